@@ -1,0 +1,70 @@
+# Baifang — the two commands (run, test) and their friends. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/baifang
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test test-pg test-fast bench bench-routing bench-customers lint fmt worker messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PIP) install -q -e ".[dev]"
+	touch $@
+
+## make run: install, migrate SQLite, load demo data on first run, serve on http://127.0.0.1:8000
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py bootstrap
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## make worker: background jobs and the daily schedule (huey)
+worker: $(VENV)/.installed
+	$(PY) manage.py run_huey
+
+## make test: the whole suite (unit, API, browser) on SQLite
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+## make test-pg: the whole suite on PostgreSQL (DATABASE_URL, default $(PG_URL))
+test-pg: $(VENV)/.installed-dev
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest -q -n 2 --dist loadgroup
+
+test-fast: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -n 2 -m "not browser"
+
+## make lint: ruff and a migrations check
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v1
+
+fmt: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## make bench: every benchmark (needs PostgreSQL for the scale ones); results in benchmarks/results/
+bench: bench-routing bench-customers
+
+bench-routing: $(VENV)/.installed-dev
+	$(PIP) install -q -e ".[bench]"
+	$(PY) benchmarks/bench_routing.py
+
+bench-customers: $(VENV)/.installed-dev
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) benchmarks/bench_customers.py
+
+## make messages: refresh and compile the translation catalogues
+messages: $(VENV)/.installed-dev
+	cd baifang && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete -i "static/*"
+	cd baifang && ../$(PY) ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,19 @@
+"""Template context shared by every page."""
+
+from django.utils import timezone
+
+from baifang.core.calendar import ESTIMATED, calendar_warning
+
+
+def baifang(request):
+    """The calendar warning banner (R-CAL-1) and the unread notification count."""
+    warning = calendar_warning(timezone.localdate())
+    unread = 0
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        unread = user.notifications.filter(read_at__isnull=True).count()
+    return {
+        "calendar_warning": warning,
+        "calendar_warning_estimated": warning == ESTIMATED,
+        "unread_notifications": unread,
+    }

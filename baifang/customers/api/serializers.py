@@ -1,0 +1,269 @@
+"""Archive API serializers: they validate shape; services do the work."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from baifang.customers.models import AccessRequest, Competitor, Contact, Customer, MajorChange
+from baifang.org.models import OrgUnit, User
+
+
+def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "message_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    owner_name = serializers.CharField(source="owner.__str__", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    co_owners = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+    register = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=True,
+        help_text="false keeps the customer awaiting registration (备案) until completed.",
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "customer_type",
+            "enterprise_nature",
+            "competent_unit",
+            "industry",
+            "credit_code",
+            "registered_capital",
+            "production_lines",
+            "scale",
+            "phone",
+            "registered_address",
+            "delivery_address",
+            "province",
+            "city",
+            "district",
+            "latitude",
+            "longitude",
+            "coordinate_system",
+            "opens_at",
+            "closes_at",
+            "order_weekday",
+            "retail_grade",
+            "business_format",
+            "market_type",
+            "cooperation_since",
+            "annual_value",
+            "monthly_contract_volume",
+            "purchase_share",
+            "credit_limit",
+            "credit_term_days",
+            "status",
+            "source",
+            "notes",
+            "is_key",
+            "is_potential_key",
+            "main_needs",
+            "potential_needs",
+            "budget",
+            "price_sensitivity",
+            "purchase_timeline",
+            "preferences",
+            "decision_process",
+            "key_decision_makers",
+            "owner",
+            "owner_name",
+            "co_owners",
+            "unit",
+            "unit_name",
+            "first_contact_on",
+            "registration_status",
+            "registration_due",
+            "registered_at",
+            "registered_late",
+            "created_at",
+            "updated_at",
+            "register",
+        ]
+        read_only_fields = [
+            "code",
+            "unit",
+            "registration_status",
+            "registration_due",
+            "registered_at",
+            "registered_late",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"name": {"min_length": 2}}
+
+    def validate(self, attrs):
+        lat = attrs.get("latitude", getattr(self.instance, "latitude", None))
+        lng = attrs.get("longitude", getattr(self.instance, "longitude", None))
+        if (lat is None) != (lng is None):
+            raise serializers.ValidationError(
+                {"latitude": ["Latitude and longitude must be given together."]}
+            )
+        return attrs
+
+
+class CustomerListSerializer(CustomerSerializer):
+    """Lean list representation; the detail endpoint returns every field."""
+
+    co_owner_count = serializers.IntegerField(read_only=True)
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "customer_type",
+            "status",
+            "province",
+            "city",
+            "district",
+            "latitude",
+            "longitude",
+            "coordinate_system",
+            "is_key",
+            "is_potential_key",
+            "owner",
+            "owner_name",
+            "unit",
+            "unit_name",
+            "co_owner_count",
+            "registration_status",
+            "registration_due",
+            "registered_late",
+        ]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "title",
+            "is_primary",
+            "decision_power",
+            "audience_class",
+            "mobile",
+            "phone",
+            "email",
+            "wechat",
+            "qq",
+            "birthday_calendar",
+            "birthday",
+            "lunar_birth_month",
+            "lunar_birth_day",
+            "lunar_birth_leap",
+            "age",
+            "education",
+            "personality",
+            "interests",
+            "hobbies",
+            "habits",
+            "family",
+            "strengths",
+            "notes",
+        ]
+
+    def validate(self, attrs):
+        calendar = attrs.get("birthday_calendar", getattr(self.instance, "birthday_calendar", "solar"))
+        month = attrs.get("lunar_birth_month", getattr(self.instance, "lunar_birth_month", None))
+        day = attrs.get("lunar_birth_day", getattr(self.instance, "lunar_birth_day", None))
+        if calendar == "lunar" and (not month or not day):
+            raise serializers.ValidationError(
+                {"lunar_birth_month": ["A lunar birthday needs both the lunar month and day."]}
+            )
+        return attrs
+
+
+class CompetitorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Competitor
+        fields = ["id", "customer", "name", "products", "customer_view", "tactics"]
+
+
+class MajorChangeSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = MajorChange
+        fields = [
+            "id",
+            "customer",
+            "kind",
+            "occurred_on",
+            "description",
+            "recorded_by",
+            "report_due",
+            "reported_late",
+            "created_at",
+        ]
+        read_only_fields = ["report_due", "reported_late", "created_at"]
+
+
+class AccessRequestSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.filter(merged_into__isnull=True), required=False, allow_null=True
+    )
+    unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = AccessRequest
+        fields = [
+            "id",
+            "requester",
+            "scope",
+            "customer",
+            "unit",
+            "reason",
+            "days",
+            "approver",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "valid_until",
+            "created_at",
+        ]
+        read_only_fields = [
+            "requester",
+            "scope",
+            "approver",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "valid_until",
+            "created_at",
+        ]
+        extra_kwargs = {"reason": {"min_length": 2}}
+
+
+class DecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class HandoverSerializer(serializers.Serializer):
+    leaver = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    successor = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    reason = serializers.CharField(max_length=200, min_length=2)
+    deactivate = serializers.BooleanField(default=False)
+
+
+class HandoverResultSerializer(serializers.Serializer):
+    handover = serializers.IntegerField()
+    customers = serializers.IntegerField()
+    notices = serializers.IntegerField()

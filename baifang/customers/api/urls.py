@@ -1,0 +1,12 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from baifang.customers.api import views
+
+router = SimpleRouter()
+router.register("customers", views.CustomerViewSet)
+router.register("contacts", views.ContactViewSet)
+router.register("competitors", views.CompetitorViewSet)
+router.register("customer-changes", views.MajorChangeViewSet)
+router.register("access-requests", views.AccessRequestViewSet)
+urlpatterns = [*router.urls, path("handovers/", views.HandoverView.as_view(), name="handover-create")]

@@ -1,0 +1,263 @@
+"""Archive API: customers, contacts, competitors, major changes, access requests, hand-over."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from baifang.core.api.viewsets import ScopedViewSetMixin
+from baifang.customers import services
+from baifang.customers.api.serializers import (
+    AccessRequestSerializer,
+    CompetitorSerializer,
+    ContactSerializer,
+    CustomerListSerializer,
+    CustomerSerializer,
+    DecisionSerializer,
+    HandoverResultSerializer,
+    HandoverSerializer,
+    MajorChangeSerializer,
+    as_drf_error,
+)
+from baifang.customers.filtersets import (
+    AccessRequestFilterSet,
+    ContactFilterSet,
+    CustomerFilterSet,
+    MajorChangeFilterSet,
+)
+from baifang.customers.models import AccessRequest, Competitor, Contact, Customer, MajorChange
+from baifang.customers.rules import is_archive_admin, may_hand_over
+
+
+class CustomerViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The customer archive (R-ARCH-1); only customers visible to the caller (R-ORG-4).
+
+    Customers are never deleted: set the status to lost or blacklisted instead.
+    """
+
+    queryset = Customer.objects.all()
+    filterset_class = CustomerFilterSet
+    ordering_fields = ["name", "code", "id", "annual_value", "first_contact_on"]
+
+    def scope(self, queryset):
+        if self.action == "list":
+            return queryset.with_list_data().order_by("-id")
+        return queryset.select_related("owner", "unit").prefetch_related("co_owners")
+
+    def get_serializer_class(self):
+        return CustomerListSerializer if self.action == "list" else CustomerSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        co_owners = data.pop("co_owners", [])
+        register = data.pop("register", True)
+        customer = Customer(**data)
+        try:
+            with transaction.atomic():
+                services.create_customer(customer, by=self.request.user, register=register)
+                customer.co_owners.set(co_owners)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        serializer.instance = customer
+
+    def perform_update(self, serializer):
+        customer = serializer.instance
+        if not Customer.objects.editable_by(self.request.user).filter(pk=customer.pk).exists():
+            raise PermissionDenied
+        data = dict(serializer.validated_data)
+        co_owners = data.pop("co_owners", None)
+        data.pop("register", None)
+        for field, value in data.items():
+            setattr(customer, field, value)
+        if "owner" in data:
+            customer.unit = customer.owner.unit or customer.unit
+        try:
+            with transaction.atomic():
+                services.update_customer(customer, by=self.request.user)
+                if co_owners is not None:
+                    customer.co_owners.set(co_owners)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+    @extend_schema(request=None, responses=CustomerSerializer)
+    @action(detail=True, methods=["post"])
+    def register(self, request, pk=None):
+        """Complete the registration (备案) of a pending customer (R-ARCH-5)."""
+        customer = self.get_object()
+        if not Customer.objects.editable_by(request.user).filter(pk=customer.pk).exists():
+            raise PermissionDenied
+        services.complete_registration(customer, by=request.user)
+        return Response(CustomerSerializer(customer, context={"request": request}).data)
+
+    @extend_schema(request=None, responses=CustomerSerializer)
+    @action(detail=True, methods=["post"], url_path="merge/(?P<duplicate_pk>[0-9]+)")
+    def merge(self, request, pk=None, duplicate_pk=None):
+        """Fold customer ``duplicate_pk`` into this one (R-ARCH-9); market department and admins."""
+        if not is_archive_admin(request.user):
+            raise PermissionDenied
+        survivor = self.get_object()
+        duplicate = get_object_or_404(self.get_queryset(), pk=duplicate_pk)
+        try:
+            services.merge_customers(survivor=survivor, duplicate=duplicate, by=request.user)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(CustomerSerializer(survivor, context={"request": request}).data)
+
+
+class CustomerChildViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Rows belonging to a customer: readable when it is visible, writable when it is editable."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def scope(self, queryset):
+        return queryset.select_related("customer").order_by("-id")
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        fields = getattr(serializer, "fields", {})
+        if "customer" in fields:
+            # Unseen customers look exactly like missing ones (R-SEC-1).
+            fields["customer"].queryset = Customer.objects.visible_to(self.request.user)
+        return serializer
+
+    def _check_editable(self, customer):
+        if not Customer.objects.editable_by(self.request.user).filter(pk=customer.pk).exists():
+            raise PermissionDenied
+
+    def perform_create(self, serializer):
+        self._check_editable(serializer.validated_data["customer"])
+        self.save_new(serializer)
+
+    def save_new(self, serializer):
+        serializer.save()
+
+    def perform_update(self, serializer):
+        self._check_editable(serializer.instance.customer)
+        if "customer" in serializer.validated_data:
+            self._check_editable(serializer.validated_data["customer"])
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        self._check_editable(instance.customer)
+        instance.delete()
+
+
+class ContactViewSet(CustomerChildViewSet):
+    """Key people at customers (R-ARCH-2)."""
+
+    queryset = Contact.objects.all()
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilterSet
+
+
+class CompetitorViewSet(CustomerChildViewSet):
+    """Competitors at customers (R-ARCH-3)."""
+
+    queryset = Competitor.objects.all()
+    serializer_class = CompetitorSerializer
+    filterset_fields = ["customer"]
+
+
+class MajorChangeViewSet(CustomerChildViewSet):
+    """Dated major changes (R-ARCH-4); kept as history, so they cannot be edited or deleted."""
+
+    queryset = MajorChange.objects.all()
+    serializer_class = MajorChangeSerializer
+    filterset_class = MajorChangeFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    def save_new(self, serializer):
+        change = MajorChange(**serializer.validated_data)
+        services.record_major_change(change, by=self.request.user)
+        serializer.instance = change
+
+
+class AccessRequestViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Requests to read archive data outside one's scope (R-ARCH-8)."""
+
+    queryset = AccessRequest.objects.all()
+    serializer_class = AccessRequestSerializer
+    filterset_class = AccessRequestFilterSet
+
+    def scope(self, queryset):
+        return queryset.select_related("requester", "approver", "customer", "unit").order_by("-id")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.request_access(
+                requester=self.request.user,
+                customer=data.get("customer"),
+                unit=data.get("unit"),
+                reason=data["reason"],
+                days=data.get("days"),
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+    def _decide(self, request, decide):
+        access = self.get_object()
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        try:
+            access = decide(access, by=request.user, note=decision.validated_data["note"])
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(AccessRequestSerializer(access).data)
+
+    @extend_schema(request=DecisionSerializer, responses=AccessRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve: the requester may read the target until valid_until."""
+        return self._decide(request, services.approve_access)
+
+    @extend_schema(request=DecisionSerializer, responses=AccessRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, services.reject_access)
+
+
+class HandoverView(APIView):
+    """Hand all of a leaver's customers to a successor in one operation (R-ARCH-7)."""
+
+    @extend_schema(request=HandoverSerializer, responses={201: HandoverResultSerializer})
+    def post(self, request):
+        serializer = HandoverSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not request.user.has_perm("customers.perform_handover") or not may_hand_over(
+            request.user, data["leaver"]
+        ):
+            raise PermissionDenied
+        try:
+            result = services.hand_over(
+                leaver=data["leaver"],
+                successor=data["successor"],
+                by=request.user,
+                reason=data["reason"],
+                deactivate=data["deactivate"],
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        body = {"handover": result.handover.pk, "customers": result.customers, "notices": result.notices}
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,0 +1,231 @@
+"""Forms for the archive pages: they normalise input; services do the work."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from baifang.customers.choices import BirthdayCalendar
+from baifang.customers.models import AccessRequest, Competitor, Contact, Correspondence, Customer, MajorChange
+from baifang.org.models import OrgUnit, User
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+CUSTOMER_SECTIONS = (
+    (
+        _("Basic information"),
+        (
+            "name",
+            "short_name",
+            "customer_type",
+            "status",
+            "is_key",
+            "is_potential_key",
+            "enterprise_nature",
+            "competent_unit",
+            "industry",
+            "credit_code",
+            "registered_capital",
+            "production_lines",
+            "scale",
+            "phone",
+            "source",
+            "first_contact_on",
+        ),
+    ),
+    (
+        _("Address and location"),
+        (
+            "province",
+            "city",
+            "district",
+            "registered_address",
+            "delivery_address",
+            "latitude",
+            "longitude",
+            "coordinate_system",
+        ),
+    ),
+    (
+        _("Business"),
+        (
+            "opens_at",
+            "closes_at",
+            "order_weekday",
+            "retail_grade",
+            "business_format",
+            "market_type",
+            "cooperation_since",
+            "annual_value",
+            "monthly_contract_volume",
+            "purchase_share",
+            "credit_limit",
+            "credit_term_days",
+        ),
+    ),
+    (
+        _("Needs and decision-making"),
+        (
+            "main_needs",
+            "potential_needs",
+            "budget",
+            "price_sensitivity",
+            "purchase_timeline",
+            "preferences",
+            "decision_process",
+            "key_decision_makers",
+        ),
+    ),
+    (_("Ownership"), ("owner", "co_owners", "notes")),
+)
+
+
+class CustomerForm(forms.ModelForm):
+    """Create/edit a customer; owner choices are limited to people the editor may assign."""
+
+    class Meta:
+        model = Customer
+        fields = [name for _title, names in CUSTOMER_SECTIONS for name in names]
+        widgets = {
+            "first_contact_on": DATE,
+            "cooperation_since": DATE,
+            "opens_at": TIME,
+            "closes_at": TIME,
+            "main_needs": TEXT,
+            "potential_needs": TEXT,
+            "preferences": TEXT,
+            "decision_process": TEXT,
+            "key_decision_makers": TEXT,
+            "notes": TEXT,
+            "co_owners": forms.SelectMultiple(attrs={"size": 4}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True).select_related("unit").order_by("unit__path", "username")
+        self.fields["owner"].queryset = people
+        self.fields["owner"].required = False
+        self.fields["owner"].help_text = _("Leave empty to own it yourself.")
+        self.fields["co_owners"].queryset = people
+        self.fields["co_owners"].required = False
+
+    def clean(self):
+        data = super().clean()
+        lat, lng = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lng is None):
+            raise forms.ValidationError(_("Latitude and longitude must be given together."))
+        if lat is not None and lat == 0 and lng == 0:
+            raise forms.ValidationError(_("The location 0, 0 is not a real place; leave both empty instead."))
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("Closing time must be after opening time."))
+        return data
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in CUSTOMER_SECTIONS]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "title",
+            "is_primary",
+            "decision_power",
+            "audience_class",
+            "mobile",
+            "phone",
+            "email",
+            "wechat",
+            "qq",
+            "birthday_calendar",
+            "birthday",
+            "lunar_birth_month",
+            "lunar_birth_day",
+            "lunar_birth_leap",
+            "age",
+            "education",
+            "personality",
+            "interests",
+            "hobbies",
+            "habits",
+            "family",
+            "strengths",
+            "notes",
+        ]
+        widgets = {"birthday": DATE, "notes": TEXT}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("birthday_calendar") == BirthdayCalendar.LUNAR:
+            if not data.get("lunar_birth_month") or not data.get("lunar_birth_day"):
+                raise forms.ValidationError(_("A lunar birthday needs both the lunar month and day."))
+        return data
+
+
+class CompetitorForm(forms.ModelForm):
+    class Meta:
+        model = Competitor
+        fields = ["name", "products", "customer_view", "tactics"]
+        widgets = {"customer_view": TEXT, "tactics": TEXT}
+
+
+class MajorChangeForm(forms.ModelForm):
+    class Meta:
+        model = MajorChange
+        fields = ["kind", "occurred_on", "description"]
+        widgets = {"occurred_on": DATE, "description": TEXT}
+
+
+class CorrespondenceForm(forms.ModelForm):
+    class Meta:
+        model = Correspondence
+        fields = ["kind", "direction", "occurred_on", "subject", "summary", "attachment"]
+        widgets = {"occurred_on": DATE, "summary": TEXT}
+
+
+class HandoverForm(forms.Form):
+    leaver = forms.ModelChoiceField(User.objects.none(), label=_("Hand over the customers of"))
+    successor = forms.ModelChoiceField(User.objects.none(), label=_("To the successor"))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    deactivate = forms.BooleanField(label=_("Close the leaver's account"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leaver"].queryset = User.objects.all().order_by("username")
+        self.fields["successor"].queryset = User.objects.filter(is_active=True).order_by("username")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("leaver") and data.get("leaver") == data.get("successor"):
+            raise forms.ValidationError(_("The successor must be a different person."))
+        return data
+
+
+class AccessRequestForm(forms.ModelForm):
+    class Meta:
+        model = AccessRequest
+        fields = ["scope", "unit", "reason", "days"]
+        widgets = {"reason": TEXT}
+
+    def __init__(self, *args, customer: Customer | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["unit"].queryset = OrgUnit.objects.all()
+        self.fields["unit"].required = False
+        if customer is not None:
+            del self.fields["scope"]
+            del self.fields["unit"]
+
+    def clean(self):
+        data = super().clean()
+        if self.customer is None and not data.get("unit"):
+            self.add_error("unit", _("Choose the unit whose archive you need."))
+        return data
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

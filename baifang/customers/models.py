@@ -1,0 +1,538 @@
+"""The customer archive (客户档案): customers, contacts, competition, changes, hand-over, access."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from baifang.core.choices import CoordinateSystem
+from baifang.core.models import TimeStampedModel
+from baifang.core.validators import (
+    validate_cn_phone,
+    validate_credit_code,
+    validate_latitude,
+    validate_longitude,
+)
+from baifang.customers.choices import (
+    AccessScope,
+    AccessStatus,
+    AudienceClass,
+    BirthdayCalendar,
+    BusinessFormat,
+    ChangeKind,
+    CorrespondenceKind,
+    CustomerStatus,
+    CustomerType,
+    DecisionPower,
+    Direction,
+    EnterpriseNature,
+    MarketType,
+    RegistrationStatus,
+    Scale,
+    Weekday,
+)
+from baifang.customers.normalize import normalize_name
+from baifang.customers.querysets import AccessRequestQuerySet, CustomerQuerySet, RelatedToCustomerQuerySet
+
+USER = settings.AUTH_USER_MODEL
+MONEY = {"max_digits": 16, "decimal_places": 2, "null": True, "blank": True}
+
+
+class Customer(TimeStampedModel):
+    """One archive record per customer, created at first contact (R-ARCH-1)."""
+
+    code = models.CharField(_("customer code"), max_length=32, unique=True, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    # R-ARCH-9: the same name after normalisation is refused (see normalize.py).
+    normalized_name = models.CharField(_("normalised name"), max_length=120, editable=False)
+    customer_type = models.CharField(_("customer type"), max_length=20, choices=CustomerType.choices)
+    enterprise_nature = models.CharField(
+        _("enterprise nature"), max_length=20, choices=EnterpriseNature.choices, blank=True
+    )
+    competent_unit = models.CharField(_("competent unit"), max_length=120, blank=True)
+    industry = models.CharField(_("industry"), max_length=60, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
+    )
+    registered_capital = models.DecimalField(_("registered capital (10k yuan)"), **MONEY)
+    production_lines = models.PositiveIntegerField(_("production lines"), null=True, blank=True)
+    scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=24, blank=True, validators=[validate_cn_phone])
+
+    registered_address = models.CharField(_("registered address"), max_length=200, blank=True)
+    delivery_address = models.CharField(_("delivery address"), max_length=200, blank=True)
+    province = models.CharField(_("province"), max_length=30, blank=True)
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    district = models.CharField(_("district"), max_length=30, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
+    )
+    coordinate_system = models.CharField(
+        _("coordinate system"), max_length=8, choices=CoordinateSystem.choices, default=CoordinateSystem.GCJ02
+    )
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True)
+    order_weekday = models.PositiveSmallIntegerField(
+        _("order day"), choices=Weekday.choices, null=True, blank=True
+    )
+    retail_grade = models.PositiveSmallIntegerField(
+        _("retail grade"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    business_format = models.CharField(
+        _("business format"), max_length=20, choices=BusinessFormat.choices, blank=True
+    )
+    market_type = models.CharField(_("market type"), max_length=10, choices=MarketType.choices, blank=True)
+
+    cooperation_since = models.DateField(_("cooperating since"), null=True, blank=True)
+    annual_value = models.DecimalField(_("annual value with us (yuan)"), **MONEY)
+    monthly_contract_volume = models.DecimalField(_("monthly contract volume"), **MONEY)
+    purchase_share = models.DecimalField(
+        _("our share of their purchases (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    credit_limit = models.DecimalField(_("credit limit (yuan)"), **MONEY)
+    credit_term_days = models.PositiveIntegerField(_("credit term (days)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
+    )
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_key = models.BooleanField(_("key customer"), default=False)
+    is_potential_key = models.BooleanField(_("potential key customer"), default=False)
+
+    # R-ARCH-3 needs and decision-making.
+    main_needs = models.TextField(_("main needs / pain points"), blank=True)
+    potential_needs = models.TextField(_("potential needs"), blank=True)
+    budget = models.CharField(_("budget"), max_length=100, blank=True)
+    price_sensitivity = models.CharField(_("price sensitivity"), max_length=60, blank=True)
+    purchase_timeline = models.CharField(_("purchase timeline"), max_length=100, blank=True)
+    preferences = models.TextField(_("preferences"), blank=True)
+    decision_process = models.TextField(_("decision process"), blank=True)
+    key_decision_makers = models.TextField(_("key decision makers"), blank=True)
+
+    owner = models.ForeignKey(
+        USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_customers"
+    )
+    co_owners = models.ManyToManyField(
+        USER, verbose_name=_("co-owners"), blank=True, related_name="co_owned_customers"
+    )
+    # Denormalised from the owner's unit at assignment: scope filters are one indexed join (R-ORG-4).
+    unit = models.ForeignKey(
+        "org.OrgUnit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="customers"
+    )
+
+    first_contact_on = models.DateField(_("first contact"), default=timezone.localdate)
+    registration_status = models.CharField(
+        _("registration"),
+        max_length=12,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.REGISTERED,
+    )
+    registration_due = models.DateField(_("registration due"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    registered_late = models.BooleanField(_("registered late"), default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["normalized_name", "updated_at"])
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalized_name"],
+                name="%(app_label)s_%(class)s_unique_normalized_name",
+                violation_error_message=_("A customer with this name already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="%(app_label)s_%(class)s_unique_credit_code",
+                violation_error_message=_("A customer with this unified social credit code already exists."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="%(app_label)s_%(class)s_coordinates_paired",
+                violation_error_message=_("Latitude and longitude must be given together."),
+            ),
+        ]
+        indexes = [
+            # Scope filter for unit managers and the default list order.
+            models.Index(fields=["unit", "-id"], name="customers_unit_recent"),
+            # Rep's own list.
+            models.Index(fields=["owner", "-id"], name="customers_owner_recent"),
+            # Duplicate detection by phone (R-ARCH-9).
+            models.Index(fields=["phone"], name="customers_phone"),
+            # Registration-deadline task scans pending registrations (R-ARCH-5).
+            models.Index(fields=["registration_status", "registration_due"], name="customers_reg_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalize_name(self.name)
+        self.credit_code = (self.credit_code or "").strip().upper()
+        super().save(*args, **kwargs)
+        if not self.code:
+            self.code = f"KH{self.pk:07d}"
+            Customer.objects.filter(pk=self.pk).update(code=self.code)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("customers:detail", args=[self.pk])
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def is_important(self) -> bool:
+        """Important customers need at least two people who know them (R-ARCH-6)."""
+        return self.is_key or self.is_potential_key
+
+    def knowers(self) -> list:
+        """The distinct people who know this customer: owner and co-owners."""
+        people = {self.owner_id: self.owner}
+        for user in self.co_owners.all():
+            people.setdefault(user.pk, user)
+        return list(people.values())
+
+
+class Contact(TimeStampedModel):
+    """A key person at a customer (关键人员, R-ARCH-2)."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    title = models.CharField(_("title"), max_length=60, blank=True)
+    is_primary = models.BooleanField(_("main contact"), default=False)
+    decision_power = models.CharField(
+        _("decision power"), max_length=12, choices=DecisionPower.choices, blank=True
+    )
+    audience_class = models.CharField(
+        _("audience class"), max_length=3, choices=AudienceClass.choices, blank=True
+    )
+    mobile = models.CharField(_("mobile phone"), max_length=24, blank=True, validators=[validate_cn_phone])
+    phone = models.CharField(_("office phone"), max_length=24, blank=True, validators=[validate_cn_phone])
+    email = models.EmailField(_("email"), blank=True)
+    wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
+    qq = models.CharField(_("QQ"), max_length=20, blank=True)
+    birthday_calendar = models.CharField(
+        _("birthday calendar"), max_length=6, choices=BirthdayCalendar.choices, default=BirthdayCalendar.SOLAR
+    )
+    birthday = models.DateField(_("birthday (solar)"), null=True, blank=True)
+    lunar_birth_month = models.PositiveSmallIntegerField(
+        _("lunar birthday month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    lunar_birth_day = models.PositiveSmallIntegerField(
+        _("lunar birthday day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    lunar_birth_leap = models.BooleanField(_("leap month"), default=False)
+    age = models.PositiveSmallIntegerField(
+        _("age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    education = models.CharField(_("education"), max_length=60, blank=True)
+    personality = models.CharField(_("personality"), max_length=200, blank=True)
+    interests = models.CharField(_("interests"), max_length=200, blank=True)
+    hobbies = models.CharField(_("hobbies"), max_length=200, blank=True)
+    habits = models.CharField(_("habits"), max_length=200, blank=True)
+    family = models.CharField(_("family"), max_length=200, blank=True)
+    strengths = models.CharField(_("strengths"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = RelatedToCustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(birthday_calendar="lunar")
+                | models.Q(lunar_birth_month__isnull=False, lunar_birth_day__isnull=False),
+                name="%(app_label)s_%(class)s_lunar_birthday_complete",
+                violation_error_message=_("A lunar birthday needs both the lunar month and day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.title}）" if self.title else self.name
+
+    def birthday_in(self, year: int):
+        """The solar date of this contact's birthday in ``year`` (lunar birthdays converted)."""
+        from baifang.core.calendar import lunar_birthday
+
+        if (
+            self.birthday_calendar == BirthdayCalendar.LUNAR
+            and self.lunar_birth_month
+            and self.lunar_birth_day
+        ):
+            return lunar_birthday(year, self.lunar_birth_month, self.lunar_birth_day, self.lunar_birth_leap)
+        if self.birthday:
+            try:
+                return self.birthday.replace(year=year)
+            except ValueError:  # 29 February in a common year
+                return self.birthday.replace(year=year, day=28)
+        return None
+
+
+class Anniversary(models.Model):
+    """Another date worth a greeting: wedding, company founding, first order (R-ARCH-2)."""
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="anniversaries"
+    )
+    name = models.CharField(_("occasion"), max_length=60)
+    date = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("anniversary")
+        verbose_name_plural = _("anniversaries")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.date}"
+
+
+class Competitor(TimeStampedModel):
+    """A competitor active at this customer (R-ARCH-3)."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="competitors"
+    )
+    name = models.CharField(_("competitor"), max_length=100)
+    products = models.CharField(_("their products"), max_length=200, blank=True)
+    customer_view = models.TextField(_("customer's view of them"), blank=True)
+    tactics = models.TextField(_("their tactics"), blank=True)
+
+    objects = RelatedToCustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MajorChange(TimeStampedModel):
+    """A dated major change at the customer (重大变动事项, R-ARCH-4), reported within 5 working days."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="changes"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ChangeKind.choices)
+    occurred_on = models.DateField(_("occurred on"))
+    description = models.TextField(_("description"))
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    report_due = models.DateField(_("report due"))
+    reported_late = models.BooleanField(_("reported late"), default=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = RelatedToCustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("major change")
+        verbose_name_plural = _("major changes")
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.get_kind_display()}"
+
+
+class Correspondence(TimeStampedModel):
+    """A letter, fax, call or email kept with the customer (R-ARCH-4)."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="correspondence"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=CorrespondenceKind.choices)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    occurred_on = models.DateField(_("date"))
+    subject = models.CharField(_("subject"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="correspondence/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = RelatedToCustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correspondence")
+        verbose_name_plural = _("correspondence")
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Handover(models.Model):
+    """All of a leaver's customers reassigned to a successor in one operation (R-ARCH-7)."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    from_user = models.ForeignKey(
+        USER, verbose_name=_("from"), on_delete=models.PROTECT, related_name="handovers_out"
+    )
+    to_user = models.ForeignKey(
+        USER, verbose_name=_("to"), on_delete=models.PROTECT, related_name="handovers_in"
+    )
+    performed_by = models.ForeignKey(
+        USER, verbose_name=_("performed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    customer_count = models.PositiveIntegerField(_("customers"), default=0)
+    deactivated_leaver = models.BooleanField(_("leaver's account closed"), default=False)
+
+    class Meta:
+        verbose_name = _("hand-over")
+        verbose_name_plural = _("hand-overs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_user} → {self.to_user}"
+
+
+class HandoverNotice(models.Model):
+    """Task: tell the customer who their new contact person is (R-ARCH-7)."""
+
+    handover = models.ForeignKey(
+        Handover, verbose_name=_("hand-over"), on_delete=models.CASCADE, related_name="notices"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="handover_notices"
+    )
+    assignee = models.ForeignKey(
+        USER, verbose_name=_("assignee"), on_delete=models.PROTECT, related_name="handover_notices"
+    )
+    due_on = models.DateField(_("due"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    objects = RelatedToCustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hand-over notice")
+        verbose_name_plural = _("hand-over notices")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["handover", "customer"],
+                name="%(app_label)s_%(class)s_unique_handover_customer",
+                violation_error_message=_("This customer already has a notice for this hand-over."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} ← {self.assignee}"
+
+
+class AccessRequest(TimeStampedModel):
+    """A request to read archive data outside one's scope; approved, time-limited (R-ARCH-8)."""
+
+    requester = models.ForeignKey(
+        USER, verbose_name=_("requester"), on_delete=models.CASCADE, related_name="access_requests"
+    )
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=AccessScope.choices, default=AccessScope.CUSTOMER
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="access_requests",
+    )
+    unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="access_requests",
+    )
+    reason = models.TextField(_("reason"))
+    days = models.PositiveSmallIntegerField(
+        _("days requested"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    approver = models.ForeignKey(
+        USER, verbose_name=_("approver"), on_delete=models.PROTECT, related_name="access_requests_to_approve"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=AccessStatus.choices, default=AccessStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        USER, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+
+    objects = AccessRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("archive access request")
+        verbose_name_plural = _("archive access requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope="customer", customer__isnull=False, unit__isnull=True)
+                | models.Q(scope="unit", unit__isnull=False, customer__isnull=True),
+                name="%(app_label)s_%(class)s_target_matches_scope",
+                violation_error_message=_(
+                    "Name a customer for a customer request, or a unit for a unit request."
+                ),
+            ),
+        ]
+        indexes = [
+            # Serves the grant lookup inside Customer.visible_to().
+            models.Index(fields=["requester", "status", "valid_until"], name="customers_access_grants"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.customer or self.unit}"
+
+    @property
+    def is_active_grant(self) -> bool:
+        return (
+            self.status == AccessStatus.APPROVED
+            and self.valid_until is not None
+            and self.valid_until > timezone.now()
+        )

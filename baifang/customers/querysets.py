@@ -1,0 +1,108 @@
+"""Customer querysets: every list, detail, export, report and API starts at visible_to() (R-ORG-4)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from baifang.customers.choices import AccessScope, AccessStatus, RegistrationStatus
+
+
+def _scope_condition(user) -> models.Q | None:
+    """The Q selecting customers ``user`` may read; None means every customer."""
+    from baifang.customers.models import AccessRequest, Customer
+    from baifang.org.choices import DataScope
+
+    if user.data_scope == DataScope.ALL:
+        return None
+    co_owned = Customer.co_owners.through.objects.filter(user_id=user.pk).values("customer_id")
+    condition = models.Q(owner_id=user.pk) | models.Q(pk__in=co_owned)
+    if user.data_scope == DataScope.UNITS:
+        for unit in user.managed_units:
+            condition |= models.Q(unit__path__startswith=unit.path)
+    grants = AccessRequest.objects.filter(
+        requester_id=user.pk, status=AccessStatus.APPROVED, valid_until__gt=timezone.now()
+    )
+    customer_grants = grants.filter(scope=AccessScope.CUSTOMER).values("customer_id")
+    condition |= models.Q(pk__in=customer_grants)
+    for path in grants.filter(scope=AccessScope.UNIT).values_list("unit__path", flat=True):
+        condition |= models.Q(unit__path__startswith=path)
+    return condition
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CustomerQuerySet:
+        """Customers ``user`` may read: own/co-owned, managed units' subtree, approved grants, or all."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        qs = self.filter(merged_into__isnull=True)
+        condition = _scope_condition(user)
+        return qs if condition is None else qs.filter(condition)
+
+    def editable_by(self, user) -> CustomerQuerySet:
+        """Customers ``user`` may change: as visible_to, but archive-access grants are read-only."""
+        from baifang.customers.models import Customer
+        from baifang.org.choices import DataScope, PositionKind
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        qs = self.filter(merged_into__isnull=True)
+        if user.data_scope == DataScope.ALL:
+            # Leaders read everything but the archive belongs to the market department and admins.
+            return qs if user.has_position(PositionKind.MARKET_STAFF, PositionKind.ADMIN) else qs.none()
+        co_owned = Customer.co_owners.through.objects.filter(user_id=user.pk).values("customer_id")
+        condition = models.Q(owner_id=user.pk) | models.Q(pk__in=co_owned)
+        for unit in user.managed_units:
+            condition |= models.Q(unit__path__startswith=unit.path)
+        return qs.filter(condition)
+
+    def with_list_data(self) -> CustomerQuerySet:
+        """Everything the list page and API list show, in one query."""
+        return self.select_related("owner", "unit").annotate(
+            co_owner_count=models.Count("co_owners", distinct=True)
+        )
+
+    def needing_second_knower(self) -> CustomerQuerySet:
+        """Important customers known by fewer than two people (R-ARCH-6)."""
+        return self.filter(models.Q(is_key=True) | models.Q(is_potential_key=True)).filter(
+            co_owners__isnull=True
+        )
+
+    def registration_overdue(self, today) -> CustomerQuerySet:
+        """Customers still awaiting registration after their deadline (R-ARCH-5)."""
+        return self.filter(registration_status=RegistrationStatus.PENDING, registration_due__lt=today)
+
+    def search(self, text: str) -> CustomerQuerySet:
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(short_name__icontains=text)
+            | models.Q(code__iexact=text)
+            | models.Q(phone__startswith=text)
+        )
+
+
+class RelatedToCustomerQuerySet(models.QuerySet):
+    """For rows that belong to one customer: visible when the customer is."""
+
+    def visible_to(self, user):
+        from baifang.customers.models import Customer
+
+        return self.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
+
+
+class AccessRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requesters see their own; approvers those addressed to them; admins and market all."""
+        from baifang.org.choices import PositionKind
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.has_position(PositionKind.ADMIN, PositionKind.MARKET_STAFF):
+            return self
+        return self.filter(models.Q(requester=user) | models.Q(approver=user))
+
+    def pending_for(self, user):
+        return self.filter(approver=user, status=AccessStatus.PENDING)

@@ -1,0 +1,31 @@
+"""The customer list table (django-tables2)."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from baifang.customers.models import Customer
+
+
+class CustomerTable(tables.Table):
+    code = tables.Column(verbose_name=_("Code"), linkify=True)
+    name = tables.Column(verbose_name=_("Name"), linkify=True, attrs={"td": {"class": "strong"}})
+    customer_type = tables.Column(verbose_name=_("Type"))
+    status = tables.TemplateColumn(
+        '<span class="badge badge-{{ record.status }}">{{ record.get_status_display }}</span>',
+        verbose_name=_("Status"),
+    )
+    district = tables.TemplateColumn(
+        "{{ record.city }}{{ record.district }}", verbose_name=_("Area"), order_by=("city", "district")
+    )
+    owner = tables.Column(verbose_name=_("Owner"), order_by=("owner__username",))
+    unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__path",))
+    flags = tables.TemplateColumn(
+        template_name="customers/_flags.html", verbose_name=_("Flags"), orderable=False
+    )
+
+    class Meta:
+        model = Customer
+        fields = ("code", "name", "customer_type", "status", "district", "owner", "unit", "flags")
+        attrs = {"class": "table"}
+        order_by = "-id"
+        empty_text = _("No customers match. Try clearing the filters.")

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from baifang.customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_create, name="create"),
+    path("export.xlsx", views.customer_export, name="export"),
+    path("handover/", views.handover, name="handover"),
+    path("lookup/", views.customer_lookup, name="lookup"),
+    path("access/", views.access_list, name="access"),
+    path("access/new/", views.access_request_create, name="access_create_unit"),
+    path("access/<int:pk>/<str:decision>/", views.access_decide, name="access_decide"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/register/", views.customer_register, name="register"),
+    path("<int:pk>/request-access/", views.access_request_create, name="access_create"),
+    path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("<int:pk>/competitors/new/", views.competitor_create, name="competitor_create"),
+    path("<int:pk>/changes/new/", views.change_create, name="change_create"),
+    path("<int:pk>/correspondence/new/", views.correspondence_create, name="correspondence_create"),
+]

@@ -1,0 +1,318 @@
+"""Archive pages: list, detail with tabs, create/edit, related records, hand-over, access requests."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from baifang.customers import services
+from baifang.customers.access import get_customer_for_user, get_editable_customer
+from baifang.customers.exports import customers_xlsx
+from baifang.customers.filtersets import CustomerFilterSet
+from baifang.customers.forms import (
+    AccessRequestForm,
+    CompetitorForm,
+    ContactForm,
+    CorrespondenceForm,
+    CustomerForm,
+    DecisionForm,
+    HandoverForm,
+    MajorChangeForm,
+)
+from baifang.customers.history import history_entries
+from baifang.customers.models import AccessRequest, Contact, Customer, Handover
+from baifang.customers.rules import may_hand_over
+from baifang.customers.tables import CustomerTable
+
+PAGE_SIZE = 25
+TABS = ("basic", "contacts", "needs", "changes", "history")
+
+
+def _form_errors_to(form, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+@login_required
+def customer_list(request):
+    """Visible customers with filters, search, sort and pagination (R-ORG-4)."""
+    base = Customer.objects.visible_to(request.user).with_list_data()
+    filterset = CustomerFilterSet(request.GET, queryset=base, request=request)
+    table = CustomerTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    template = "customers/_list_results.html" if request.htmx else "customers/list.html"
+    return render(request, template, {"filter": filterset, "table": table})
+
+
+@login_required
+def customer_export(request):
+    """The filtered, visible list as Excel; every export is audited (R-ARCH-7, R-SEC-1)."""
+    base = Customer.objects.visible_to(request.user)
+    filterset = CustomerFilterSet(request.GET, queryset=base, request=request)
+    rows = services.export_rows(request.user, filterset.qs.order_by("code"))
+    response = HttpResponse(
+        customers_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def customer_detail(request, pk):
+    customer = get_customer_for_user(request.user, pk)
+    tab = request.GET.get("tab", "basic")
+    if tab not in TABS:
+        tab = "basic"
+    context = {
+        "customer": customer,
+        "tab": tab,
+        "tabs": TABS,
+        "can_edit": Customer.objects.editable_by(request.user).filter(pk=customer.pk).exists(),
+        "knowers": customer.knowers(),
+    }
+    if tab == "contacts":
+        year = timezone.localdate().year
+        contacts = list(customer.contacts.prefetch_related("anniversaries"))
+        for contact in contacts:
+            contact.birthday_this_year = contact.birthday_in(year)
+        context["contacts"] = contacts
+    elif tab == "needs":
+        context["competitors"] = customer.competitors.all()
+    elif tab == "changes":
+        context["changes"] = customer.changes.select_related("recorded_by")
+        context["correspondence"] = customer.correspondence.select_related("recorded_by")
+    elif tab == "history":
+        context["history"] = history_entries(customer)
+    template = f"customers/tabs/{tab}.html" if request.htmx else "customers/detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request):
+    form = CustomerForm(
+        request.POST or None, user=request.user, initial={"first_contact_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        customer = form.save(commit=False)
+        try:
+            with transaction.atomic():
+                services.create_customer(customer, by=request.user, register=request.POST.get("stub") != "1")
+                form.save_m2m()
+        except ValidationError as exc:
+            _form_errors_to(form, exc)
+        else:
+            if customer.registered_late:
+                messages.warning(
+                    request,
+                    _("Registered after the deadline of %(due)s.") % {"due": customer.registration_due},
+                )
+            messages.success(request, _("Customer %(name)s was registered.") % {"name": customer.name})
+            return redirect(customer)
+    return render(request, "customers/form.html", {"form": form, "title": _("New customer")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request, pk):
+    customer = get_editable_customer(request.user, pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.update_customer(form.save(commit=False), by=request.user)
+                form.save_m2m()
+        except ValidationError as exc:
+            _form_errors_to(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "customer": customer, "title": _("Edit %(name)s") % {"name": customer.name}},
+    )
+
+
+@login_required
+@require_POST
+def customer_register(request, pk):
+    customer = get_editable_customer(request.user, pk)
+    services.complete_registration(customer, by=request.user)
+    messages.success(request, _("Registration completed."))
+    return redirect(customer)
+
+
+def _related_form(request, pk, form_class, tab, save, instance=None, title=""):
+    customer = get_editable_customer(request.user, pk)
+    form = form_class(request.POST or None, request.FILES or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj.customer = customer
+        try:
+            with transaction.atomic():
+                save(obj)
+        except ValidationError as exc:
+            _form_errors_to(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{customer.get_absolute_url()}?tab={tab}")
+    return render(
+        request,
+        "customers/related_form.html",
+        {"form": form, "customer": customer, "title": title, "tab": tab},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request, pk):
+    return _related_form(request, pk, ContactForm, "contacts", lambda o: o.save(), title=_("New contact"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk, contact_pk):
+    contact = get_object_or_404(Contact.objects.visible_to(request.user), pk=contact_pk, customer_id=pk)
+    return _related_form(
+        request, pk, ContactForm, "contacts", lambda o: o.save(), instance=contact, title=_("Edit contact")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def competitor_create(request, pk):
+    return _related_form(request, pk, CompetitorForm, "needs", lambda o: o.save(), title=_("New competitor"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_create(request, pk):
+    return _related_form(
+        request,
+        pk,
+        MajorChangeForm,
+        "changes",
+        lambda o: services.record_major_change(o, by=request.user),
+        title=_("Record a major change"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correspondence_create(request, pk):
+    def save(obj):
+        obj.recorded_by = request.user
+        obj.save()
+
+    return _related_form(request, pk, CorrespondenceForm, "changes", save, title=_("Add correspondence"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover(request):
+    """Reassign all of a leaver's customers in one operation (R-ARCH-7)."""
+    if not request.user.has_perm("customers.perform_handover"):
+        raise PermissionDenied
+    form = HandoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        leaver = form.cleaned_data["leaver"]
+        if not may_hand_over(request.user, leaver):
+            raise PermissionDenied
+        try:
+            result = services.hand_over(
+                leaver=leaver,
+                successor=form.cleaned_data["successor"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                deactivate=form.cleaned_data["deactivate"],
+            )
+        except ValidationError as exc:
+            _form_errors_to(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(count)d customers handed over; %(notices)d customer notices created.")
+                % {"count": result.customers, "notices": result.notices},
+            )
+            return redirect("customers:handover")
+    recent = Handover.objects.select_related("from_user", "to_user", "performed_by")[:20]
+    return render(request, "customers/handover.html", {"form": form, "recent": recent})
+
+
+@login_required
+def access_list(request):
+    """My requests and the requests waiting for my decision (R-ARCH-8)."""
+    requests_qs = AccessRequest.objects.visible_to(request.user).select_related(
+        "requester", "customer", "unit", "approver", "decided_by"
+    )
+    return render(
+        request,
+        "customers/access_list.html",
+        {
+            "to_decide": requests_qs.pending_for(request.user),
+            "mine": requests_qs.filter(requester=request.user)[:50],
+            "unit_form": AccessRequestForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_request_create(request, pk=None):
+    """Ask to read one customer (by its code) or a unit's archive."""
+    customer = None
+    if pk is not None:
+        customer = get_object_or_404(Customer.objects.filter(merged_into__isnull=True), pk=pk)
+    form = AccessRequestForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_access(
+                requester=request.user,
+                customer=customer,
+                unit=None if customer else form.cleaned_data["unit"],
+                reason=form.cleaned_data["reason"],
+                days=form.cleaned_data["days"],
+            )
+        except ValidationError as exc:
+            _form_errors_to(form, exc)
+        else:
+            messages.success(request, _("Your request was sent for approval."))
+            return redirect("customers:access")
+    return render(request, "customers/access_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_POST
+def access_decide(request, pk, decision):
+    if decision not in ("approve", "reject"):
+        raise Http404
+    access = get_object_or_404(AccessRequest.objects.visible_to(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    action = services.approve_access if decision == "approve" else services.reject_access
+    try:
+        action(access, by=request.user, note=form.cleaned_data.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("customers:access")
+
+
+@login_required
+def customer_lookup(request):
+    """Find a customer by exact code to request access to it (reveals only code and name)."""
+    code = request.GET.get("code", "").strip()
+    found = Customer.objects.filter(code__iexact=code, merged_into__isnull=True).first() if code else None
+    visible = found is not None and Customer.objects.visible_to(request.user).filter(pk=found.pk).exists()
+    return render(request, "customers/lookup.html", {"code": code, "found": found, "visible": visible})
