@@ -36,3 +36,19 @@ class RequestContextMiddleware:
             _request_id.reset(token_id)
         response["X-Request-ID"] = request_id[:36]
         return response
+
+
+class PageLocaleMiddleware:
+    """Pages are Chinese unless the user chose English (R-UX-1); the API honours Accept-Language.
+
+    Runs before LocaleMiddleware: a browser set to English does not switch a Chinese-first product,
+    but API clients keep the standard header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

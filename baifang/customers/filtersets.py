@@ -25,6 +25,19 @@ FLAG_CHOICES = (
 )
 
 
+def people_in_scope(user):
+    """Owners a user may filter by: colleagues whose customers they can see (R-ORG-4)."""
+    from baifang.org.choices import DataScope
+
+    people = User.objects.filter(is_active=True).order_by("username")
+    if user.data_scope == DataScope.ALL:
+        return people
+    condition = Q(pk=user.pk)
+    for unit in user.managed_units:
+        condition |= Q(unit__path__startswith=unit.path)
+    return people.filter(condition)
+
+
 class CustomerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CustomerStatus.choices)
@@ -70,8 +83,17 @@ class CustomerFilterSet(django_filters.FilterSet):
             "flag",
         ]
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            self.filters["owner"].queryset = people_in_scope(user)
+
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_is_key(self, queryset, name, value):
+        return queryset.filter(is_key=value == "1")
 
     def filter_unit(self, queryset, name, value):
         return queryset.filter(unit__path__startswith=value.path) if value else queryset

@@ -107,10 +107,10 @@ class CustomerViewSet(
     @action(detail=True, methods=["post"], url_path="merge/(?P<duplicate_pk>[0-9]+)")
     def merge(self, request, pk=None, duplicate_pk=None):
         """Fold customer ``duplicate_pk`` into this one (R-ARCH-9); market department and admins."""
-        if not is_archive_admin(request.user):
-            raise PermissionDenied
         survivor = self.get_object()
         duplicate = get_object_or_404(self.get_queryset(), pk=duplicate_pk)
+        if not is_archive_admin(request.user):
+            raise PermissionDenied
         try:
             services.merge_customers(survivor=survivor, duplicate=duplicate, by=request.user)
         except DjangoValidationError as exc:
