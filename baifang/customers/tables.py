@@ -18,7 +18,9 @@ class CustomerTable(tables.Table):
         verbose_name=_("Status"),
     )
     district = tables.TemplateColumn(
-        "{{ record.city }}{{ record.district }}", verbose_name=_("Area"), order_by=("city", "district"),
+        "{{ record.city }}{{ record.district }}",
+        verbose_name=_("Area"),
+        order_by=("city", "district"),
         attrs=HIDE_ON_PHONE,
     )
     owner = tables.Column(verbose_name=_("Owner"), order_by=("owner__username",), attrs=HIDE_ON_PHONE)

@@ -122,7 +122,7 @@ class TestDuplicates:
 class TestImportantCustomers:
     def test_important_customer_with_one_knower_is_flagged(self, org):
         """R-ARCH-6: key customers need at least two people who know them."""
-        lone = CustomerFactory(name="孤", owner=org.rep, is_key=True)
+        CustomerFactory(name="孤", owner=org.rep, is_key=True)
         paired = CustomerFactory(name="双", owner=org.rep, is_key=True)
         paired.co_owners.add(org.teammate)
         CustomerFactory(name="普通", owner=org.rep)
