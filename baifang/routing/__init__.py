@@ -1,0 +1,73 @@
+"""Baifang route and territory engine (R-ROUTE-1..4): plain Python, no Django.
+
+Dataclasses in, dataclasses out. See ``docs/routing.md`` for the API, solver choice and benchmarks.
+"""
+
+from .call_load import (
+    WEEKS_PER_PERIOD,
+    CallLoad,
+    ChannelWidth,
+    ContactFrequency,
+    DayCalls,
+    Period,
+    TierFrequency,
+    call_load,
+    channel_width_cap,
+)
+from .day_route import schedule_route, solve_day_route
+from .geo import CRS, Point, haversine_m, point_problem
+from .models import DayRoute, DayRouteRequest, Objective, Stop, TimeWindow, Visit, hhmm
+from .reasons import REASON_TEXT, Reason, Unassigned
+from .sequencing import path_cost, solve_tsp
+from .territory import split_territory, visit_blocks
+from .territory_models import BalanceStats, PlannedDay, TerritoryCustomer, TerritoryPlan, TerritoryRequest
+from .travel import HaversineTravel, MatrixTravel, TravelMatrices, TravelModel
+from .vrp import UNBOUNDED, VrpClient, VrpProblem, VrpRoute, VrpSolution, VrpVehicleType, solve_vrp
+
+__all__ = [
+    "CRS",
+    "REASON_TEXT",
+    "UNBOUNDED",
+    "WEEKS_PER_PERIOD",
+    "BalanceStats",
+    "CallLoad",
+    "ChannelWidth",
+    "ContactFrequency",
+    "DayCalls",
+    "DayRoute",
+    "DayRouteRequest",
+    "HaversineTravel",
+    "MatrixTravel",
+    "Objective",
+    "Period",
+    "PlannedDay",
+    "Point",
+    "Reason",
+    "Stop",
+    "TerritoryCustomer",
+    "TerritoryPlan",
+    "TerritoryRequest",
+    "TierFrequency",
+    "TimeWindow",
+    "TravelMatrices",
+    "TravelModel",
+    "Unassigned",
+    "Visit",
+    "VrpClient",
+    "VrpProblem",
+    "VrpRoute",
+    "VrpSolution",
+    "VrpVehicleType",
+    "call_load",
+    "channel_width_cap",
+    "haversine_m",
+    "hhmm",
+    "path_cost",
+    "point_problem",
+    "schedule_route",
+    "solve_day_route",
+    "solve_tsp",
+    "solve_vrp",
+    "split_territory",
+    "visit_blocks",
+]
