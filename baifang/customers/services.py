@@ -276,7 +276,7 @@ def access_approver(requester: User, *, customer: Customer | None = None, unit=N
     same_department = (
         requester.unit is not None
         and target_unit is not None
-        and requester.unit.department().pk == target_unit.department().pk
+        and requester.unit.get_department().pk == target_unit.get_department().pk
     )
     if same_department:
         manager = requester.department_manager()

@@ -30,6 +30,12 @@ class OrgUnit(TimeStampedModel):
     )
     # Materialised path "/1/4/9/": subtree queries are one indexed prefix match (R-ORG-4).
     path = models.CharField(_("path"), max_length=255, editable=False, db_index=True, default="")
+    # The ancestor just below the company root (itself for a department): resolves "the customer's
+    # department manager" in set-based obligation queries (R-OBL-1).
+    department = models.ForeignKey(
+        "self", verbose_name=_("department"), on_delete=models.SET_NULL, null=True, blank=True,
+        editable=False, related_name="+",
+    )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     objects = OrgUnitQuerySet.as_manager()
@@ -55,6 +61,8 @@ class OrgUnit(TimeStampedModel):
             super().save(*args, **kwargs)
             kwargs.pop("force_insert", None)
         self.path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+        ids = [int(part) for part in self.path.strip("/").split("/")]
+        self.department_id = ids[1] if len(ids) > 1 else ids[0]
         super().save(*args, **{k: v for k, v in kwargs.items() if k != "force_insert"})
         if old_path and old_path != self.path:
             for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
@@ -66,10 +74,9 @@ class OrgUnit(TimeStampedModel):
         by_id = OrgUnit.objects.in_bulk(ids)
         return [by_id[i] for i in ids if i in by_id]
 
-    def department(self) -> OrgUnit:
+    def get_department(self) -> OrgUnit:
         """The department this unit belongs to: the ancestor just below the company root."""
-        chain = [*self.ancestors(), self]
-        return chain[1] if len(chain) > 1 else chain[0]
+        return self.department or self
 
     def managers(self):
         """Users holding a manager position in this very unit."""
@@ -172,7 +179,7 @@ class User(AbstractUser):
         """The manager of this user's department (the unit just below the company)."""
         if self.unit is None:
             return None
-        department = self.unit.department()
+        department = self.unit.get_department()
         return department.managers().exclude(pk=self.pk).order_by("pk").first() or self.supervisor
 
 

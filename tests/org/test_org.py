@@ -89,5 +89,5 @@ def test_a_unit_cannot_be_its_own_ancestor(org):
 
 
 def test_department_of_a_team_is_the_unit_below_the_company(org):
-    assert org.team1.department() == org.sales1
-    assert OrgUnitFactory(parent=org.team1).department() == org.sales1
+    assert org.team1.get_department() == org.sales1
+    assert OrgUnitFactory(parent=org.team1).get_department() == org.sales1
