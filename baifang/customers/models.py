@@ -109,6 +109,13 @@ class Customer(TimeStampedModel):
     )
     source = models.CharField(_("source"), max_length=60, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    bad_credit = models.BooleanField(_("bad credit record"), default=False)
+    # Tobacco service-class criteria (R-FREQ-4): 现代终端, violations, assistance targets.
+    modern_terminal = models.BooleanField(_("modern terminal"), default=False)
+    violations_3m = models.PositiveSmallIntegerField(_("violations in the last 3 months"), default=0)
+    assistance_target = models.BooleanField(
+        _("assistance target"), default=False, help_text=_("Low-income subsidy or disabled retailer.")
+    )
     is_key = models.BooleanField(_("key customer"), default=False)
     is_potential_key = models.BooleanField(_("potential key customer"), default=False)
 
