@@ -1,0 +1,137 @@
+"""Classification API: schemes, customer tiers, overrides, batch re-rating (R-TIER-1..3)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from baifang.customers.api.serializers import as_drf_error
+from baifang.customers.models import Customer
+from baifang.tiers import services
+from baifang.tiers.api.serializers import (
+    ApplySerializer,
+    CustomerTierSerializer,
+    OverrideSerializer,
+    ProposalSerializer,
+    RatingBatchSerializer,
+    SchemeSerializer,
+    TierChangeSerializer,
+)
+from baifang.tiers.models import ClassificationScheme, CustomerTier, RatingBatch, TierChange
+
+
+class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Classification schemes with their tiers and criteria."""
+
+    queryset = ClassificationScheme.objects.prefetch_related("tiers").order_by("name")
+    serializer_class = SchemeSerializer
+
+
+class CustomerTierViewSet(viewsets.ReadOnlyModelViewSet):
+    """Tiers of the customers the caller may see."""
+
+    queryset = CustomerTier.objects.all()
+    serializer_class = CustomerTierSerializer
+    filterset_fields = ["customer", "scheme", "tier", "source"]
+
+    def get_queryset(self):
+        visible = Customer.objects.visible_to(self.request.user).values("pk")
+        return CustomerTier.objects.filter(customer__in=visible).select_related("tier").order_by("id")
+
+
+class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Every tier change with who, when, why, old and new (R-TIER-3)."""
+
+    queryset = TierChange.objects.all()
+    serializer_class = TierChangeSerializer
+    filterset_fields = ["customer", "scheme", "source", "batch"]
+
+    def get_queryset(self):
+        visible = Customer.objects.visible_to(self.request.user).values("pk")
+        return TierChange.objects.filter(customer__in=visible).order_by("-changed_at", "-id")
+
+
+class OverrideView(APIView):
+    """Set a customer's tier by hand; a reason is required (R-TIER-3)."""
+
+    @extend_schema(request=OverrideSerializer, responses={201: TierChangeSerializer})
+    def post(self, request):
+        body = OverrideSerializer(data=request.data)
+        body.fields["customer"].queryset = Customer.objects.visible_to(request.user)
+        body.is_valid(raise_exception=True)
+        try:
+            change = services.override_tier(
+                body.validated_data["customer"],
+                body.validated_data["tier"],
+                by=request.user,
+                reason=body.validated_data["reason"],
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(TierChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+
+
+class RatingBatchViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Batch re-rating: POST {scheme} proposes; /apply/ and /discard/ decide (market department)."""
+
+    queryset = RatingBatch.objects.all()
+    serializer_class = RatingBatchSerializer
+    filterset_fields = ["scheme", "status"]
+
+    def get_queryset(self):
+        return RatingBatch.objects.order_by("-created_at")
+
+    def _guard(self, call, *args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+    def perform_create(self, serializer):
+        scheme = serializer.validated_data["scheme"]
+        serializer.instance = self._guard(
+            services.propose_rerating,
+            scheme,
+            Customer.objects.visible_to(self.request.user),
+            by=self.request.user,
+        )
+
+    @extend_schema(responses=ProposalSerializer(many=True))
+    @action(detail=True)
+    def proposals(self, request, pk=None):
+        batch = self.get_object()
+        visible = Customer.objects.visible_to(request.user).values("pk")
+        page = self.paginate_queryset(batch.proposals.filter(customer__in=visible).order_by("id"))
+        return self.get_paginated_response(ProposalSerializer(page, many=True).data)
+
+    @extend_schema(request=ApplySerializer, responses=RatingBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        batch = self.get_object()
+        body = ApplySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self._guard(
+            services.apply_batch, batch, by=request.user, rejected_ids=set(body.validated_data["rejected"])
+        )
+        batch.refresh_from_db()
+        return Response(RatingBatchSerializer(batch).data)
+
+    @extend_schema(request=None, responses=RatingBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        batch = self.get_object()
+        self._guard(services.discard_batch, batch, by=request.user)
+        batch.refresh_from_db()
+        return Response(RatingBatchSerializer(batch).data)

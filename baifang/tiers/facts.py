@@ -1,0 +1,98 @@
+"""The facts rating criteria may use (R-TIER-2): archive fields and computed values.
+
+Each fact has an identifier and a Chinese label; criteria may use either
+(``annual_value >= 2000000`` or ``年交易额 >= 200万``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from baifang.customers.choices import BusinessFormat, CustomerStatus, CustomerType, MarketType, Scale
+from baifang.tiers.engine import FieldSpec
+
+
+def _values(choices) -> tuple[str, ...]:
+    return tuple(value for value, _label in choices.choices)
+
+
+FIELD_SPECS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec("annual_value", "number", "年交易额", "annual value"),
+        FieldSpec("cooperation_years", "number", "合作年限", "cooperation years"),
+        FieldSpec("monthly_contract_volume", "number", "月合同量", "monthly contract volume"),
+        FieldSpec("purchase_share", "number", "采购占比", "purchase share"),
+        FieldSpec("credit_limit", "number", "信用额度", "credit limit"),
+        FieldSpec("credit_term_days", "number", "信用期", "credit term days"),
+        FieldSpec("registered_capital", "number", "注册资本", "registered capital"),
+        FieldSpec("production_lines", "number", "生产线数", "production lines"),
+        FieldSpec("retail_grade", "number", "档位", "retail grade"),
+        FieldSpec("violations_3m", "number", "近三月违规次数", "violations in 3 months"),
+        FieldSpec("bad_credit", "bool", "不良信用", "bad credit"),
+        FieldSpec("modern_terminal", "bool", "现代终端", "modern terminal"),
+        FieldSpec("assistance_target", "bool", "帮扶对象", "assistance target"),
+        FieldSpec("is_key", "bool", "重点客户", "key customer"),
+        FieldSpec("is_potential_key", "bool", "潜在重点客户", "potential key customer"),
+        FieldSpec("customer_type", "text", "客户类型", "customer type", _values(CustomerType)),
+        FieldSpec("status", "text", "状态", "status", _values(CustomerStatus)),
+        FieldSpec("market_type", "text", "市场类型", "market type", _values(MarketType)),
+        FieldSpec("business_format", "text", "业态", "business format", _values(BusinessFormat)),
+        FieldSpec("scale", "text", "规模", "scale", _values(Scale)),
+        FieldSpec("industry", "text", "行业", "industry"),
+        FieldSpec("province", "text", "省份", "province"),
+        FieldSpec("city", "text", "城市", "city"),
+        FieldSpec("district", "text", "区县", "district"),
+        FieldSpec("cooperation_since", "date", "合作起始日期", "cooperating since"),
+    )
+}
+
+_NUMBER_FIELDS = (
+    "annual_value",
+    "monthly_contract_volume",
+    "purchase_share",
+    "credit_limit",
+    "credit_term_days",
+    "registered_capital",
+    "production_lines",
+    "retail_grade",
+    "violations_3m",
+)
+_DIRECT_FIELDS = (
+    "bad_credit",
+    "modern_terminal",
+    "assistance_target",
+    "is_key",
+    "is_potential_key",
+    "customer_type",
+    "status",
+    "market_type",
+    "business_format",
+    "scale",
+    "industry",
+    "province",
+    "city",
+    "district",
+    "cooperation_since",
+)
+FACT_SOURCE_FIELDS = ("pk", *_NUMBER_FIELDS, *_DIRECT_FIELDS)
+
+
+def facts_from_row(row: dict, today: dt.date) -> dict[str, object]:
+    """Facts of one customer from a ``values()`` row; missing values stay None (criteria see them as missing)."""
+    facts: dict[str, object] = {name: row.get(name) for name in (*_NUMBER_FIELDS, *_DIRECT_FIELDS)}
+    for name in _NUMBER_FIELDS:
+        if facts[name] is not None:
+            facts[name] = float(facts[name])
+    for name in ("customer_type", "market_type", "business_format", "scale", "industry"):
+        if facts[name] == "":
+            facts[name] = None
+    since = row.get("cooperation_since")
+    facts["cooperation_years"] = round((today - since).days / 365.25, 2) if since else None
+    return facts
+
+
+def customer_facts(customers: Iterable, today: dt.date) -> dict[int, dict[str, object]]:
+    """Facts for many customers from a queryset, in one query."""
+    return {row["pk"]: facts_from_row(row, today) for row in customers.values(*FACT_SOURCE_FIELDS)}

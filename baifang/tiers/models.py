@@ -1,0 +1,243 @@
+"""Classification schemes, tiers, a customer's tier per scheme, and their history (R-TIER-1..3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from baifang.core.models import TimeStampedModel
+from baifang.tiers.choices import BatchStatus, ProposalDecision, TierSource
+
+USER = settings.AUTH_USER_MODEL
+
+
+class ClassificationScheme(TimeStampedModel):
+    """An ordered list of tiers with criteria, e.g. importance A/B/C (R-TIER-1)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(
+        _("source"), max_length=120, blank=True, help_text=_("Where the scheme comes from.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("classification scheme")
+        verbose_name_plural = _("classification schemes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tier(models.Model):
+    """One tier of a scheme; criteria are evaluated in rank order, an empty criterion is the default."""
+
+    scheme = models.ForeignKey(
+        ClassificationScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="tiers"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=80)
+    rank = models.PositiveSmallIntegerField(_("evaluation order"))
+    criteria = models.TextField(
+        _("criteria"),
+        blank=True,
+        help_text=_(
+            "An expression such as 年交易额 >= 200万 或 (合作年限 >= 2 且 不良信用 = 否). Empty: the default tier."
+        ),
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_important = models.BooleanField(
+        _("important"),
+        default=False,
+        help_text=_("Customers in this tier need at least two people who know them."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        ordering = ["scheme", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"],
+                name="%(app_label)s_%(class)s_unique_scheme_code",
+                violation_error_message=_("This scheme already has a tier with this code."),
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "rank"],
+                name="%(app_label)s_%(class)s_unique_scheme_rank",
+                violation_error_message=_("Two tiers of a scheme cannot share an evaluation order."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.name} · {self.name}"
+
+    def clean(self):
+        """Refuse a criterion that does not parse, naming the bad token (R-TIER-2)."""
+        from baifang.tiers.services import parse_criteria
+
+        if self.criteria.strip():
+            try:
+                parse_criteria(self.criteria)
+            except ValidationError as exc:
+                raise ValidationError({"criteria": exc.messages}) from exc
+
+
+class CustomerTier(models.Model):
+    """The tier a customer holds in one scheme (one per scheme, R-TIER-1)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="tiers"
+    )
+    scheme = models.ForeignKey(
+        ClassificationScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="+"
+    )
+    tier = models.ForeignKey(
+        Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="customer_tiers"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=TierSource.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    assigned_by = models.ForeignKey(
+        USER,
+        verbose_name=_("assigned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"))
+
+    class Meta:
+        verbose_name = _("customer tier")
+        verbose_name_plural = _("customer tiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "scheme"],
+                name="%(app_label)s_%(class)s_unique_customer_scheme",
+                violation_error_message=_("A customer holds one tier per scheme."),
+            )
+        ]
+        indexes = [
+            # Obligations: the customers of one tier (R-OBL-1).
+            models.Index(fields=["tier", "customer"], name="tiers_customer_by_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.tier}"
+
+
+class TierChange(models.Model):
+    """Every tier change with who, when, why, old and new (R-TIER-3)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="tier_changes",
+    )
+    scheme = models.ForeignKey(
+        ClassificationScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="+"
+    )
+    old_tier = models.ForeignKey(
+        Tier, verbose_name=_("old tier"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_tier = models.ForeignKey(Tier, verbose_name=_("new tier"), on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=10, choices=TierSource.choices)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        USER, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    batch = models.ForeignKey(
+        "RatingBatch",
+        verbose_name=_("batch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+
+    class Meta:
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.old_tier or '—'} → {self.new_tier}"
+
+
+class RatingBatch(TimeStampedModel):
+    """A batch re-rating: proposed changes shown side by side for the market department's approval (R-TIER-3)."""
+
+    scheme = models.ForeignKey(
+        ClassificationScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="batches"
+    )
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        USER, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rated_count = models.PositiveIntegerField(_("customers rated"), default=0)
+
+    class Meta:
+        verbose_name = _("rating batch")
+        verbose_name_plural = _("rating batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.created_at:%Y-%m-%d}"
+
+
+class RatingProposal(models.Model):
+    """One proposed tier change inside a batch, with the engine's reason."""
+
+    batch = models.ForeignKey(
+        RatingBatch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    current_tier = models.ForeignKey(
+        Tier,
+        verbose_name=_("current tier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_tier = models.ForeignKey(
+        Tier, verbose_name=_("proposed tier"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=ProposalDecision.choices, default=ProposalDecision.PENDING
+    )
+
+    class Meta:
+        verbose_name = _("rating proposal")
+        verbose_name_plural = _("rating proposals")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "customer"],
+                name="%(app_label)s_%(class)s_unique_batch_customer",
+                violation_error_message=_("A batch proposes one change per customer."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.current_tier or '—'} → {self.proposed_tier}"

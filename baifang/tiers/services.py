@@ -1,0 +1,193 @@
+"""Rating services: criteria validation, rating with reasons, overrides and batch re-rating (R-TIER-2, 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from baifang.core import audit
+from baifang.core.choices import AuditAction
+from baifang.org.choices import PositionKind
+from baifang.tiers.choices import BatchStatus, ProposalDecision, TierSource
+from baifang.tiers.engine import Criterion, CriterionError, RatingResult, parse, rate
+from baifang.tiers.facts import FIELD_SPECS, customer_facts
+from baifang.tiers.models import (
+    ClassificationScheme,
+    CustomerTier,
+    RatingBatch,
+    RatingProposal,
+    Tier,
+    TierChange,
+)
+
+
+def parse_criteria(source: str) -> Criterion:
+    """Parse a criterion or raise a ValidationError naming the bad token (R-TIER-2)."""
+    try:
+        return parse(source, FIELD_SPECS)
+    except CriterionError as exc:
+        message = exc.message_en if (get_language() or "").startswith("en") else exc.message_zh
+        raise ValidationError(message, code="invalid_criteria") from exc
+
+
+def compiled_tiers(scheme: ClassificationScheme) -> list[tuple[Tier, Criterion | None]]:
+    """The scheme's tiers in evaluation order with parsed criteria."""
+    return [
+        (tier, parse_criteria(tier.criteria) if tier.criteria.strip() else None)
+        for tier in scheme.tiers.order_by("rank")
+    ]
+
+
+@dataclass
+class Rating:
+    customer_id: int
+    tier: Tier | None
+    result: RatingResult
+
+    @property
+    def reason(self) -> str:
+        english = (get_language() or "").startswith("en")
+        return self.result.reason_en if english else self.result.reason_zh
+
+
+def rate_customers(scheme: ClassificationScheme, customers, today: dt.date | None = None) -> list[Rating]:
+    """Suggested tier and reason for each customer of the queryset (facts read in one query)."""
+    today = today or timezone.localdate()
+    tiers = compiled_tiers(scheme)
+    by_code = {tier.code: tier for tier, _criterion in tiers}
+    plan = [(tier.code, criterion) for tier, criterion in tiers]
+    ratings = []
+    for customer_id, facts in customer_facts(customers, today).items():
+        result = rate(plan, facts)
+        ratings.append(Rating(customer_id, by_code.get(result.tier) if result.tier else None, result))
+    return ratings
+
+
+def _require_archive_admin(user) -> None:
+    if not user.has_position(PositionKind.MARKET_STAFF, PositionKind.ADMIN):
+        raise PermissionDenied(_("Only the market department rates customers."))
+
+
+def _set_tier(customer_id: int, tier: Tier, *, source: str, reason: str, by, batch=None) -> TierChange | None:
+    now = timezone.now()
+    current = (
+        CustomerTier.objects.select_for_update()
+        .filter(customer_id=customer_id, scheme_id=tier.scheme_id)
+        .first()
+    )
+    if current is not None and current.tier_id == tier.pk and source == TierSource.RULE:
+        return None
+    old_tier = current.tier if current else None
+    CustomerTier.objects.update_or_create(
+        customer_id=customer_id,
+        scheme_id=tier.scheme_id,
+        defaults={"tier": tier, "source": source, "reason": reason, "assigned_by": by, "assigned_at": now},
+    )
+    return TierChange.objects.create(
+        customer_id=customer_id,
+        scheme_id=tier.scheme_id,
+        old_tier=old_tier,
+        new_tier=tier,
+        source=source,
+        reason=reason,
+        changed_by=by,
+        batch=batch,
+    )
+
+
+@transaction.atomic
+def override_tier(customer, tier: Tier, *, by, reason: str) -> TierChange:
+    """Set a tier by hand; a reason is required and the change is audited (R-TIER-3)."""
+    _require_archive_admin(by)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("A manual override needs a reason.")})
+    change = _set_tier(customer.pk, tier, source=TierSource.MANUAL, reason=reason.strip(), by=by)
+    audit.record(
+        AuditAction.OVERRIDE,
+        customer,
+        user=by,
+        after={"scheme": tier.scheme.code, "tier": tier.code},
+        message=reason,
+    )
+    return change
+
+
+@transaction.atomic
+def propose_rerating(
+    scheme: ClassificationScheme, customers, *, by, today: dt.date | None = None
+) -> RatingBatch:
+    """Rate every customer of the queryset and propose the changes for approval (R-TIER-3)."""
+    _require_archive_admin(by)
+    ratings = rate_customers(scheme, customers, today)
+    current = dict(
+        CustomerTier.objects.filter(
+            scheme=scheme, customer_id__in=[r.customer_id for r in ratings]
+        ).values_list("customer_id", "tier_id")
+    )
+    batch = RatingBatch.objects.create(scheme=scheme, created_by=by, rated_count=len(ratings))
+    RatingProposal.objects.bulk_create(
+        [
+            RatingProposal(
+                batch=batch,
+                customer_id=r.customer_id,
+                current_tier_id=current.get(r.customer_id),
+                proposed_tier=r.tier,
+                reason=r.reason,
+            )
+            for r in ratings
+            if r.tier is not None and current.get(r.customer_id) != r.tier.pk
+        ],
+        batch_size=2000,
+    )
+    return batch
+
+
+@transaction.atomic
+def apply_batch(batch: RatingBatch, *, by, rejected_ids: set[int] | frozenset[int] = frozenset()) -> int:
+    """Apply a batch's proposals except the rejected ones; a batch is decided once (R-TIER-3)."""
+    _require_archive_admin(by)
+    claimed = RatingBatch.objects.filter(pk=batch.pk, status=BatchStatus.PROPOSED).update(
+        status=BatchStatus.APPLIED, decided_by=by, decided_at=timezone.now()
+    )
+    if claimed != 1:
+        raise ValidationError(_("This batch has already been decided."))
+    proposals = list(batch.proposals.select_related("proposed_tier"))
+    applied = 0
+    for proposal in proposals:
+        if proposal.pk in rejected_ids:
+            proposal.decision = ProposalDecision.REJECTED
+        else:
+            proposal.decision = ProposalDecision.ACCEPTED
+            if _set_tier(
+                proposal.customer_id,
+                proposal.proposed_tier,
+                source=TierSource.RULE,
+                reason=proposal.reason,
+                by=by,
+                batch=batch,
+            ):
+                applied += 1
+    RatingProposal.objects.bulk_update(proposals, ["decision"], batch_size=2000)
+    audit.record(
+        AuditAction.APPROVE, batch, user=by, after={"applied": applied, "rejected": len(rejected_ids)}
+    )
+    batch.refresh_from_db()
+    return applied
+
+
+@transaction.atomic
+def discard_batch(batch: RatingBatch, *, by) -> None:
+    _require_archive_admin(by)
+    if (
+        RatingBatch.objects.filter(pk=batch.pk, status=BatchStatus.PROPOSED).update(
+            status=BatchStatus.DISCARDED, decided_by=by, decided_at=timezone.now()
+        )
+        != 1
+    ):
+        raise ValidationError(_("This batch has already been decided."))

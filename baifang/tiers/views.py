@@ -1,0 +1,127 @@
+"""Classification pages: schemes, tier criteria, batch re-rating, manual override (R-TIER-1..3)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from baifang.customers.access import get_customer_for_user
+from baifang.customers.models import Customer
+from baifang.customers.rules import is_archive_admin
+from baifang.tiers import services
+from baifang.tiers.forms import OverrideForm, TierForm
+from baifang.tiers.models import ClassificationScheme, RatingBatch, Tier
+
+
+def _require_admin(user):
+    if not is_archive_admin(user):
+        raise PermissionDenied
+
+
+@login_required
+def scheme_list(request):
+    schemes = ClassificationScheme.objects.prefetch_related("tiers").order_by("name")
+    return render(
+        request, "tiers/scheme_list.html", {"schemes": schemes, "can_edit": is_archive_admin(request.user)}
+    )
+
+
+@login_required
+def scheme_detail(request, pk):
+    scheme = get_object_or_404(ClassificationScheme, pk=pk)
+    batches = scheme.batches.select_related("created_by", "decided_by")[:10]
+    context = {
+        "scheme": scheme,
+        "tiers": scheme.tiers.order_by("rank"),
+        "batches": batches,
+        "can_edit": is_archive_admin(request.user),
+        "rules": scheme.visit_rules.in_force_on(timezone.localdate()),
+    }
+    return render(request, "tiers/scheme_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tier_edit(request, pk):
+    _require_admin(request.user)
+    tier = get_object_or_404(Tier, pk=pk)
+    form = TierForm(request.POST or None, instance=tier)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved. Run a re-rating to apply the new criteria."))
+        return redirect("tiers:scheme", pk=tier.scheme_id)
+    return render(request, "tiers/tier_form.html", {"form": form, "tier": tier})
+
+
+@login_required
+@require_POST
+def batch_create(request, pk):
+    """Rate every customer of the scheme and propose the changes (R-TIER-3)."""
+    _require_admin(request.user)
+    scheme = get_object_or_404(ClassificationScheme, pk=pk)
+    try:
+        batch = services.propose_rerating(scheme, Customer.objects.visible_to(request.user), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("tiers:scheme", pk=pk)
+    return redirect("tiers:batch", pk=batch.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_detail(request, pk):
+    """Proposed changes side by side; unticked rows are rejected when the batch is applied."""
+    batch = get_object_or_404(RatingBatch.objects.select_related("scheme", "created_by"), pk=pk)
+    if request.method == "POST":
+        _require_admin(request.user)
+        try:
+            if request.POST.get("action") == "discard":
+                services.discard_batch(batch, by=request.user)
+                messages.info(request, _("Batch discarded."))
+            else:
+                shown = {int(v) for v in request.POST.getlist("shown")}
+                accepted = {int(v) for v in request.POST.getlist("accept")}
+                rejected = shown - accepted
+                applied = services.apply_batch(batch, by=request.user, rejected_ids=rejected)
+                messages.success(request, _("%(n)d tier changes applied.") % {"n": applied})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("tiers:batch", pk=pk)
+    visible = Customer.objects.visible_to(request.user).values("pk")
+    proposals = batch.proposals.filter(customer__in=visible).select_related(
+        "customer", "current_tier", "proposed_tier"
+    )
+    page = Paginator(proposals, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tiers/batch_detail.html",
+        {"batch": batch, "page": page, "can_edit": is_archive_admin(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def override(request, customer_pk, scheme_pk):
+    """Set a customer's tier by hand with a reason (R-TIER-3)."""
+    _require_admin(request.user)
+    customer = get_customer_for_user(request.user, customer_pk)
+    scheme = get_object_or_404(ClassificationScheme, pk=scheme_pk)
+    form = OverrideForm(request.POST, scheme=scheme)
+    if form.is_valid():
+        try:
+            services.override_tier(
+                customer, form.cleaned_data["tier"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Tier changed."))
+    else:
+        messages.error(request, _("Choose a tier and give a reason."))
+    return redirect(customer.get_absolute_url() + "?tab=obligations")
