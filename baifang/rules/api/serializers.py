@@ -1,0 +1,131 @@
+from rest_framework import serializers
+
+from baifang.rules.choices import SpecialTrigger
+from baifang.rules.models import SpecialVisit, VisitRule
+
+
+class VisitRuleSerializer(serializers.ModelSerializer):
+    tier_code = serializers.CharField(source="tier.code", read_only=True)
+    scheme_code = serializers.CharField(source="scheme.code", read_only=True)
+
+    class Meta:
+        model = VisitRule
+        fields = [
+            "id",
+            "code",
+            "name",
+            "scheme",
+            "scheme_code",
+            "tier",
+            "tier_code",
+            "responsible",
+            "counted_by_anyone",
+            "channel",
+            "period",
+            "min_count",
+            "min_duration_minutes",
+            "appointment_lead_hours",
+            "first_due_day",
+            "season",
+            "geography",
+            "valid_from",
+            "valid_to",
+            "is_active",
+            "source",
+        ]
+        read_only_fields = ["code", "scheme", "tier", "valid_from", "valid_to"]
+
+
+class RuleRevisionSerializer(serializers.ModelSerializer):
+    effective = serializers.DateField(required=False)
+
+    class Meta:
+        model = VisitRule
+        fields = [
+            "name",
+            "responsible",
+            "counted_by_anyone",
+            "channel",
+            "period",
+            "min_count",
+            "min_duration_minutes",
+            "appointment_lead_hours",
+            "first_due_day",
+            "season",
+            "geography",
+            "source",
+            "is_active",
+            "effective",
+        ]
+        extra_kwargs = {name: {"required": False} for name in fields}
+
+
+class ObligationSerializer(serializers.Serializer):
+    customer = serializers.IntegerField(source="customer_id")
+    customer_name = serializers.CharField(source="customer.name")
+    rule = serializers.IntegerField(source="rule.pk")
+    rule_name = serializers.CharField(source="rule.name")
+    responsible = serializers.IntegerField(source="responsible_id", allow_null=True)
+    window_start = serializers.DateField(source="window.start")
+    window_end = serializers.DateField(source="window.end")
+    required = serializers.IntegerField()
+    done = serializers.IntegerField()
+    due = serializers.DateField()
+    status = serializers.ChoiceField(choices=["met", "open", "overdue"])
+
+
+class ComplianceCellSerializer(serializers.Serializer):
+    rule = serializers.IntegerField(source="rule.pk")
+    rule_name = serializers.CharField(source="rule.name")
+    key = serializers.IntegerField(allow_null=True, help_text="owner / unit / responsible id, per group_by")
+    window_start = serializers.DateField(source="window.start")
+    window_end = serializers.DateField(source="window.end")
+    due = serializers.IntegerField()
+    met = serializers.IntegerField()
+    unmet = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class ObligationQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False)
+    unit = serializers.IntegerField(required=False)
+    customer = serializers.IntegerField(required=False)
+    only_unmet = serializers.BooleanField(required=False, default=False)
+    group_by = serializers.ChoiceField(
+        choices=["rule", "owner", "unit", "responsible"], required=False, default="rule"
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=5000, default=500)
+
+
+class SpecialVisitSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(
+        source="dedup_key",
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text="Idempotency: a repeated reference returns the first special visit.",
+    )
+    workdays = serializers.IntegerField(write_only=True, required=False, min_value=0, max_value=30, default=2)
+    trigger = serializers.ChoiceField(choices=SpecialTrigger.choices)
+
+    class Meta:
+        model = SpecialVisit
+        fields = [
+            "id",
+            "customer",
+            "trigger",
+            "responsible",
+            "raised_by",
+            "note",
+            "due_on",
+            "fulfilled_at",
+            "cancelled",
+            "reference",
+            "workdays",
+            "created_at",
+        ]
+        read_only_fields = ["raised_by", "due_on", "fulfilled_at", "cancelled", "created_at"]
+        extra_kwargs = {"responsible": {"required": False}}
+        # A repeated reference is answered by the service with the first special visit (idempotent retry).
+        validators = []

@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from baifang.rules.api import views
+
+router = SimpleRouter()
+router.register("visit-rules", views.VisitRuleViewSet)
+router.register("special-visits", views.SpecialVisitViewSet)
+urlpatterns = [
+    *router.urls,
+    path("obligations/", views.ObligationListView.as_view(), name="obligations"),
+    path("obligations/due/", views.DueListView.as_view(), name="obligations-due"),
+    path("compliance/", views.ComplianceView.as_view(), name="compliance"),
+]

@@ -1,0 +1,65 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from baifang.rules import engine
+
+
+class Period(models.TextChoices):
+    WEEK = engine.WEEK, _("Week")
+    TWO_WEEKS = engine.TWO_WEEKS, _("Two weeks")
+    MONTH = engine.MONTH, _("Month")
+    TWO_MONTHS = engine.TWO_MONTHS, _("Two months")
+    QUARTER = engine.QUARTER, _("Quarter")
+    HALF_YEAR = engine.HALF_YEAR, _("Half year")
+    YEAR = engine.YEAR, _("Year")
+
+
+class Responsible(models.TextChoices):
+    """Who owes the touch, resolved per customer (R-OBL-1)."""
+
+    OWNER = "owner", _("The customer's owner (resident rep)")
+    SUPERVISOR = "supervisor", _("The owner's team supervisor")
+    DEPT_MANAGER = "dept_manager", _("The owner's department manager")
+    LEADER = "leader", _("A company leader or deputy")
+
+
+class RuleChannel(models.TextChoices):
+    VISIT = "visit", _("On-site visit")
+    PHONE = "phone", _("Phone call")
+    ONLINE = "online", _("Online")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    REMOTE = "remote", _("Any remote touch")
+    ANY = "any", _("Any touch")
+
+
+# Which touch channels count toward a rule's channel.
+RULE_CHANNEL_TOUCHES = {
+    "visit": ("visit",),
+    "phone": ("phone",),
+    "online": ("online",),
+    "sms": ("sms",),
+    "email": ("email",),
+    "remote": ("phone", "online", "sms", "email"),
+    "any": ("visit", "invited", "phone", "online", "sms", "email", "other"),
+}
+
+
+class Geography(models.TextChoices):
+    """R-FREQ-6: where the customer is relative to the company's home city."""
+
+    ANY = "any", _("Anywhere")
+    SAME_CITY = "same_city", _("Same city")
+    SAME_PROVINCE = "same_province", _("Same province, other city")
+    ELSEWHERE = "elsewhere", _("Other provinces")
+
+
+class SpecialTrigger(models.TextChoices):
+    """R-OBL-3 triggers of a special visit."""
+
+    SALES_DEVIATION = "sales_deviation", _("Sales outside the warning band")
+    PRODUCT_NOT_ORDERED = "product_not_ordered", _("New or promoted product not ordered for 2 cycles")
+    ORDER_MISMATCH = "order_mismatch", _("Order and delivery differ")
+    COMPLAINT = "complaint", _("Complaint received")
+    IRREGULAR_CONDUCT = "irregular_conduct", _("Irregular conduct reported")
+    CUSTOMER_REQUEST = "customer_request", _("The customer asked for a visit")

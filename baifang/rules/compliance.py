@@ -1,0 +1,332 @@
+"""Obligations and compliance, set-based in SQL (R-OBL-1, R-OBL-2).
+
+For each rule version in force, one SQL statement aggregates the touches of the rule's window
+(channel, minimum duration and who may count them are conditions in SQL) per customer and joins
+them to the customers of the rule's tier. Summaries aggregate that statement again in SQL; no
+Python loop ever runs over customers. The SQL is portable: it runs unchanged on SQLite and
+PostgreSQL (plain joins, scalar subqueries, CASE, COUNT/SUM).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from baifang.org.choices import DataScope, PositionKind
+from baifang.rules import engine
+from baifang.rules.choices import Geography, Responsible
+from baifang.rules.models import VisitRule
+
+INACTIVE_STATUSES = ("lost", "blacklisted")
+
+# Who may be responsible, per rule: SQL for one user id per customer row (c = customer, u = its unit).
+_HOLDER = (
+    "(SELECT MIN(pa.user_id) FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
+    "JOIN org_user usr ON usr.id = pa.user_id WHERE usr.is_active = %s AND p.kind {kind} AND pa.unit_id {unit})"
+)
+_RESPONSIBLE_SQL = {
+    Responsible.OWNER: ("c.owner_id", []),
+    Responsible.SUPERVISOR: (
+        "COALESCE("
+        + _HOLDER.format(kind="= %s", unit="= c.unit_id")
+        + ", "
+        + _HOLDER.format(kind="= %s", unit="= u.department_id")
+        + ")",
+        [True, PositionKind.SUPERVISOR, True, PositionKind.DEPT_MANAGER],
+    ),
+    Responsible.DEPT_MANAGER: (
+        _HOLDER.format(kind="= %s", unit="= u.department_id"),
+        [True, PositionKind.DEPT_MANAGER],
+    ),
+    Responsible.LEADER: (_HOLDER.format(kind="= %s", unit="IS NOT NULL"), [True, PositionKind.LEADER]),
+}
+
+# Whose touches count, per rule (t = touch, c2 = its customer, u2 = the customer's unit).
+_COUNTED_BY_SQL = {
+    Responsible.OWNER: ("t.user_id = c2.owner_id", []),
+    Responsible.SUPERVISOR: (
+        "EXISTS (SELECT 1 FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
+        "WHERE pa.user_id = t.user_id AND ((p.kind = %s AND pa.unit_id = c2.unit_id) "
+        "OR (p.kind = %s AND pa.unit_id = u2.department_id)))",
+        [PositionKind.SUPERVISOR, PositionKind.DEPT_MANAGER],
+    ),
+    Responsible.DEPT_MANAGER: (
+        "EXISTS (SELECT 1 FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
+        "WHERE pa.user_id = t.user_id AND p.kind = %s AND pa.unit_id = u2.department_id)",
+        [PositionKind.DEPT_MANAGER],
+    ),
+    Responsible.LEADER: (
+        "t.user_id IN (SELECT pa.user_id FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
+        "WHERE p.kind IN (%s, %s))",
+        [PositionKind.LEADER, PositionKind.DEPUTY_LEADER],
+    ),
+}
+
+
+def _db_datetime(day: dt.date):
+    """Local midnight of ``day`` as the database backend stores datetimes."""
+    aware = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return connection.ops.adapt_datetimefield_value(aware)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which customers a computation covers: a user's visible set, a unit subtree, a responsible person."""
+
+    user: object | None = None
+    unit_path: str | None = None
+    responsible_user: object | None = None
+    customer_id: int | None = None
+
+    def conditions(self, rule: VisitRule) -> tuple[list[str], list]:
+        from baifang.customers.models import Customer
+
+        clauses: list[str] = []
+        params: list = []
+        if self.user is not None and self.user.data_scope != DataScope.ALL:
+            sql, sub_params = Customer.objects.visible_to(self.user).values("id").query.sql_with_params()
+            clauses.append(f"c.id IN ({sql})")
+            params.extend(sub_params)
+        if self.unit_path:
+            clauses.append("u.path LIKE %s")
+            params.append(self.unit_path + "%")
+        if self.customer_id is not None:
+            clauses.append("c.id = %s")
+            params.append(self.customer_id)
+        if self.responsible_user is not None:
+            clause, extra = _responsible_filter(rule, self.responsible_user)
+            clauses.append(clause)
+            params.extend(extra)
+        return clauses, params
+
+
+def _responsible_filter(rule: VisitRule, user) -> tuple[str, list]:
+    """Rows of ``rule`` for which ``user`` is (one of) the responsible people."""
+    if rule.responsible == Responsible.OWNER:
+        return "c.owner_id = %s", [user.pk]
+    if rule.responsible == Responsible.LEADER:
+        return (
+            ("1 = 1", [])
+            if user.has_position(PositionKind.LEADER, PositionKind.DEPUTY_LEADER)
+            else ("1 = 0", [])
+        )
+    kind = (
+        PositionKind.SUPERVISOR if rule.responsible == Responsible.SUPERVISOR else PositionKind.DEPT_MANAGER
+    )
+    column = "c.unit_id" if rule.responsible == Responsible.SUPERVISOR else "u.department_id"
+    return (
+        f"{column} IN (SELECT pa.unit_id FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
+        "WHERE pa.user_id = %s AND p.kind = %s)",
+        [user.pk, kind],
+    )
+
+
+def obligation_sql(rule: VisitRule, day: dt.date, today: dt.date, scope: Scope) -> tuple[str, list]:
+    """SQL of one rule's obligations for the window containing ``day``: one row per customer.
+
+    Columns: customer_id, owner_id, unit_id, responsible_id, done, required, due (date), status.
+    """
+    win = engine.window(rule.period, day)
+    first_due = engine.first_touch_due(win, rule.first_due_day)
+    responsible_sql, responsible_params = _RESPONSIBLE_SQL[Responsible(rule.responsible)]
+    touch_conditions = [
+        "t.started_at >= %s",
+        "t.started_at < %s",
+        f"t.channel IN ({', '.join(['%s'] * len(rule.touch_channels))})",
+    ]
+    touch_params: list = [
+        _db_datetime(win.start),
+        _db_datetime(win.end + dt.timedelta(days=1)),
+        *rule.touch_channels,
+    ]
+    if rule.min_duration_minutes:
+        touch_conditions.append("t.duration_seconds >= %s")
+        touch_params.append(rule.min_duration_minutes * 60)
+    if not rule.counted_by_anyone:
+        counted_sql, counted_params = _COUNTED_BY_SQL[Responsible(rule.responsible)]
+        touch_conditions.append(counted_sql)
+        touch_params.extend(counted_params)
+
+    where = ["c.merged_into_id IS NULL", "c.status NOT IN (%s, %s)"]
+    where_params: list = list(INACTIVE_STATUSES)
+    home_province, home_city = settings.BAIFANG["HOME_PROVINCE"], settings.BAIFANG["HOME_CITY"]
+    if rule.geography == Geography.SAME_CITY:
+        where.append("c.city = %s")
+        where_params.append(home_city)
+    elif rule.geography == Geography.SAME_PROVINCE:
+        where.append("c.province = %s AND c.city <> %s")
+        where_params.extend([home_province, home_city])
+    elif rule.geography == Geography.ELSEWHERE:
+        where.append("c.province <> %s")
+        where_params.append(home_province)
+    scope_clauses, scope_params = scope.conditions(rule)
+    where.extend(scope_clauses)
+
+    due_sql = "CASE WHEN COALESCE(d.n, 0) = 0 THEN %s ELSE %s END" if first_due else "%s"
+    due_params = [first_due, win.end] if first_due else [win.end]
+    sql = f"""
+        SELECT c.id AS customer_id, c.owner_id AS owner_id, c.unit_id AS unit_id,
+               {responsible_sql} AS responsible_id,
+               COALESCE(d.n, 0) AS done, %s AS required, {due_sql} AS due
+        FROM customers_customer c
+        JOIN tiers_customertier ct ON ct.customer_id = c.id AND ct.tier_id = %s
+        JOIN org_orgunit u ON u.id = c.unit_id
+        LEFT JOIN (
+            SELECT t.customer_id AS customer_id, COUNT(*) AS n
+            FROM visits_touch t
+            JOIN customers_customer c2 ON c2.id = t.customer_id
+            JOIN org_orgunit u2 ON u2.id = c2.unit_id
+            WHERE {" AND ".join(touch_conditions)}
+            GROUP BY t.customer_id
+        ) d ON d.customer_id = c.id
+        WHERE {" AND ".join(where)}
+    """
+    params = [
+        *responsible_params,
+        rule.min_count,
+        *due_params,
+        rule.tier_id,
+        *touch_params,
+        *where_params,
+        *scope_params,
+    ]
+    return sql, params
+
+
+@dataclass
+class Obligation:
+    """One customer's obligation under one rule in one window (R-OBL-1)."""
+
+    rule: VisitRule
+    window: engine.Window
+    customer_id: int
+    owner_id: int
+    unit_id: int
+    responsible_id: int | None
+    done: int
+    required: int
+    due: dt.date
+    status: str
+    customer: object | None = None
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def rules_in_force(day: dt.date, rule_ids=None):
+    rules = (
+        VisitRule.objects.in_force_on(day)
+        .select_related("tier", "scheme", "season")
+        .prefetch_related("season__ranges")
+    )
+    if rule_ids:
+        rules = rules.filter(pk__in=rule_ids)
+    return [r for r in rules if r.season is None or engine.in_season(day, r.season.engine_ranges())]
+
+
+def obligations(
+    day: dt.date,
+    *,
+    scope: Scope,
+    today: dt.date | None = None,
+    only_unmet: bool = False,
+    limit: int | None = None,
+    rule_ids=None,
+) -> list[Obligation]:
+    """Obligation rows for the windows containing ``day``, soonest due first."""
+    today = today or timezone.localdate()
+    rows: list[Obligation] = []
+    for rule in rules_in_force(day, rule_ids):
+        sql, params = obligation_sql(rule, day, today, scope)
+        outer = f"SELECT * FROM ({sql}) o"
+        if only_unmet:
+            outer += " WHERE o.done < o.required"
+        outer += " ORDER BY o.due, o.customer_id"
+        if limit:
+            outer += f" LIMIT {int(limit)}"
+        win = engine.window(rule.period, day)
+        with connection.cursor() as cursor:
+            cursor.execute(outer, params)
+            for customer_id, owner_id, unit_id, responsible_id, done, required, due in cursor.fetchall():
+                due = _as_date(due)
+                rows.append(
+                    Obligation(
+                        rule,
+                        win,
+                        customer_id,
+                        owner_id,
+                        unit_id,
+                        responsible_id,
+                        done,
+                        required,
+                        due,
+                        engine.status(done, required, win, today, rule.first_due_day),
+                    )
+                )
+    rows.sort(key=lambda o: (o.status == engine.MET, o.due, o.customer_id))
+    if limit:
+        rows = rows[:limit]
+    _attach_customers(rows)
+    return rows
+
+
+def _attach_customers(rows: list[Obligation]) -> None:
+    from baifang.customers.models import Customer
+
+    customers = Customer.objects.select_related("owner").in_bulk({o.customer_id for o in rows})
+    for row in rows:
+        row.customer = customers.get(row.customer_id)
+
+
+GROUP_COLUMNS = {"rule": None, "owner": "o.owner_id", "unit": "o.unit_id", "responsible": "o.responsible_id"}
+
+
+@dataclass
+class ComplianceCell:
+    """Counts for one rule (and one group value) in one window (R-OBL-2)."""
+
+    rule: VisitRule
+    window: engine.Window
+    key: int | None
+    due: int = 0
+    met: int = 0
+    overdue: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def unmet(self) -> int:
+        return self.due - self.met
+
+    @property
+    def rate(self) -> float | None:
+        return self.met / self.due if self.due else None
+
+
+def compliance(
+    day: dt.date, *, scope: Scope, group_by: str = "rule", today: dt.date | None = None, rule_ids=None
+) -> list[ComplianceCell]:
+    """Due / met / unmet / overdue per rule (and per owner, unit or responsible person), in SQL."""
+    today = today or timezone.localdate()
+    column = GROUP_COLUMNS[group_by]
+    cells: list[ComplianceCell] = []
+    for rule in rules_in_force(day, rule_ids):
+        sql, params = obligation_sql(rule, day, today, scope)
+        key = column or "NULL"
+        outer = f"""
+            SELECT {key} AS k, COUNT(*) AS due,
+                   SUM(CASE WHEN o.done >= o.required THEN 1 ELSE 0 END) AS met,
+                   SUM(CASE WHEN o.done < o.required AND o.due < %s THEN 1 ELSE 0 END) AS overdue
+            FROM ({sql}) o
+            GROUP BY {key}
+        """
+        win = engine.window(rule.period, day)
+        with connection.cursor() as cursor:
+            cursor.execute(outer, [today, *params])
+            for k, due, met, overdue in cursor.fetchall():
+                cells.append(ComplianceCell(rule, win, k, int(due or 0), int(met or 0), int(overdue or 0)))
+    return cells

@@ -1,0 +1,185 @@
+"""Obligation arithmetic — plain Python, no Django (R-FREQ-1, R-OBL-1, R-OBL-2).
+
+Period windows are aligned to the calendar: weeks start on Monday; two-week windows are pairs of
+weeks counted from Monday 2001-01-01; two-month windows are Jan–Feb, Mar–Apr, …; quarters and
+half years as usual. A window is inclusive of both dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+WEEK = "week"
+TWO_WEEKS = "two_weeks"
+MONTH = "month"
+TWO_MONTHS = "two_months"
+QUARTER = "quarter"
+HALF_YEAR = "half_year"
+YEAR = "year"
+PERIODS = (WEEK, TWO_WEEKS, MONTH, TWO_MONTHS, QUARTER, HALF_YEAR, YEAR)
+
+_FORTNIGHT_ANCHOR = dt.date(2001, 1, 1)  # a Monday
+
+MET = "met"
+OPEN = "open"
+OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class Window:
+    """An inclusive date range of one period."""
+
+    start: dt.date
+    end: dt.date
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _month_window(year: int, first_month: int, months: int) -> Window:
+    start = dt.date(year, first_month, 1)
+    end_month = first_month + months
+    end_year = year + (end_month - 1) // 12
+    end_month = (end_month - 1) % 12 + 1
+    return Window(start, dt.date(end_year, end_month, 1) - dt.timedelta(days=1))
+
+
+def window(period: str, day: dt.date) -> Window:
+    """The window of ``period`` that contains ``day``."""
+    if period == WEEK:
+        start = day - dt.timedelta(days=day.weekday())
+        return Window(start, start + dt.timedelta(days=6))
+    if period == TWO_WEEKS:
+        index = (day - _FORTNIGHT_ANCHOR).days // 14
+        start = _FORTNIGHT_ANCHOR + dt.timedelta(days=14 * index)
+        return Window(start, start + dt.timedelta(days=13))
+    sizes = {MONTH: 1, TWO_MONTHS: 2, QUARTER: 3, HALF_YEAR: 6, YEAR: 12}
+    if period not in sizes:
+        raise ValueError(f"unknown period {period!r}")
+    size = sizes[period]
+    first_month = (day.month - 1) // size * size + 1
+    return _month_window(day.year, first_month, size)
+
+
+@dataclass(frozen=True)
+class SeasonRange:
+    """A yearly recurring range of month/day, possibly wrapping the year end (Nov 15 – Feb 28)."""
+
+    start_month: int
+    start_day: int
+    end_month: int
+    end_day: int
+
+    def contains(self, day: dt.date) -> bool:
+        key = (day.month, day.day)
+        start, end = (self.start_month, self.start_day), (self.end_month, self.end_day)
+        return start <= key <= end if start <= end else key >= start or key <= end
+
+
+def in_season(day: dt.date, ranges: Iterable[SeasonRange]) -> bool:
+    """True when ``day`` falls in any of the ranges (R-FREQ-5)."""
+    return any(r.contains(day) for r in ranges)
+
+
+def first_touch_due(win: Window, first_due_day: int | None) -> dt.date | None:
+    """R-FREQ-3: the first touch of a month window is due by day N (e.g. the 10th)."""
+    if not first_due_day:
+        return None
+    return min(win.start + dt.timedelta(days=first_due_day - 1), win.end)
+
+
+def due_date(win: Window, done: int, required: int, first_due_day: int | None = None) -> dt.date:
+    """When the next touch is due: the first-touch deadline before any touch, else the window end."""
+    early = first_touch_due(win, first_due_day)
+    if early is not None and done == 0:
+        return early
+    return win.end
+
+
+def status(done: int, required: int, win: Window, today: dt.date, first_due_day: int | None = None) -> str:
+    """met / open / overdue for one obligation seen on ``today``."""
+    if done >= required:
+        return MET
+    return OVERDUE if due_date(win, done, required, first_due_day) < today else OPEN
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """What the naive reference needs to know of a rule."""
+
+    rule_id: int
+    tier_id: int
+    channels: frozenset[str]
+    period: str
+    min_count: int
+    by_responsible: bool
+    min_duration_seconds: int = 0
+    first_due_day: int | None = None
+
+
+@dataclass(frozen=True)
+class TouchFact:
+    customer_id: int
+    user_id: int
+    channel: str
+    day: dt.date
+    duration_seconds: int | None
+
+
+@dataclass(frozen=True)
+class ObligationRow:
+    customer_id: int
+    rule_id: int
+    responsible_id: int | None
+    window: Window
+    required: int
+    done: int
+    due: dt.date
+    status: str
+
+
+def naive_obligations(
+    customers: Sequence[tuple[int, int, int | None]],
+    rules: Sequence[RuleSpec],
+    touches: Sequence[TouchFact],
+    day: dt.date,
+    today: dt.date,
+) -> list[ObligationRow]:
+    """A slow, obviously-correct reference: customers as (id, tier_id, responsible_id) per rule.
+
+    Used by the tests to check the set-based SQL of ``baifang.rules.compliance``.
+    """
+    rows = []
+    for rule in rules:
+        win = window(rule.period, day)
+        for customer_id, tier_id, responsible_id in customers:
+            if tier_id != rule.tier_id:
+                continue
+            done = sum(
+                1
+                for t in touches
+                if t.customer_id == customer_id
+                and t.channel in rule.channels
+                and win.start <= t.day <= win.end
+                and (not rule.by_responsible or t.user_id == responsible_id)
+                and (not rule.min_duration_seconds or (t.duration_seconds or 0) >= rule.min_duration_seconds)
+            )
+            rows.append(
+                ObligationRow(
+                    customer_id,
+                    rule.rule_id,
+                    responsible_id,
+                    win,
+                    rule.min_count,
+                    done,
+                    due_date(win, done, rule.min_count, rule.first_due_day),
+                    status(done, rule.min_count, win, today, rule.first_due_day),
+                )
+            )
+    return rows

@@ -1,0 +1,51 @@
+"""Forms for obligations pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from baifang.org.models import OrgUnit
+from baifang.rules.choices import SpecialTrigger
+from baifang.rules.models import VisitRule
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ComplianceFilterForm(forms.Form):
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE)
+    unit = forms.ModelChoiceField(
+        OrgUnit.objects.all(), label=_("Unit"), required=False, empty_label=_("All")
+    )
+
+    def day(self):
+        return (self.cleaned_data.get("date") if self.is_valid() else None) or timezone.localdate()
+
+
+class SpecialVisitForm(forms.Form):
+    trigger = forms.ChoiceField(label=_("Trigger"), choices=SpecialTrigger.choices)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    workdays = forms.IntegerField(label=_("Due within working days"), min_value=0, max_value=30, initial=2)
+
+
+class RuleRevisionForm(forms.ModelForm):
+    effective = forms.DateField(label=_("Effective from"), widget=DATE, initial=timezone.localdate)
+
+    class Meta:
+        model = VisitRule
+        fields = [
+            "name",
+            "responsible",
+            "counted_by_anyone",
+            "channel",
+            "period",
+            "min_count",
+            "min_duration_minutes",
+            "appointment_lead_hours",
+            "first_due_day",
+            "season",
+            "geography",
+            "source",
+            "is_active",
+        ]

@@ -1,0 +1,253 @@
+"""Visit rules as data, seasons, and special-visit obligations (R-FREQ-1..8, R-OBL-3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from baifang.core.models import TimeStampedModel
+from baifang.rules import engine
+from baifang.rules.choices import (
+    RULE_CHANNEL_TOUCHES,
+    Geography,
+    Period,
+    Responsible,
+    RuleChannel,
+    SpecialTrigger,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Season(models.Model):
+    """A named set of yearly date ranges, e.g. the cement peak season (R-FREQ-5)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("season")
+        verbose_name_plural = _("seasons")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def engine_ranges(self) -> list[engine.SeasonRange]:
+        return [r.as_engine() for r in self.ranges.all()]
+
+
+class SeasonRange(models.Model):
+    season = models.ForeignKey(
+        Season, verbose_name=_("season"), on_delete=models.CASCADE, related_name="ranges"
+    )
+    start_month = models.PositiveSmallIntegerField(
+        _("from month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    start_day = models.PositiveSmallIntegerField(
+        _("from day"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    end_month = models.PositiveSmallIntegerField(
+        _("to month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    end_day = models.PositiveSmallIntegerField(
+        _("to day"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+
+    class Meta:
+        verbose_name = _("season range")
+        verbose_name_plural = _("season ranges")
+
+    def __str__(self) -> str:
+        return f"{self.start_month:02d}-{self.start_day:02d} – {self.end_month:02d}-{self.end_day:02d}"
+
+    def as_engine(self) -> engine.SeasonRange:
+        return engine.SeasonRange(self.start_month, self.start_day, self.end_month, self.end_day)
+
+
+class VisitRuleQuerySet(models.QuerySet):
+    def in_force_on(self, day: dt.date) -> VisitRuleQuerySet:
+        """Rule versions valid on ``day``: closed periods use the rules in force then."""
+        return self.filter(is_active=True, valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
+
+    def visible_to(self, user):
+        return self if user is not None and user.is_authenticated else self.none()
+
+
+class VisitRule(TimeStampedModel):
+    """For tier T of scheme S, the responsible person makes ≥ N touches of channel C per period (R-FREQ-1).
+
+    Rules are versioned: changing a rule that has been in force closes it (valid_to) and starts a
+    new version, so obligations of past periods keep the rules of their time.
+    """
+
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=120)
+    scheme = models.ForeignKey(
+        "tiers.ClassificationScheme",
+        verbose_name=_("scheme"),
+        on_delete=models.PROTECT,
+        related_name="visit_rules",
+    )
+    tier = models.ForeignKey(
+        "tiers.Tier", verbose_name=_("tier"), on_delete=models.PROTECT, related_name="visit_rules"
+    )
+    responsible = models.CharField(
+        _("responsible"), max_length=20, choices=Responsible.choices, default=Responsible.OWNER
+    )
+    counted_by_anyone = models.BooleanField(
+        _("anyone's touch counts"),
+        default=False,
+        help_text=_("Otherwise only the responsible person's touches count."),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=RuleChannel.choices)
+    period = models.CharField(_("period"), max_length=12, choices=Period.choices)
+    min_count = models.PositiveSmallIntegerField(_("at least"), validators=[MinValueValidator(1)])
+    min_duration_minutes = models.PositiveSmallIntegerField(
+        _("minimum duration (min)"), null=True, blank=True
+    )
+    appointment_lead_hours = models.PositiveSmallIntegerField(
+        _("appointment lead time (h)"), null=True, blank=True
+    )
+    first_due_day = models.PositiveSmallIntegerField(
+        _("first touch by day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("For monthly rules: the first touch of the month is due by this day (e.g. 10)."),
+    )
+    season = models.ForeignKey(
+        Season,
+        verbose_name=_("season"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rules",
+    )
+    geography = models.CharField(
+        _("geography"), max_length=16, choices=Geography.choices, default=Geography.ANY
+    )
+    valid_from = models.DateField(_("valid from"), default=dt.date(2000, 1, 1))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    source = models.CharField(
+        _("source"), max_length=120, blank=True, help_text=_("The regulation this rule comes from.")
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = VisitRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit rule")
+        verbose_name_plural = _("visit rules")
+        ordering = ["scheme", "tier__rank", "responsible", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "valid_from"],
+                name="%(app_label)s_%(class)s_unique_code_version",
+                violation_error_message=_("A rule version with this code already starts on this date."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="%(app_label)s_%(class)s_valid_range",
+                violation_error_message=_("A rule cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.tier_id and self.scheme_id and self.tier.scheme_id != self.scheme_id:
+            raise ValidationError({"tier": _("The tier must belong to the rule's scheme.")})
+        if self.first_due_day and self.period != Period.MONTH:
+            raise ValidationError({"first_due_day": _("A first-touch day only applies to monthly rules.")})
+
+    @property
+    def touch_channels(self) -> tuple[str, ...]:
+        return RULE_CHANNEL_TOUCHES[self.channel]
+
+    def describe(self) -> str:
+        """One line such as "A类 · 驻点营销员 · 每周至少 1 次走访"."""
+        return _("%(tier)s · %(who)s · at least %(n)d × %(channel)s per %(period)s") % {
+            "tier": self.tier.name,
+            "who": self.get_responsible_display(),
+            "n": self.min_count,
+            "channel": self.get_channel_display(),
+            "period": self.get_period_display(),
+        }
+
+
+class SpecialVisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from baifang.customers.models import Customer
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Q(customer__in=Customer.objects.visible_to(user).values("pk")) | models.Q(responsible=user)
+        )
+
+    def open(self):
+        return self.filter(fulfilled_at__isnull=True, cancelled=False)
+
+
+class SpecialVisit(TimeStampedModel):
+    """A visit owed now because something happened (R-OBL-3); fulfilled by the next visit."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="special_visits",
+    )
+    trigger = models.CharField(_("trigger"), max_length=24, choices=SpecialTrigger.choices)
+    responsible = models.ForeignKey(
+        USER, verbose_name=_("responsible"), on_delete=models.PROTECT, related_name="special_visits"
+    )
+    raised_by = models.ForeignKey(
+        USER, verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    due_on = models.DateField(_("due"))
+    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
+    fulfilled_by_touch = models.ForeignKey(
+        "visits.Touch",
+        verbose_name=_("fulfilled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    # A retried request for the same trigger never raises twice (e.g. the complaint's id).
+    dedup_key = models.CharField(_("source reference"), max_length=80, blank=True)
+
+    objects = SpecialVisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("special visit")
+        verbose_name_plural = _("special visits")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "trigger", "dedup_key"],
+                condition=~models.Q(dedup_key=""),
+                name="%(app_label)s_%(class)s_unique_trigger_ref",
+                violation_error_message=_("This special visit was already raised."),
+            )
+        ]
+        indexes = [
+            # The open special visits of one person (due list).
+            models.Index(fields=["responsible", "fulfilled_at", "due_on"], name="visit_rules_special_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.get_trigger_display()}"

@@ -1,0 +1,150 @@
+"""Rule services: revising rules without rewriting history, special visits, due lists (R-FREQ-1, R-OBL-1..3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baifang.core.calendar import add_workdays
+from baifang.core.models import Notification
+from baifang.rules import compliance
+from baifang.rules.choices import SpecialTrigger
+from baifang.rules.models import SpecialVisit, VisitRule
+from baifang.visits.models import Touch
+
+RULE_FIELDS = (
+    "name",
+    "scheme",
+    "tier",
+    "responsible",
+    "counted_by_anyone",
+    "channel",
+    "period",
+    "min_count",
+    "min_duration_minutes",
+    "appointment_lead_hours",
+    "first_due_day",
+    "season",
+    "geography",
+    "source",
+    "is_active",
+)
+
+
+@transaction.atomic
+def revise_rule(rule: VisitRule, changes: dict, *, by, effective: dt.date | None = None) -> VisitRule:
+    """Change a rule from ``effective`` on; earlier periods keep the version in force then.
+
+    A rule not yet in force is edited in place; otherwise the current version is closed the day
+    before ``effective`` and a new version starts (R-FREQ-1, "rule history").
+    """
+    effective = effective or timezone.localdate()
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown rule fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if rule.valid_to is not None and rule.valid_to < effective:
+        raise ValidationError(_("This rule version has already ended; revise the current version."))
+    if rule.valid_from >= effective:
+        for name, value in changes.items():
+            setattr(rule, name, value)
+        rule.full_clean()
+        rule.save()
+        return rule
+    new = VisitRule(
+        **{name: getattr(rule, name) for name in RULE_FIELDS}, code=rule.code, valid_from=effective
+    )
+    for name, value in changes.items():
+        setattr(new, name, value)
+    new.full_clean(validate_constraints=False)
+    rule.valid_to = effective - dt.timedelta(days=1)
+    rule.save(update_fields=["valid_to", "updated_at"])
+    new.save()
+    return new
+
+
+def special_visit_due(raised_on: dt.date, workdays: int = 2) -> dt.date:
+    """R-OBL-3: due within 2 Chinese working days by default."""
+    return add_workdays(raised_on, workdays)
+
+
+@transaction.atomic
+def raise_special_visit(
+    customer, *, trigger: str, by, note: str = "", responsible=None, workdays: int = 2, reference: str = ""
+) -> SpecialVisit:
+    """Create a special-visit obligation due now; a repeated ``reference`` returns the first one (R-OBL-3)."""
+    if trigger not in SpecialTrigger.values:
+        raise ValidationError({"trigger": _("Unknown trigger.")})
+    if reference:
+        existing = SpecialVisit.objects.filter(
+            customer=customer, trigger=trigger, dedup_key=reference
+        ).first()
+        if existing is not None:
+            return existing
+    visit = SpecialVisit(
+        customer=customer,
+        trigger=trigger,
+        responsible=responsible or customer.owner,
+        raised_by=by,
+        note=note,
+        due_on=special_visit_due(timezone.localdate(), workdays),
+        dedup_key=reference,
+    )
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError:  # a concurrent retry with the same reference won
+        return SpecialVisit.objects.get(customer=customer, trigger=trigger, dedup_key=reference)
+    Notification.objects.get_or_create(
+        user=visit.responsible,
+        dedup_key=f"special-visit:{visit.pk}",
+        defaults={
+            "kind": "special_visit",
+            "text": _("Special visit to %(customer)s due by %(due)s: %(trigger)s")
+            % {"customer": customer.name, "due": visit.due_on, "trigger": visit.get_trigger_display()},
+            "url": customer.get_absolute_url() + "?tab=obligations",
+        },
+    )
+    return visit
+
+
+def _fulfilling_visits():
+    return Touch.objects.filter(
+        customer_id=models.OuterRef("customer_id"),
+        user_id=models.OuterRef("responsible_id"),
+        channel="visit",
+        started_at__gte=models.OuterRef("created_at"),
+    )
+
+
+def fulfil_special_visits() -> int:
+    """Mark open special visits fulfilled by a later on-site visit of the responsible person (set-based)."""
+    first_touch = _fulfilling_visits().order_by("started_at")
+    return (
+        SpecialVisit.objects.open()
+        .filter(models.Exists(_fulfilling_visits()))
+        .update(
+            fulfilled_at=models.Subquery(first_touch.values("started_at")[:1]),
+            fulfilled_by_touch=models.Subquery(first_touch.values("pk")[:1]),
+        )
+    )
+
+
+def open_special_visits(user=None, *, responsible=None):
+    qs = SpecialVisit.objects.open().exclude(models.Exists(_fulfilling_visits()))
+    if user is not None:
+        qs = qs.visible_to(user)
+    if responsible is not None:
+        qs = qs.filter(responsible=responsible)
+    return qs.select_related("customer", "responsible").order_by("due_on", "id")
+
+
+def due_list(user, day: dt.date | None = None, *, limit: int = 200) -> list[compliance.Obligation]:
+    """The customers ``user`` owes a touch in the current windows, soonest due first (R-OBL-2)."""
+    day = day or timezone.localdate()
+    return compliance.obligations(
+        day, scope=compliance.Scope(responsible_user=user), only_unmet=True, limit=limit, today=day
+    )

@@ -1,0 +1,139 @@
+"""Obligation pages: my due list, the compliance matrix, rules (R-OBL-1..3)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from baifang.customers.access import get_customer_for_user
+from baifang.customers.rules import is_archive_admin
+from baifang.org.models import User
+from baifang.rules import compliance, services
+from baifang.rules.forms import ComplianceFilterForm, RuleRevisionForm, SpecialVisitForm
+from baifang.rules.models import VisitRule
+
+
+@login_required
+def due_list(request):
+    """The customers I owe a touch, soonest due first, with the rule that demands it (R-OBL-2)."""
+    form = ComplianceFilterForm(request.GET or None)
+    day = form.day()
+    rows = services.due_list(request.user, day)
+    specials = services.open_special_visits(responsible=request.user)[:50]
+    return render(
+        request, "rules/due_list.html", {"rows": rows, "specials": specials, "day": day, "form": form}
+    )
+
+
+@login_required
+def matrix(request):
+    """People × rules, coloured by compliance rate, within the viewer's scope (R-OBL-2)."""
+    form = ComplianceFilterForm(request.GET or None)
+    day = form.day()
+    unit = form.cleaned_data.get("unit") if form.is_valid() else None
+    scope = compliance.Scope(user=request.user, unit_path=unit.path if unit else None)
+    cells = compliance.compliance(day, scope=scope, group_by="responsible")
+    rules = sorted(
+        {c.rule for c in cells}, key=lambda r: (r.scheme.name, r.tier.rank, r.responsible, r.channel)
+    )
+    grid: dict[int | None, dict[int, compliance.ComplianceCell]] = defaultdict(dict)
+    for cell in cells:
+        grid[cell.key][cell.rule.pk] = cell
+    people = User.objects.in_bulk([k for k in grid if k is not None])
+    totals = {rule.pk: _total(rule, [c for c in cells if c.rule.pk == rule.pk]) for rule in rules}
+    rows = [
+        {"person": people.get(key), "cells": [grid[key].get(rule.pk) for rule in rules]}
+        for key in sorted(grid, key=lambda k: str(people.get(k) or ""))
+    ]
+    context = {
+        "form": form,
+        "day": day,
+        "rules": rules,
+        "rows": rows,
+        "totals": [totals[r.pk] for r in rules],
+    }
+    return render(request, "rules/matrix.html", context)
+
+
+def _total(rule, cells):
+    total = compliance.ComplianceCell(rule, cells[0].window if cells else None, None)
+    for cell in cells:
+        total.due += cell.due
+        total.met += cell.met
+        total.overdue += cell.overdue
+    return total
+
+
+@login_required
+def rule_list(request):
+    day = timezone.localdate()
+    rules = (
+        VisitRule.objects.visible_to(request.user)
+        .select_related("scheme", "tier", "season")
+        .order_by("scheme__name", "tier__rank", "code", "-valid_from")
+    )
+    return render(
+        request,
+        "rules/rule_list.html",
+        {"rules": rules, "day": day, "can_edit": is_archive_admin(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, pk):
+    """Revise a rule from a date on; earlier periods keep the old version (R-FREQ-1)."""
+    if not is_archive_admin(request.user):
+        raise PermissionDenied
+    rule = get_object_or_404(VisitRule, pk=pk)
+    form = RuleRevisionForm(request.POST or None, instance=VisitRule.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.revise_rule(rule, changes, by=request.user, effective=form.cleaned_data["effective"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The rule was revised."))
+            return redirect("rules:list")
+    return render(request, "rules/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raise_special(request, customer_pk):
+    """Raise a special visit for a customer (R-OBL-3)."""
+    customer = get_customer_for_user(request.user, customer_pk)
+    form = SpecialVisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.raise_special_visit(
+            customer,
+            trigger=form.cleaned_data["trigger"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+            workdays=form.cleaned_data["workdays"],
+        )
+        messages.success(request, _("Special visit raised."))
+        return redirect(customer.get_absolute_url() + "?tab=obligations")
+    return render(request, "rules/special_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_POST
+def cancel_special(request, pk):
+    from baifang.rules.models import SpecialVisit
+
+    visit = get_object_or_404(SpecialVisit.objects.visible_to(request.user), pk=pk)
+    if visit.raised_by_id != request.user.pk and not is_archive_admin(request.user):
+        raise PermissionDenied
+    visit.cancelled = True
+    visit.save(update_fields=["cancelled", "updated_at"])
+    return redirect(visit.customer.get_absolute_url() + "?tab=obligations")
