@@ -1,0 +1,115 @@
+"""Industry presets: schemes, tiers, seasons and visit rules as data files (R-PRESET-1, R-TIER-1, R-FREQ-2..8).
+
+Loading is idempotent and keeps existing data: schemes, tiers, seasons and rules that already exist
+(by code) are left as they are; only missing ones are created.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from baifang.rules.models import Season, SeasonRange, VisitRule
+from baifang.tiers.models import ClassificationScheme, Tier
+
+DATA_DIR = Path(__file__).parent / "data"
+RULE_OPTIONAL = (
+    "counted_by_anyone",
+    "min_duration_minutes",
+    "appointment_lead_hours",
+    "first_due_day",
+    "geography",
+    "source",
+)
+
+
+@dataclass
+class LoadResult:
+    schemes: int = 0
+    tiers: int = 0
+    seasons: int = 0
+    rules: int = 0
+
+
+def available() -> dict[str, dict]:
+    """Preset code → its data, for every file in data/."""
+    presets = {}
+    for path in sorted(DATA_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        presets[data["code"]] = data
+    return presets
+
+
+@transaction.atomic
+def load(code: str) -> LoadResult:
+    """Load one preset; raises KeyError for an unknown code. Criteria are validated before saving."""
+    from baifang.tiers.services import parse_criteria
+
+    data = available()[code]
+    result = LoadResult()
+    schemes: dict[str, ClassificationScheme] = {}
+    for scheme_data in data.get("schemes", []):
+        scheme, created = ClassificationScheme.objects.get_or_create(
+            code=scheme_data["code"],
+            defaults={
+                "name": scheme_data["name"],
+                "description": scheme_data.get("description", ""),
+                "source": data["source"],
+            },
+        )
+        result.schemes += created
+        schemes[scheme.code] = scheme
+        for tier_data in scheme_data["tiers"]:
+            if tier_data.get("criteria"):
+                parse_criteria(tier_data["criteria"])
+            _tier, created = Tier.objects.get_or_create(
+                scheme=scheme,
+                code=tier_data["code"],
+                defaults={
+                    "name": tier_data["name"],
+                    "rank": tier_data["rank"],
+                    "criteria": tier_data.get("criteria", ""),
+                    "description": tier_data.get("description", ""),
+                    "is_important": tier_data.get("is_important", False),
+                },
+            )
+            result.tiers += created
+    seasons: dict[str, Season] = {}
+    for season_data in data.get("seasons", []):
+        season, created = Season.objects.get_or_create(
+            code=season_data["code"], defaults={"name": season_data["name"]}
+        )
+        if created:
+            for sm, sd, em, ed in season_data["ranges"]:
+                SeasonRange.objects.create(
+                    season=season, start_month=sm, start_day=sd, end_month=em, end_day=ed
+                )
+        result.seasons += created
+        seasons[season.code] = season
+    for rule_data in data.get("rules", []):
+        if VisitRule.objects.filter(code=rule_data["code"]).exists():
+            continue
+        scheme = schemes.get(rule_data["scheme"]) or ClassificationScheme.objects.get(
+            code=rule_data["scheme"]
+        )
+        rule = VisitRule(
+            code=rule_data["code"],
+            name=rule_data["name"],
+            scheme=scheme,
+            tier=scheme.tiers.get(code=rule_data["tier"]),
+            responsible=rule_data["responsible"],
+            channel=rule_data["channel"],
+            period=rule_data["period"],
+            min_count=rule_data["min_count"],
+            season=seasons.get(rule_data["season"]) or Season.objects.get(code=rule_data["season"])
+            if rule_data.get("season")
+            else None,
+            **{k: rule_data[k] for k in RULE_OPTIONAL if k in rule_data},
+        )
+        rule.full_clean()
+        rule.save()
+        result.rules += 1
+    return result
