@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "baifang.core",
     "baifang.org",
     "baifang.customers",
+    "baifang.tiers",
+    "baifang.rules",
+    "baifang.visits",
+    "baifang.presets",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +220,9 @@ BAIFANG = {
     "REGISTRATION_WORKDAYS": env_int("BAIFANG_REGISTRATION_WORKDAYS", 5, minimum=1),
     # R-ARCH-8: default validity of an approved archive-access request, in days.
     "ACCESS_GRANT_DAYS": env_int("BAIFANG_ACCESS_GRANT_DAYS", 7, minimum=1),
+    # R-FREQ-6: the company's home city and province, for "same city / same province / elsewhere" rules.
+    "HOME_PROVINCE": env_str("BAIFANG_HOME_PROVINCE", "浙江省"),
+    "HOME_CITY": env_str("BAIFANG_HOME_CITY", "杭州市"),
     # Map tiles URL template (R-UX-1: default none, points are drawn on a plain background).
     "MAP_TILES_URL": env_str("BAIFANG_MAP_TILES_URL", ""),
 }

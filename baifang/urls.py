@@ -12,6 +12,8 @@ api_v1 = [
     path("", include("baifang.org.api.urls")),
     path("", include("baifang.customers.api.urls")),
     path("", include("baifang.core.api.urls")),
+    path("", include("baifang.rules.api.urls")),
+    path("", include("baifang.tiers.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +22,8 @@ urlpatterns = [
     path("accounts/logout/", core_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("customers/", include("baifang.customers.urls")),
+    path("obligations/", include("baifang.rules.urls")),
+    path("tiers/", include("baifang.tiers.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

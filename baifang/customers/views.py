@@ -33,12 +33,40 @@ from baifang.customers.rules import may_hand_over
 from baifang.customers.tables import CustomerTable
 
 PAGE_SIZE = 25
-TABS = ("basic", "contacts", "needs", "changes", "history")
+TABS = ("basic", "obligations", "contacts", "needs", "changes", "history")
 
 
 def _form_errors_to(form, exc: ValidationError) -> None:
     for message in exc.messages:
         form.add_error(None, message)
+
+
+def obligation_context(user, customer) -> dict:
+    """Tiers, obligations, special visits and tier history of one customer (R-TIER-3, R-OBL-1)."""
+    from baifang.customers.rules import is_archive_admin
+    from baifang.rules.compliance import Scope, obligations
+    from baifang.tiers.forms import OverrideForm
+    from baifang.tiers.models import ClassificationScheme, CustomerTier
+
+    tiers = {
+        ct.scheme_id: ct
+        for ct in CustomerTier.objects.filter(customer=customer).select_related("tier", "assigned_by")
+    }
+    schemes = ClassificationScheme.objects.filter(is_active=True).order_by("name")
+    can_rate = is_archive_admin(user)
+    return {
+        "scheme_rows": [
+            {"scheme": s, "tier": tiers.get(s.pk), "form": OverrideForm(scheme=s) if can_rate else None}
+            for s in schemes
+        ],
+        "obligations": obligations(timezone.localdate(), scope=Scope(customer_id=customer.pk)),
+        "specials": customer.special_visits.select_related("responsible", "raised_by").order_by(
+            "-created_at"
+        )[:20],
+        "tier_changes": customer.tier_changes.select_related("scheme", "old_tier", "new_tier", "changed_by")[
+            :20
+        ],
+    }
 
 
 @login_required
@@ -90,6 +118,8 @@ def customer_detail(request, pk):
     elif tab == "changes":
         context["changes"] = customer.changes.select_related("recorded_by")
         context["correspondence"] = customer.correspondence.select_related("recorded_by")
+    elif tab == "obligations":
+        context.update(obligation_context(request.user, customer))
     elif tab == "history":
         context["history"] = history_entries(customer)
     template = f"customers/tabs/{tab}.html" if request.htmx else "customers/detail.html"
