@@ -11,6 +11,7 @@ from baifang.customers.models import (
     Handover,
     HandoverNotice,
     MajorChange,
+    RegionDistributionLimit,
 )
 
 
@@ -92,3 +93,9 @@ class AccessRequestAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "scope"]
     raw_id_fields = ["customer", "requester", "approver", "decided_by"]
+
+
+@admin.register(RegionDistributionLimit)
+class RegionDistributionLimitAdmin(admin.ModelAdmin):
+    list_display = ["province", "city", "district", "kind", "max_distributors"]
+    list_filter = ["kind", "province"]

@@ -135,3 +135,14 @@ class AccessStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DistributionType(models.TextChoices):
+    """R-TIER-5: how many distributors a region admits."""
+
+    EXCLUSIVE = "exclusive", _("Exclusive (1 distributor)")
+    SELECTIVE = "selective", _("Selective (2–3 distributors)")
+    EXTENSIVE = "extensive", _("Extensive (7–8 distributors)")
+
+
+DISTRIBUTION_DEFAULT_LIMITS = {"exclusive": 1, "selective": 3, "extensive": 8}

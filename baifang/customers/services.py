@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,6 +27,7 @@ from baifang.customers.models import (
     Handover,
     HandoverNotice,
     MajorChange,
+    RegionDistributionLimit,
 )
 from baifang.customers.normalize import normalize_name
 from baifang.org.choices import PositionKind
@@ -78,6 +80,68 @@ def check_not_duplicate(customer: Customer) -> None:
         raise _duplicate_error(*found)
 
 
+# --- regional distribution limits (R-TIER-5) -----------------------------------------------
+
+ACTIVE_DISTRIBUTOR_STATUSES = ("prospect", "active", "dormant")
+
+
+def distribution_limit_for(customer: Customer) -> RegionDistributionLimit | None:
+    """The most specific limit for the customer's region: district, then city, then province."""
+    if not customer.province:
+        return None
+    levels = [("", "")]
+    if customer.city:
+        levels.insert(0, (customer.city, ""))
+        if customer.district:
+            levels.insert(0, (customer.city, customer.district))
+    limits = {
+        (limit.city, limit.district): limit
+        for limit in RegionDistributionLimit.objects.filter(
+            province=customer.province, city__in=["", customer.city]
+        )
+    }
+    return next((limits[level] for level in levels if level in limits), None)
+
+
+def check_distribution_limit(customer: Customer) -> None:
+    """Refuse a distributor beyond its region's limit, naming the region and the existing ones' codes."""
+    if customer.customer_type != "distributor" or customer.status not in ACTIVE_DISTRIBUTOR_STATUSES:
+        return
+    limit = distribution_limit_for(customer)
+    if limit is None:
+        return
+    region = {"province": limit.province}
+    if limit.city:
+        region["city"] = limit.city
+    if limit.district:
+        region["district"] = limit.district
+    existing = (
+        Customer.objects.filter(
+            customer_type="distributor",
+            status__in=ACTIVE_DISTRIBUTOR_STATUSES,
+            merged_into__isnull=True,
+            **region,
+        )
+        .exclude(pk=customer.pk)
+        .order_by("code")
+    )
+    codes = list(existing.values_list("code", flat=True)[: limit.max_distributors + 1])
+    if len(codes) >= limit.max_distributors:
+        raise ValidationError(
+            _(
+                "%(region)s is a %(kind)s region with at most %(max)d distributors and already has %(codes)s. "
+                "Change the region's distribution type first."
+            )
+            % {
+                "region": limit.region_label,
+                "kind": limit.get_kind_display(),
+                "max": limit.max_distributors,
+                "codes": "、".join(codes),
+            },
+            code="distribution_limit",
+        )
+
+
 # --- registration (R-ARCH-5) ----------------------------------------------------------------
 
 
@@ -95,6 +159,7 @@ def create_customer(customer: Customer, *, by: User, register: bool = True) -> C
     """
     customer.phone = normalize_phone(customer.phone)
     check_not_duplicate(customer)
+    check_distribution_limit(customer)
     if customer.owner_id is None:
         customer.owner = by
     if customer.unit_id is None:
@@ -138,6 +203,7 @@ def update_customer(customer: Customer, *, by: User) -> Customer:
     """Save edits to a customer; its field history is kept by django-simple-history (R-ARCH-4)."""
     customer.phone = normalize_phone(customer.phone)
     check_not_duplicate(customer)
+    check_distribution_limit(customer)
     if customer.unit_id is None or "owner" in customer.get_deferred_fields():
         customer.unit = customer.owner.unit
     customer.save()

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from baifang.customers.models import AccessRequest, Competitor, Contact, Customer, MajorChange
+from baifang.customers.models import (
+    AccessRequest,
+    Competitor,
+    Contact,
+    Customer,
+    MajorChange,
+    RegionDistributionLimit,
+)
 from baifang.org.models import OrgUnit, User
 
 
@@ -267,3 +274,9 @@ class HandoverResultSerializer(serializers.Serializer):
     handover = serializers.IntegerField()
     customers = serializers.IntegerField()
     notices = serializers.IntegerField()
+
+
+class RegionDistributionLimitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegionDistributionLimit
+        fields = ["id", "province", "city", "district", "kind", "max_distributors"]

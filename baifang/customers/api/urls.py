@@ -9,4 +9,5 @@ router.register("contacts", views.ContactViewSet)
 router.register("competitors", views.CompetitorViewSet)
 router.register("customer-changes", views.MajorChangeViewSet)
 router.register("access-requests", views.AccessRequestViewSet)
+router.register("region-limits", views.RegionDistributionLimitViewSet)
 urlpatterns = [*router.urls, path("handovers/", views.HandoverView.as_view(), name="handover-create")]

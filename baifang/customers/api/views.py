@@ -24,6 +24,7 @@ from baifang.customers.api.serializers import (
     HandoverResultSerializer,
     HandoverSerializer,
     MajorChangeSerializer,
+    RegionDistributionLimitSerializer,
     as_drf_error,
 )
 from baifang.customers.filtersets import (
@@ -32,7 +33,14 @@ from baifang.customers.filtersets import (
     CustomerFilterSet,
     MajorChangeFilterSet,
 )
-from baifang.customers.models import AccessRequest, Competitor, Contact, Customer, MajorChange
+from baifang.customers.models import (
+    AccessRequest,
+    Competitor,
+    Contact,
+    Customer,
+    MajorChange,
+    RegionDistributionLimit,
+)
 from baifang.customers.rules import is_archive_admin, may_hand_over
 
 
@@ -261,3 +269,16 @@ class HandoverView(APIView):
             raise as_drf_error(exc) from exc
         body = {"handover": result.handover.pk, "customers": result.customers, "notices": result.notices}
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class RegionDistributionLimitViewSet(viewsets.ModelViewSet):
+    """Regional distribution types and limits (R-TIER-5); everyone reads, the market department edits."""
+
+    queryset = RegionDistributionLimit.objects.all()
+    serializer_class = RegionDistributionLimitSerializer
+    filterset_fields = ["province", "city", "district", "kind"]
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not is_archive_admin(request.user):
+            raise PermissionDenied
