@@ -32,6 +32,8 @@ class LoadResult:
     tiers: int = 0
     seasons: int = 0
     rules: int = 0
+    checklists: int = 0
+    limits: int = 0
 
 
 def available() -> dict[str, dict]:
@@ -112,4 +114,31 @@ def load(code: str) -> LoadResult:
         rule.full_clean()
         rule.save()
         result.rules += 1
+    result.checklists, result.limits = _load_screening_and_limits(data)
     return result
+
+
+def _load_screening_and_limits(data: dict) -> tuple[int, int]:
+    from baifang.customers.choices import DISTRIBUTION_DEFAULT_LIMITS
+    from baifang.customers.models import RegionDistributionLimit
+    from baifang.tiers.models import ScreeningChecklist
+
+    checklists = limits = 0
+    for checklist in data.get("checklists", []):
+        obj, created = ScreeningChecklist.objects.get_or_create(
+            code=checklist["code"], defaults={"name": checklist["name"], "items": checklist["items"]}
+        )
+        obj.full_clean()
+        checklists += created
+    for limit in data.get("distribution_limits", []):
+        _obj, created = RegionDistributionLimit.objects.get_or_create(
+            province=limit["province"],
+            city=limit.get("city", ""),
+            district=limit.get("district", ""),
+            defaults={
+                "kind": limit["kind"],
+                "max_distributors": limit.get("max", DISTRIBUTION_DEFAULT_LIMITS[limit["kind"]]),
+            },
+        )
+        limits += created
+    return checklists, limits

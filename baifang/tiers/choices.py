@@ -18,3 +18,22 @@ class ProposalDecision(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
+
+
+class ScreeningStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Admitted")
+    REJECTED = "rejected", _("Not admitted")
+
+
+class ScreeningStage(models.TextChoices):
+    """R-TIER-4: rep and regional manager → commerce → customer service → final decision."""
+
+    REGIONAL = "regional", _("Regional manager")
+    COMMERCE = "commerce", _("Commerce (market department)")
+    CUSTOMER_SERVICE = "customer_service", _("Customer-service department")
+    FINAL = "final", _("Final decision (company leader)")
+
+
+SCREENING_STAGE_ORDER = ("regional", "commerce", "customer_service", "final")

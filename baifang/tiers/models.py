@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from baifang.core.models import TimeStampedModel
-from baifang.tiers.choices import BatchStatus, ProposalDecision, TierSource
+from baifang.tiers.choices import BatchStatus, ProposalDecision, ScreeningStage, ScreeningStatus, TierSource
 
 USER = settings.AUTH_USER_MODEL
 
@@ -241,3 +241,100 @@ class RatingProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer}: {self.current_tier or '—'} → {self.proposed_tier}"
+
+
+class ScreeningChecklist(models.Model):
+    """Admission criteria for channel customers as a checklist (R-TIER-4).
+
+    ``items`` is a list of {"code", "label", "evidence": bool}; evidence items need an attachment when passed.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    items = models.JSONField(_("items"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("screening checklist")
+        verbose_name_plural = _("screening checklists")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        codes = [item.get("code") for item in self.items if isinstance(item, dict)]
+        if len(codes) != len(self.items) or not all(codes) or len(set(codes)) != len(codes):
+            raise ValidationError({"items": _("Each item needs a unique code and a label.")})
+
+
+class Screening(TimeStampedModel):
+    """One customer's admission screening, moving through the approval chain (R-TIER-4)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="screenings"
+    )
+    checklist = models.ForeignKey(
+        ScreeningChecklist, verbose_name=_("checklist"), on_delete=models.PROTECT, related_name="screenings"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ScreeningStatus.choices, default=ScreeningStatus.DRAFT
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=ScreeningStage.choices, blank=True)
+    submitted_by = models.ForeignKey(
+        USER, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.checklist}"
+
+
+class ScreeningAnswer(models.Model):
+    screening = models.ForeignKey(
+        Screening, verbose_name=_("screening"), on_delete=models.CASCADE, related_name="answers"
+    )
+    item_code = models.CharField(_("item"), max_length=40)
+    passed = models.BooleanField(_("met"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="screening/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("screening answer")
+        verbose_name_plural = _("screening answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["screening", "item_code"],
+                name="%(app_label)s_%(class)s_unique_item",
+                violation_error_message=_("Each item is answered once."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_code}: {'✓' if self.passed else '✗'}"
+
+
+class ScreeningDecision(models.Model):
+    """One step of the chain: who decided, approve or reject, why (status history)."""
+
+    screening = models.ForeignKey(
+        Screening, verbose_name=_("screening"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=ScreeningStage.choices)
+    approved = models.BooleanField(_("approved"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        USER, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("screening decision")
+        verbose_name_plural = _("screening decisions")
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {'✓' if self.approved else '✗'}"

@@ -10,5 +10,8 @@ urlpatterns = [
     path("<int:pk>/rerate/", views.batch_create, name="batch_create"),
     path("tier/<int:pk>/edit/", views.tier_edit, name="tier_edit"),
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("screenings/", views.screening_list, name="screenings"),
+    path("screenings/new/<int:customer_pk>/", views.screening_create, name="screening_create"),
+    path("screenings/<int:pk>/", views.screening_detail, name="screening"),
     path("override/<int:customer_pk>/<int:scheme_pk>/", views.override, name="override"),
 ]

@@ -125,3 +125,92 @@ def override(request, customer_pk, scheme_pk):
     else:
         messages.error(request, _("Choose a tier and give a reason."))
     return redirect(customer.get_absolute_url() + "?tab=obligations")
+
+
+# --- screening (R-TIER-4) ---------------------------------------------------------------------
+
+
+def _visible_screenings(user):
+    from baifang.tiers.models import Screening
+
+    visible = Customer.objects.visible_to(user).values("pk")
+    return Screening.objects.filter(customer__in=visible).select_related(
+        "customer", "checklist", "submitted_by"
+    )
+
+
+@login_required
+def screening_list(request):
+    from baifang.tiers.screening import may_decide
+
+    screenings = list(_visible_screenings(request.user).order_by("-created_at")[:200])
+    to_decide = [s for s in screenings if may_decide(request.user, s)]
+    return render(request, "tiers/screening_list.html", {"to_decide": to_decide, "screenings": screenings})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_create(request, customer_pk):
+    from baifang.tiers import screening as screening_service
+    from baifang.tiers.models import ScreeningChecklist
+
+    customer = get_customer_for_user(request.user, customer_pk)
+    checklists = ScreeningChecklist.objects.filter(is_active=True)
+    if request.method == "POST":
+        checklist = get_object_or_404(checklists, pk=request.POST.get("checklist"))
+        screening = screening_service.start(customer, checklist, by=request.user)
+        return redirect("tiers:screening", pk=screening.pk)
+    return render(request, "tiers/screening_create.html", {"customer": customer, "checklists": checklists})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_detail(request, pk):
+    from baifang.tiers import screening as screening_service
+    from baifang.tiers.choices import ScreeningStatus
+
+    screening = get_object_or_404(_visible_screenings(request.user), pk=pk)
+    answers = {a.item_code: a for a in screening.answers.all()}
+    editable = screening.status == ScreeningStatus.DRAFT and screening.submitted_by_id == request.user.pk
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") in ("save", "submit") and editable:
+                _save_answers(request, screening, answers)
+                if request.POST["action"] == "submit":
+                    screening_service.submit(screening, by=request.user)
+                messages.success(request, _("Saved."))
+            elif request.POST.get("action") in ("approve", "reject"):
+                screening_service.decide(
+                    screening,
+                    by=request.user,
+                    approved=request.POST["action"] == "approve",
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("Decision recorded."))
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("tiers:screening", pk=pk)
+    items = [{"item": item, "answer": answers.get(item["code"])} for item in screening.checklist.items]
+    context = {
+        "screening": screening,
+        "items": items,
+        "editable": editable,
+        "can_decide": screening_service.may_decide(request.user, screening),
+        "decisions": screening.decisions.select_related("decided_by"),
+    }
+    return render(request, "tiers/screening_detail.html", context)
+
+
+def _save_answers(request, screening, answers) -> None:
+    from baifang.core.uploads import validate_upload
+
+    for code, answer in answers.items():
+        answer.passed = request.POST.get(f"passed_{code}") == "on"
+        answer.note = request.POST.get(f"note_{code}", "")[:300]
+        upload = request.FILES.get(f"evidence_{code}")
+        if upload is not None:
+            validate_upload(upload)
+            answer.evidence = upload
+        answer.save()

@@ -6,6 +6,9 @@ from baifang.tiers.models import (
     CustomerTier,
     RatingBatch,
     RatingProposal,
+    Screening,
+    ScreeningAnswer,
+    ScreeningDecision,
     Tier,
     TierChange,
 )
@@ -91,3 +94,41 @@ class RatingBatchSerializer(serializers.ModelSerializer):
 
 class ApplySerializer(serializers.Serializer):
     rejected = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+
+class ScreeningAnswerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScreeningAnswer
+        fields = ["item_code", "passed", "note", "evidence"]
+        read_only_fields = ["item_code", "evidence"]
+
+
+class ScreeningDecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScreeningDecision
+        fields = ["stage", "approved", "note", "decided_by", "decided_at"]
+
+
+class ScreeningSerializer(serializers.ModelSerializer):
+    answers = ScreeningAnswerSerializer(many=True, read_only=True)
+    decisions = ScreeningDecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Screening
+        fields = [
+            "id",
+            "customer",
+            "checklist",
+            "status",
+            "stage",
+            "submitted_by",
+            "created_at",
+            "answers",
+            "decisions",
+        ]
+        read_only_fields = ["status", "stage", "submitted_by", "created_at"]
+
+
+class DecideSerializer(serializers.Serializer):
+    approved = serializers.BooleanField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

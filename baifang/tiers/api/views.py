@@ -17,13 +17,26 @@ from baifang.tiers import services
 from baifang.tiers.api.serializers import (
     ApplySerializer,
     CustomerTierSerializer,
+    DecideSerializer,
     OverrideSerializer,
     ProposalSerializer,
     RatingBatchSerializer,
     SchemeSerializer,
+    ScreeningAnswerSerializer,
+    ScreeningSerializer,
     TierChangeSerializer,
 )
-from baifang.tiers.models import ClassificationScheme, CustomerTier, RatingBatch, TierChange
+from baifang.tiers.models import ClassificationScheme, CustomerTier, RatingBatch, Screening, TierChange
+
+
+def _guard(call, *args, **kwargs):
+    """Run a service; its PermissionDenied becomes 403 and its ValidationError 400."""
+    try:
+        return call(*args, **kwargs)
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise as_drf_error(exc) from exc
 
 
 class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -91,17 +104,9 @@ class RatingBatchViewSet(
     def get_queryset(self):
         return RatingBatch.objects.order_by("-created_at")
 
-    def _guard(self, call, *args, **kwargs):
-        try:
-            return call(*args, **kwargs)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
-
     def perform_create(self, serializer):
         scheme = serializer.validated_data["scheme"]
-        serializer.instance = self._guard(
+        serializer.instance = _guard(
             services.propose_rerating,
             scheme,
             Customer.objects.visible_to(self.request.user),
@@ -122,7 +127,7 @@ class RatingBatchViewSet(
         batch = self.get_object()
         body = ApplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self._guard(
+        _guard(
             services.apply_batch, batch, by=request.user, rejected_ids=set(body.validated_data["rejected"])
         )
         batch.refresh_from_db()
@@ -132,6 +137,66 @@ class RatingBatchViewSet(
     @action(detail=True, methods=["post"])
     def discard(self, request, pk=None):
         batch = self.get_object()
-        self._guard(services.discard_batch, batch, by=request.user)
+        _guard(services.discard_batch, batch, by=request.user)
         batch.refresh_from_db()
         return Response(RatingBatchSerializer(batch).data)
+
+
+class ScreeningViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Admission screenings (R-TIER-4): POST {customer, checklist}; /submit/; /decide/ {approved, note}."""
+
+    queryset = Screening.objects.all()
+    serializer_class = ScreeningSerializer
+    filterset_fields = ["customer", "status", "stage"]
+
+    def get_queryset(self):
+        visible = Customer.objects.visible_to(self.request.user).values("pk")
+        return (
+            Screening.objects.filter(customer__in=visible)
+            .prefetch_related("answers", "decisions")
+            .order_by("-created_at")
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if "customer" in getattr(serializer, "fields", {}):
+            serializer.fields["customer"].queryset = Customer.objects.visible_to(self.request.user)
+        return serializer
+
+    def perform_create(self, serializer):
+        from baifang.tiers import screening
+
+        serializer.instance = screening.start(
+            serializer.validated_data["customer"],
+            serializer.validated_data["checklist"],
+            by=self.request.user,
+        )
+
+    @extend_schema(request=ScreeningAnswerSerializer(many=True), responses=ScreeningSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Optionally send answers [{item_code, passed, note}], then submit the draft."""
+        from baifang.tiers import screening
+
+        item = self.get_object()
+        for answer in request.data if isinstance(request.data, list) else []:
+            item.answers.filter(item_code=str(answer.get("item_code", ""))).update(
+                passed=bool(answer.get("passed")), note=str(answer.get("note", ""))[:300]
+            )
+        _guard(screening.submit, item, by=request.user)
+        item.refresh_from_db()
+        return Response(ScreeningSerializer(item).data)
+
+    @extend_schema(request=DecideSerializer, responses=ScreeningSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        from baifang.tiers import screening
+
+        item = self.get_object()
+        body = DecideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _guard(screening.decide, item, by=request.user, **body.validated_data)
+        item.refresh_from_db()
+        return Response(ScreeningSerializer(item).data)
