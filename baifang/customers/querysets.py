@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from baifang.customers.choices import AccessScope, AccessStatus, RegistrationStatus
@@ -57,9 +58,22 @@ class CustomerQuerySet(models.QuerySet):
         return qs.filter(condition)
 
     def with_list_data(self) -> CustomerQuerySet:
-        """Everything the list page and API list show, in one query."""
+        """Everything the list page and API list show, in one query.
+
+        The co-owner count is a correlated subquery rather than a join + COUNT: an aggregate would
+        turn the paginator's COUNT(*) into a GROUP BY over the whole visible set.
+        """
+        from baifang.customers.models import Customer
+
+        co_owners = (
+            Customer.co_owners.through.objects.filter(customer_id=models.OuterRef("pk"))
+            .order_by()
+            .values("customer_id")
+            .annotate(n=models.Count("*"))
+            .values("n")
+        )
         return self.select_related("owner", "unit").annotate(
-            co_owner_count=models.Count("co_owners", distinct=True)
+            co_owner_count=Coalesce(models.Subquery(co_owners), 0)
         )
 
     def needing_second_knower(self) -> CustomerQuerySet:
