@@ -45,19 +45,27 @@ _RESPONSIBLE_SQL = {
     Responsible.LEADER: (_HOLDER.format(kind="= %s", unit="IS NOT NULL"), [True, PositionKind.LEADER]),
 }
 
+_HOLDERS_IN = (
+    "t.user_id IN (SELECT pa.user_id FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
+    "WHERE p.kind IN ({kinds}))"
+)
+
 # Whose touches count, per rule (t = touch, c2 = its customer, u2 = the customer's unit).
 _COUNTED_BY_SQL = {
     Responsible.OWNER: ("t.user_id = c2.owner_id", []),
+    # The IN pre-filter lets the planner read only the position holders' touches (index on user, time).
     Responsible.SUPERVISOR: (
-        "EXISTS (SELECT 1 FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
+        _HOLDERS_IN.format(kinds="%s, %s")
+        + " AND EXISTS (SELECT 1 FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
         "WHERE pa.user_id = t.user_id AND ((p.kind = %s AND pa.unit_id = c2.unit_id) "
         "OR (p.kind = %s AND pa.unit_id = u2.department_id)))",
-        [PositionKind.SUPERVISOR, PositionKind.DEPT_MANAGER],
+        [PositionKind.SUPERVISOR, PositionKind.DEPT_MANAGER, PositionKind.SUPERVISOR, PositionKind.DEPT_MANAGER],
     ),
     Responsible.DEPT_MANAGER: (
-        "EXISTS (SELECT 1 FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
+        _HOLDERS_IN.format(kinds="%s")
+        + " AND EXISTS (SELECT 1 FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
         "WHERE pa.user_id = t.user_id AND p.kind = %s AND pa.unit_id = u2.department_id)",
-        [PositionKind.DEPT_MANAGER],
+        [PositionKind.DEPT_MANAGER, PositionKind.DEPT_MANAGER],
     ),
     Responsible.LEADER: (
         "t.user_id IN (SELECT pa.user_id FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
