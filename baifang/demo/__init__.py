@@ -1,0 +1,1 @@
+"""Realistic, deterministic demo and scale data (`baifang demo`); see generator.py."""
