@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,9 @@ FLAG_CHOICES = (
     ("registered_late", _("Registered late")),
     ("no_location", _("No location")),
 )
+
+
+OWNER_CHOICES_LIMIT = 200
 
 
 def people_in_scope(user):
@@ -47,10 +51,14 @@ class CustomerFilterSet(django_filters.FilterSet):
     registration_status = django_filters.ChoiceFilter(
         label=_("Registration"), choices=RegistrationStatus.choices
     )
-    is_key = django_filters.BooleanFilter(label=_("Key customer"))
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.all())
+    is_key = django_filters.ChoiceFilter(
+        label=_("Key customer"), choices=(("1", _("Yes")), ("0", _("No"))), method="filter_is_key"
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=User.objects.all(), empty_label=_("All")
+    )
     unit = django_filters.ModelChoiceFilter(
-        label=_("Unit"), queryset=OrgUnit.objects.all(), method="filter_unit"
+        label=_("Unit"), queryset=OrgUnit.objects.all(), method="filter_unit", empty_label=_("All")
     )
     city = django_filters.CharFilter(label=_("City"))
     district = django_filters.CharFilter(label=_("District"))
@@ -86,8 +94,19 @@ class CustomerFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
+        self.owner_hidden = False
         if user is not None and user.is_authenticated:
-            self.filters["owner"].queryset = people_in_scope(user)
+            people = people_in_scope(user)
+            self.filters["owner"].queryset = people
+            # A company-wide scope has a thousand owners: filter by unit instead (owner stays usable by URL).
+            self.owner_hidden = people.count() > OWNER_CHOICES_LIMIT
+
+    @property
+    def form(self):
+        form = super().form
+        if self.owner_hidden:
+            form.fields["owner"].widget = forms.HiddenInput()
+        return form
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)

@@ -10,24 +10,39 @@ from baifang.customers.choices import AccessScope, AccessStatus, RegistrationSta
 
 
 def _scope_condition(user) -> models.Q | None:
-    """The Q selecting customers ``user`` may read; None means every customer."""
+    """The Q selecting customers ``user`` may read; None means every customer.
+
+    Built from literal id lists (co-owned and granted customers, unit ids of managed or granted
+    subtrees) so the database combines the owner, primary-key and unit indexes instead of
+    scanning every customer to evaluate an OR across joins and subqueries.
+    """
     from baifang.customers.models import AccessRequest, Customer
     from baifang.org.choices import DataScope
+    from baifang.org.models import OrgUnit
 
     if user.data_scope == DataScope.ALL:
         return None
-    co_owned = Customer.co_owners.through.objects.filter(user_id=user.pk).values("customer_id")
-    condition = models.Q(owner_id=user.pk) | models.Q(pk__in=co_owned)
-    if user.data_scope == DataScope.UNITS:
-        for unit in user.managed_units:
-            condition |= models.Q(unit__path__startswith=unit.path)
+    customer_ids = set(
+        Customer.co_owners.through.objects.filter(user_id=user.pk).values_list("customer_id", flat=True)
+    )
+    subtrees = list(user.managed_units) if user.data_scope == DataScope.UNITS else []
     grants = AccessRequest.objects.filter(
         requester_id=user.pk, status=AccessStatus.APPROVED, valid_until__gt=timezone.now()
-    )
-    customer_grants = grants.filter(scope=AccessScope.CUSTOMER).values("customer_id")
-    condition |= models.Q(pk__in=customer_grants)
-    for path in grants.filter(scope=AccessScope.UNIT).values_list("unit__path", flat=True):
-        condition |= models.Q(unit__path__startswith=path)
+    ).values_list("scope", "customer_id", "unit_id")
+    granted_unit_ids = []
+    for scope, customer_id, unit_id in grants:
+        if scope == AccessScope.CUSTOMER:
+            customer_ids.add(customer_id)
+        else:
+            granted_unit_ids.append(unit_id)
+    subtrees.extend(OrgUnit.objects.filter(pk__in=granted_unit_ids))
+    condition = models.Q(owner_id=user.pk)
+    if customer_ids:
+        condition |= models.Q(pk__in=sorted(customer_ids))
+    if subtrees:
+        condition |= models.Q(
+            unit_id__in=sorted(OrgUnit.objects.subtree_of(subtrees).values_list("pk", flat=True))
+        )
     return condition
 
 
@@ -44,6 +59,7 @@ class CustomerQuerySet(models.QuerySet):
         """Customers ``user`` may change: as visible_to, but archive-access grants are read-only."""
         from baifang.customers.models import Customer
         from baifang.org.choices import DataScope, PositionKind
+        from baifang.org.models import OrgUnit
 
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
@@ -51,10 +67,15 @@ class CustomerQuerySet(models.QuerySet):
         if user.data_scope == DataScope.ALL:
             # Leaders read everything but the archive belongs to the market department and admins.
             return qs if user.has_position(PositionKind.MARKET_STAFF, PositionKind.ADMIN) else qs.none()
-        co_owned = Customer.co_owners.through.objects.filter(user_id=user.pk).values("customer_id")
-        condition = models.Q(owner_id=user.pk) | models.Q(pk__in=co_owned)
-        for unit in user.managed_units:
-            condition |= models.Q(unit__path__startswith=unit.path)
+        co_owned = list(
+            Customer.co_owners.through.objects.filter(user_id=user.pk).values_list("customer_id", flat=True)
+        )
+        condition = models.Q(owner_id=user.pk)
+        if co_owned:
+            condition |= models.Q(pk__in=co_owned)
+        if user.managed_units:
+            units = OrgUnit.objects.subtree_of(user.managed_units).values_list("pk", flat=True)
+            condition |= models.Q(unit_id__in=list(units))
         return qs.filter(condition)
 
     def with_list_data(self) -> CustomerQuerySet:
@@ -93,7 +114,7 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(
             models.Q(name__icontains=text)
             | models.Q(short_name__icontains=text)
-            | models.Q(code__iexact=text)
+            | models.Q(code=text.upper())
             | models.Q(phone__startswith=text)
         )
 
