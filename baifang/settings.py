@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "baifang.rules",
     "baifang.visits",
     "baifang.presets",
+    "baifang.maps",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,12 @@ BAIFANG = {
     "HOME_CITY": env_str("BAIFANG_HOME_CITY", "杭州市"),
     # Map tiles URL template (R-UX-1: default none, points are drawn on a plain background).
     "MAP_TILES_URL": env_str("BAIFANG_MAP_TILES_URL", ""),
+    # Datum of the tiles (Chinese providers use GCJ-02 or BD-09); points are converted to it.
+    "MAP_TILES_CRS": env_choice("BAIFANG_MAP_TILES_CRS", ("WGS84", "GCJ02", "BD09"), "GCJ02"),
+    "MAP_TILES_ATTRIBUTION": env_str("BAIFANG_MAP_TILES_ATTRIBUTION", ""),
+    # A rep's working day for route suggestions, in minutes since midnight (08:30–18:00).
+    "DAY_START_MINUTES": env_int("BAIFANG_DAY_START_MINUTES", 510, minimum=0),
+    "DAY_END_MINUTES": env_int("BAIFANG_DAY_END_MINUTES", 1080, minimum=1),
 }
 
 LOGGING = {

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("baifang.core.api.urls")),
     path("", include("baifang.rules.api.urls")),
     path("", include("baifang.tiers.api.urls")),
+    path("", include("baifang.maps.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("customers/", include("baifang.customers.urls")),
     path("obligations/", include("baifang.rules.urls")),
     path("tiers/", include("baifang.tiers.urls")),
+    path("map/", include("baifang.maps.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -55,8 +55,9 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
-    """Return the variable if it is one of ``choices``."""
-    raw = os.environ.get(name, default).strip().lower()
-    if raw not in choices:
-        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
-    return raw
+    """Return the variable if it is one of ``choices`` (compared case-insensitively, returned as listed)."""
+    raw = os.environ.get(name, default).strip()
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {raw!r}")

@@ -8,8 +8,9 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from baifang.core.choices import CoordinateSystem
 from baifang.core.models import TimeStampedModel
-from baifang.core.validators import validate_cn_phone
+from baifang.core.validators import validate_cn_phone, validate_latitude, validate_longitude
 from baifang.org.choices import COMPANY_WIDE_KINDS, UNIT_MANAGER_KINDS, DataScope, PositionKind, UnitKind
 from baifang.org.querysets import BaifangUserManager, OrgUnitQuerySet
 
@@ -33,10 +34,36 @@ class OrgUnit(TimeStampedModel):
     # The ancestor just below the company root (itself for a department): resolves "the customer's
     # department manager" in set-based obligation queries (R-OBL-1).
     department = models.ForeignKey(
-        "self", verbose_name=_("department"), on_delete=models.SET_NULL, null=True, blank=True,
-        editable=False, related_name="+",
+        "self",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    # The office: the default start and end of its reps' day routes (R-ROUTE-1).
+    address = models.CharField(_("office address"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("office latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[validate_latitude],
+    )
+    longitude = models.DecimalField(
+        _("office longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[validate_longitude],
+    )
+    coordinate_system = models.CharField(
+        _("coordinate system"), max_length=8, choices=CoordinateSystem.choices, default=CoordinateSystem.GCJ02
+    )
 
     objects = OrgUnitQuerySet.as_manager()
 

@@ -1,0 +1,99 @@
+"""Adapters from the ORM to the plain routing engine (R-ROUTE-1): customers → stops, reps → bases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from baifang.routing import DayRoute, DayRouteRequest, Point, Stop, TimeWindow, solve_day_route
+
+DEFAULT_SERVICE_MINUTES = 15
+MAX_STOPS = 60
+
+
+def customer_point(customer) -> Point | None:
+    """The customer's location in its own coordinate system, or None."""
+    if customer.latitude is None or customer.longitude is None:
+        return None
+    return Point(float(customer.latitude), float(customer.longitude), customer.coordinate_system)
+
+
+def business_window(customer) -> tuple[TimeWindow, ...]:
+    """Business hours as a service window (service must start by closing time minus a quarter hour)."""
+    if customer.opens_at and customer.closes_at and customer.closes_at > customer.opens_at:
+        start = customer.opens_at.hour * 3600 + customer.opens_at.minute * 60
+        end = customer.closes_at.hour * 3600 + customer.closes_at.minute * 60 - 15 * 60
+        if end > start:
+            return (TimeWindow(start, end),)
+    return ()
+
+
+def rep_base(user, customers=()) -> tuple[Point | None, str]:
+    """The rep's unit office, else the nearest ancestor's, else the centroid of their customers."""
+    unit = user.unit
+    chain = [unit, *reversed(unit.ancestors())] if unit else []
+    for office in chain:
+        if office.latitude is not None and office.longitude is not None:
+            point = Point(float(office.latitude), float(office.longitude), office.coordinate_system)
+            return point, _("Office of %(unit)s") % {"unit": office.name}
+    points = [p.to_wgs84() for p in (customer_point(c) for c in customers) if p is not None]
+    if not points:
+        return None, ""
+    centre = Point(
+        sum(p.lat for p in points) / len(points), sum(p.lng for p in points) / len(points), "WGS84"
+    )
+    return centre, _("Centre of the customers (no office location set)")
+
+
+@dataclass
+class SuggestedDay:
+    """Today's suggested route from the due list, with the customers it covers."""
+
+    route: DayRoute | None
+    customers: dict[str, object]
+    base: Point | None
+    base_label: str
+    service_minutes: dict[str, int]
+
+
+def suggested_day(
+    user, day: dt.date, *, base: Point | None = None, max_visits: int = 15, time_limit: float = 0.5
+) -> SuggestedDay:
+    """Route the rep's most urgent due customers for ``day`` from their base (R-ROUTE-1)."""
+    from baifang.rules.services import due_list
+
+    due = due_list(user, day, limit=500)
+    customers: dict[str, object] = {}
+    service: dict[str, int] = {}
+    for obligation in due:
+        key = str(obligation.customer_id)
+        if key in customers or len(customers) >= MAX_STOPS or obligation.rule.channel not in ("visit", "any"):
+            continue
+        customers[key] = obligation.customer
+        service[key] = obligation.rule.min_duration_minutes or DEFAULT_SERVICE_MINUTES
+    start, label = (base, _("Chosen start point")) if base else rep_base(user, customers.values())
+    if start is None:
+        return SuggestedDay(None, customers, None, "", service)
+    stops = [
+        Stop(key, customer_point(c), service[key] * 60, business_window(c)) for key, c in customers.items()
+    ]
+    request = DayRouteRequest(
+        start=start,
+        stops=stops,
+        max_visits=max_visits,
+        time_limit=time_limit,
+        seed=day.toordinal(),
+        day_start=settings.BAIFANG["DAY_START_MINUTES"] * 60,
+        day_end=settings.BAIFANG["DAY_END_MINUTES"] * 60,
+    )
+    return SuggestedDay(solve_day_route(request), customers, start, label, service)
+
+
+def display_point(point: Point) -> tuple[float, float]:
+    """Coordinates as the map draws them: the tile provider's datum, or WGS-84 without tiles."""
+    crs = settings.BAIFANG["MAP_TILES_CRS"] if settings.BAIFANG["MAP_TILES_URL"] else "WGS84"
+    shown = point.to_crs(crs)
+    return round(shown.lat, 6), round(shown.lng, 6)
