@@ -181,6 +181,14 @@ class MajorChangeForm(forms.ModelForm):
 
 
 class CorrespondenceForm(forms.ModelForm):
+    def clean_attachment(self):
+        from baifang.core.uploads import validate_upload
+
+        upload = self.cleaned_data.get("attachment")
+        if upload and hasattr(upload, "size"):
+            validate_upload(upload)
+        return upload
+
     class Meta:
         model = Correspondence
         fields = ["kind", "direction", "occurred_on", "subject", "summary", "attachment"]

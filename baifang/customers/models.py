@@ -223,7 +223,7 @@ class Customer(TimeStampedModel):
     @property
     def is_important(self) -> bool:
         """Important customers need at least two people who know them (R-ARCH-6)."""
-        return self.is_key or self.is_potential_key
+        return self.is_key or self.is_potential_key or self.tiers.filter(tier__is_important=True).exists()
 
     def knowers(self) -> list:
         """The distinct people who know this customer: owner and co-owners."""

@@ -93,15 +93,31 @@ class CustomerQuerySet(models.QuerySet):
             .annotate(n=models.Count("*"))
             .values("n")
         )
+        from baifang.tiers.models import CustomerTier
+
+        important_tier = CustomerTier.objects.filter(
+            customer_id=models.OuterRef("pk"), tier__is_important=True
+        )
         return self.select_related("owner", "unit").annotate(
-            co_owner_count=Coalesce(models.Subquery(co_owners), 0)
+            co_owner_count=Coalesce(models.Subquery(co_owners), 0),
+            in_important_tier=models.Exists(important_tier),
+        )
+
+    def important(self) -> CustomerQuerySet:
+        """Key or potential-key customers, or those in a tier marked important (R-ARCH-6)."""
+        from baifang.tiers.models import CustomerTier
+
+        in_important_tier = CustomerTier.objects.filter(
+            customer_id=models.OuterRef("pk"), tier__is_important=True
+        )
+        return self.filter(
+            models.Q(is_key=True) | models.Q(is_potential_key=True) | models.Exists(in_important_tier)
         )
 
     def needing_second_knower(self) -> CustomerQuerySet:
         """Important customers known by fewer than two people (R-ARCH-6)."""
-        return self.filter(models.Q(is_key=True) | models.Q(is_potential_key=True)).filter(
-            co_owners__isnull=True
-        )
+        co_owned = self.model.co_owners.through.objects.filter(customer_id=models.OuterRef("pk"))
+        return self.important().exclude(models.Exists(co_owned))
 
     def registration_overdue(self, today) -> CustomerQuerySet:
         """Customers still awaiting registration after their deadline (R-ARCH-5)."""

@@ -204,8 +204,10 @@ def update_customer(customer: Customer, *, by: User) -> Customer:
     customer.phone = normalize_phone(customer.phone)
     check_not_duplicate(customer)
     check_distribution_limit(customer)
-    if customer.unit_id is None or "owner" in customer.get_deferred_fields():
-        customer.unit = customer.owner.unit
+    stored_owner = Customer.objects.filter(pk=customer.pk).values_list("owner_id", flat=True).first()
+    if customer.unit_id is None or stored_owner != customer.owner_id:
+        # The responsible unit follows the owner, so the new owner's managers see the customer (R-ORG-4).
+        customer.unit = customer.owner.unit or customer.unit
     customer.save()
     return customer
 
@@ -214,9 +216,12 @@ def notify_overdue_registrations(today: dt.date | None = None) -> int:
     """Notify owners (and their supervisors) of registrations past due; idempotent (R-ARCH-5)."""
     today = today or timezone.localdate()
     created = 0
-    for customer in Customer.objects.registration_overdue(today).select_related("owner"):
+    supervisors: dict[int, User | None] = {}
+    for customer in Customer.objects.registration_overdue(today).select_related("owner", "owner__unit"):
         recipients = [customer.owner]
-        supervisor = customer.owner.supervisor
+        if customer.owner_id not in supervisors:
+            supervisors[customer.owner_id] = customer.owner.supervisor
+        supervisor = supervisors[customer.owner_id]
         if supervisor is not None:
             recipients.append(supervisor)
         for user in recipients:
@@ -299,6 +304,7 @@ def hand_over(
             ]
         )
         affected.update(Customer.objects.in_bulk(co_owned_ids - affected.keys()))
+    _hand_over_open_work(leaver, successor)
     due = add_workdays(timezone.localdate(), 5)
     notices = HandoverNotice.objects.bulk_create(
         [
@@ -331,6 +337,17 @@ def hand_over(
         },
     )
     return HandoverResult(handover, len(affected), len(notices))
+
+
+def _hand_over_open_work(leaver: User, successor: User) -> None:
+    """Nothing stays orphaned: open special visits, pending approvals and draft screenings move too."""
+    from baifang.rules.models import SpecialVisit
+    from baifang.tiers.choices import ScreeningStatus
+    from baifang.tiers.models import Screening
+
+    SpecialVisit.objects.open().filter(responsible=leaver).update(responsible=successor)
+    AccessRequest.objects.filter(approver=leaver, status=AccessStatus.PENDING).update(approver=successor)
+    Screening.objects.filter(submitted_by=leaver, status=ScreeningStatus.DRAFT).update(submitted_by=successor)
 
 
 # --- archive access (R-ARCH-8) --------------------------------------------------------------
@@ -428,7 +445,10 @@ def _decide(access: AccessRequest, *, by: User, status: str, note: str) -> Acces
         defaults={
             "kind": "access_decision",
             "text": _("Your request to read %(target)s was %(status)s.")
-            % {"target": locked.customer or locked.unit, "status": locked.get_status_display()},
+            % {
+                "target": locked.customer.code if locked.customer else locked.unit,
+                "status": locked.get_status_display(),
+            },
             "url": locked.customer.get_absolute_url() if locked.customer else "/customers/",
         },
     )
@@ -463,7 +483,8 @@ def merge_customers(*, survivor: Customer, duplicate: Customer, by: User) -> Cus
     knowers = {duplicate.owner_id, *duplicate.co_owners.values_list("pk", flat=True)} - {survivor.owner_id}
     survivor.co_owners.add(*knowers)
     duplicate.merged_into = survivor
-    duplicate.name = f"{duplicate.name}#merged-{duplicate.pk}"
+    suffix = f"#merged-{duplicate.pk}"
+    duplicate.name = duplicate.name[: Customer._meta.get_field("name").max_length - len(suffix)] + suffix
     duplicate.credit_code = ""
     duplicate.phone = ""
     duplicate.save()

@@ -22,4 +22,7 @@ urlpatterns = [
     path("<int:pk>/competitors/new/", views.competitor_create, name="competitor_create"),
     path("<int:pk>/changes/new/", views.change_create, name="change_create"),
     path("<int:pk>/correspondence/new/", views.correspondence_create, name="correspondence_create"),
+    path(
+        "<int:pk>/correspondence/<int:item_pk>/file/", views.correspondence_file, name="correspondence_file"
+    ),
 ]

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -346,3 +346,13 @@ def customer_lookup(request):
     found = Customer.objects.filter(code__iexact=code, merged_into__isnull=True).first() if code else None
     visible = found is not None and Customer.objects.visible_to(request.user).filter(pk=found.pk).exists()
     return render(request, "customers/lookup.html", {"code": code, "found": found, "visible": visible})
+
+
+@login_required
+def correspondence_file(request, pk, item_pk):
+    """An attachment, only for users who may read the customer (media is never served publicly)."""
+    customer = get_customer_for_user(request.user, pk)
+    item = get_object_or_404(customer.correspondence.exclude(attachment=""), pk=item_pk)
+    return FileResponse(
+        item.attachment.open("rb"), as_attachment=True, filename=item.attachment.name.rsplit("/", 1)[-1]
+    )

@@ -60,12 +60,21 @@ class SuggestedDay:
 
 
 def suggested_day(
-    user, day: dt.date, *, base: Point | None = None, max_visits: int = 15, time_limit: float = 0.5
+    user,
+    day: dt.date,
+    *,
+    viewer=None,
+    base: Point | None = None,
+    max_visits: int = 15,
+    time_limit: float = 0.5,
 ) -> SuggestedDay:
-    """Route the rep's most urgent due customers for ``day`` from their base (R-ROUTE-1)."""
+    """Route the rep's most urgent due customers for ``day`` from their base (R-ROUTE-1).
+
+    Only customers the ``viewer`` (default: the rep) may see take part (R-SEC-1).
+    """
     from baifang.rules.services import due_list
 
-    due = due_list(user, day, limit=500)
+    due = due_list(user, day, limit=500, viewer=viewer)
     customers: dict[str, object] = {}
     service: dict[str, int] = {}
     for obligation in due:

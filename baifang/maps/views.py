@@ -73,7 +73,7 @@ def map_data(request, rep: User, day: dt.date) -> dict:
                 "url": c.get_absolute_url(),
             }
         )
-    plan = suggested_day(rep, day)
+    plan = suggested_day(rep, day, viewer=request.user)
     route = None
     if plan.route is not None:
         base_lat, base_lng = display_point(plan.base)

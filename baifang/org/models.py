@@ -189,7 +189,7 @@ class User(AbstractUser):
             ).distinct()
         )
 
-    @property
+    @cached_property
     def supervisor(self) -> User | None:
         """The override if set, else the nearest manager above this user in the tree (R-ORG-3)."""
         if self.supervisor_override_id:

@@ -59,7 +59,12 @@ _COUNTED_BY_SQL = {
         + " AND EXISTS (SELECT 1 FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
         "WHERE pa.user_id = t.user_id AND ((p.kind = %s AND pa.unit_id = c2.unit_id) "
         "OR (p.kind = %s AND pa.unit_id = u2.department_id)))",
-        [PositionKind.SUPERVISOR, PositionKind.DEPT_MANAGER, PositionKind.SUPERVISOR, PositionKind.DEPT_MANAGER],
+        [
+            PositionKind.SUPERVISOR,
+            PositionKind.DEPT_MANAGER,
+            PositionKind.SUPERVISOR,
+            PositionKind.DEPT_MANAGER,
+        ],
     ),
     Responsible.DEPT_MANAGER: (
         _HOLDERS_IN.format(kinds="%s")
@@ -90,32 +95,33 @@ class Scope:
     responsible_user: object | None = None
     customer_id: int | None = None
 
-    def conditions(self, rule: VisitRule) -> tuple[list[str], list]:
+    def conditions(self, rule: VisitRule, c: str = "c", u: str = "u") -> tuple[list[str], list]:
+        """SQL conditions on a customer alias ``c`` and its unit alias ``u``."""
         from baifang.customers.models import Customer
 
         clauses: list[str] = []
         params: list = []
         if self.user is not None and self.user.data_scope != DataScope.ALL:
             sql, sub_params = Customer.objects.visible_to(self.user).values("id").query.sql_with_params()
-            clauses.append(f"c.id IN ({sql})")
+            clauses.append(f"{c}.id IN ({sql})")
             params.extend(sub_params)
         if self.unit_path:
-            clauses.append("u.path LIKE %s")
+            clauses.append(f"{u}.path LIKE %s")
             params.append(self.unit_path + "%")
         if self.customer_id is not None:
-            clauses.append("c.id = %s")
+            clauses.append(f"{c}.id = %s")
             params.append(self.customer_id)
         if self.responsible_user is not None:
-            clause, extra = _responsible_filter(rule, self.responsible_user)
+            clause, extra = _responsible_filter(rule, self.responsible_user, c, u)
             clauses.append(clause)
             params.extend(extra)
         return clauses, params
 
 
-def _responsible_filter(rule: VisitRule, user) -> tuple[str, list]:
+def _responsible_filter(rule: VisitRule, user, c: str = "c", u: str = "u") -> tuple[str, list]:
     """Rows of ``rule`` for which ``user`` is (one of) the responsible people."""
     if rule.responsible == Responsible.OWNER:
-        return "c.owner_id = %s", [user.pk]
+        return f"{c}.owner_id = %s", [user.pk]
     if rule.responsible == Responsible.LEADER:
         return (
             ("1 = 1", [])
@@ -125,7 +131,7 @@ def _responsible_filter(rule: VisitRule, user) -> tuple[str, list]:
     kind = (
         PositionKind.SUPERVISOR if rule.responsible == Responsible.SUPERVISOR else PositionKind.DEPT_MANAGER
     )
-    column = "c.unit_id" if rule.responsible == Responsible.SUPERVISOR else "u.department_id"
+    column = f"{c}.unit_id" if rule.responsible == Responsible.SUPERVISOR else f"{u}.department_id"
     return (
         f"{column} IN (SELECT pa.unit_id FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
         "WHERE pa.user_id = %s AND p.kind = %s)",
@@ -173,6 +179,10 @@ def obligation_sql(rule: VisitRule, day: dt.date, today: dt.date, scope: Scope) 
         where_params.append(home_province)
     scope_clauses, scope_params = scope.conditions(rule)
     where.extend(scope_clauses)
+    # The same scope inside the touch aggregate: a rep's due list reads the rep's touches, not the company's.
+    inner_clauses, inner_params = scope.conditions(rule, c="c2", u="u2")
+    touch_conditions.extend(inner_clauses)
+    touch_params.extend(inner_params)
 
     due_sql = "CASE WHEN COALESCE(d.n, 0) = 0 THEN %s ELSE %s END" if first_due else "%s"
     due_params = [first_due, win.end] if first_due else [win.end]
@@ -254,7 +264,8 @@ def obligations(
         outer = f"SELECT * FROM ({sql}) o"
         if only_unmet:
             outer += " WHERE o.done < o.required"
-        outer += " ORDER BY o.due, o.customer_id"
+        # Unmet first, so a limit never hides unmet obligations behind met ones.
+        outer += " ORDER BY CASE WHEN o.done >= o.required THEN 1 ELSE 0 END, o.due, o.customer_id"
         if limit:
             outer += f" LIMIT {int(limit)}"
         win = engine.window(rule.period, day)
@@ -324,13 +335,15 @@ def compliance(
     cells: list[ComplianceCell] = []
     for rule in rules_in_force(day, rule_ids):
         sql, params = obligation_sql(rule, day, today, scope)
+        # Grouped by rule alone: one row, no GROUP BY (PostgreSQL refuses GROUP BY NULL).
         key = column or "NULL"
+        group = f"GROUP BY {column}" if column else ""
         outer = f"""
             SELECT {key} AS k, COUNT(*) AS due,
                    SUM(CASE WHEN o.done >= o.required THEN 1 ELSE 0 END) AS met,
                    SUM(CASE WHEN o.done < o.required AND o.due < %s THEN 1 ELSE 0 END) AS overdue
             FROM ({sql}) o
-            GROUP BY {key}
+            {group}
         """
         win = engine.window(rule.period, day)
         with connection.cursor() as cursor:

@@ -39,21 +39,32 @@ RULE_FIELDS = (
 def revise_rule(rule: VisitRule, changes: dict, *, by, effective: dt.date | None = None) -> VisitRule:
     """Change a rule from ``effective`` on; earlier periods keep the version in force then.
 
-    A rule not yet in force is edited in place; otherwise the current version is closed the day
-    before ``effective`` and a new version starts (R-FREQ-1, "rule history").
+    Only the current (open-ended) version can be revised. A version that has not started yet is
+    edited in place; otherwise it is closed the day before ``effective`` and a new version starts
+    then, so the past is never rewritten (R-FREQ-1, "rule history").
     """
-    effective = effective or timezone.localdate()
+    today = timezone.localdate()
+    effective = effective or today
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown rule fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    if rule.valid_to is not None and rule.valid_to < effective:
+    rule = VisitRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.valid_to is not None:
         raise ValidationError(_("This rule version has already ended; revise the current version."))
-    if rule.valid_from >= effective:
+    if rule.valid_from > today:
+        if effective < today:
+            raise ValidationError(_("A revision cannot take effect in the past."))
         for name, value in changes.items():
             setattr(rule, name, value)
+        rule.valid_from = max(effective, today)
         rule.full_clean()
         rule.save()
         return rule
+    if effective <= rule.valid_from:
+        raise ValidationError(
+            _("The revision must take effect after %(date)s, when the current version started.")
+            % {"date": rule.valid_from}
+        )
     new = VisitRule(
         **{name: getattr(rule, name) for name in RULE_FIELDS}, code=rule.code, valid_from=effective
     )
@@ -62,7 +73,11 @@ def revise_rule(rule: VisitRule, changes: dict, *, by, effective: dt.date | None
     new.full_clean(validate_constraints=False)
     rule.valid_to = effective - dt.timedelta(days=1)
     rule.save(update_fields=["valid_to", "updated_at"])
-    new.save()
+    try:
+        with transaction.atomic():
+            new.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("Another revision of this rule starts on the same day.")) from exc
     return new
 
 
@@ -76,8 +91,18 @@ def raise_special_visit(
     customer, *, trigger: str, by, note: str = "", responsible=None, workdays: int = 2, reference: str = ""
 ) -> SpecialVisit:
     """Create a special-visit obligation due now; a repeated ``reference`` returns the first one (R-OBL-3)."""
+    from baifang.customers.models import Customer
+
     if trigger not in SpecialTrigger.values:
         raise ValidationError({"trigger": _("Unknown trigger.")})
+    responsible = responsible or customer.owner
+    if (
+        not responsible.is_active
+        or not Customer.objects.visible_to(responsible).filter(pk=customer.pk).exists()
+    ):
+        raise ValidationError(
+            {"responsible": _("The responsible person must be active and able to see this customer.")}
+        )
     if reference:
         existing = SpecialVisit.objects.filter(
             customer=customer, trigger=trigger, dedup_key=reference
@@ -87,7 +112,7 @@ def raise_special_visit(
     visit = SpecialVisit(
         customer=customer,
         trigger=trigger,
-        responsible=responsible or customer.owner,
+        responsible=responsible,
         raised_by=by,
         note=note,
         due_on=special_visit_due(timezone.localdate(), workdays),
@@ -142,9 +167,13 @@ def open_special_visits(user=None, *, responsible=None):
     return qs.select_related("customer", "responsible").order_by("due_on", "id")
 
 
-def due_list(user, day: dt.date | None = None, *, limit: int = 200) -> list[compliance.Obligation]:
-    """The customers ``user`` owes a touch in the current windows, soonest due first (R-OBL-2)."""
+def due_list(
+    user, day: dt.date | None = None, *, limit: int = 200, viewer=None
+) -> list[compliance.Obligation]:
+    """The customers ``user`` owes a touch in the current windows, soonest due first (R-OBL-2).
+
+    Only customers the ``viewer`` (default: ``user``) may see are listed (R-SEC-1).
+    """
     day = day or timezone.localdate()
-    return compliance.obligations(
-        day, scope=compliance.Scope(responsible_user=user), only_unmet=True, limit=limit, today=day
-    )
+    scope = compliance.Scope(user=viewer or user, responsible_user=user)
+    return compliance.obligations(day, scope=scope, only_unmet=True, limit=limit, today=day)

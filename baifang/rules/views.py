@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from baifang.customers.access import get_customer_for_user
+from baifang.customers.access import get_editable_customer
 from baifang.customers.rules import is_archive_admin
 from baifang.org.models import User
 from baifang.rules import compliance, services
@@ -111,7 +111,7 @@ def rule_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def raise_special(request, customer_pk):
     """Raise a special visit for a customer (R-OBL-3)."""
-    customer = get_customer_for_user(request.user, customer_pk)
+    customer = get_editable_customer(request.user, customer_pk)
     form = SpecialVisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.raise_special_visit(

@@ -90,6 +90,13 @@ class Tier(models.Model):
                 parse_criteria(self.criteria)
             except ValidationError as exc:
                 raise ValidationError({"criteria": exc.messages}) from exc
+        elif self.scheme_id and self.rank is not None:
+            # An empty criterion is the default tier: in a rated scheme only the last tier may be one.
+            later = self.scheme.tiers.filter(rank__gt=self.rank).exclude(pk=self.pk)
+            if later.exclude(criteria="").exists():
+                raise ValidationError(
+                    {"criteria": _("Only the last tier may have no criteria (the default tier).")}
+                )
 
 
 class CustomerTier(models.Model):

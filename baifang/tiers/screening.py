@@ -13,6 +13,24 @@ from baifang.tiers.choices import SCREENING_STAGE_ORDER, ScreeningStage, Screeni
 from baifang.tiers.models import Screening, ScreeningAnswer, ScreeningChecklist, ScreeningDecision
 
 
+def visible_screenings(user):
+    """Screenings of customers the user may see, plus those waiting at the customer-service stage for CS staff."""
+    from django.db.models import Q
+
+    from baifang.customers.models import Customer
+
+    condition = Q(customer__in=Customer.objects.visible_to(user).values("pk"))
+    if _in_customer_service(user):
+        condition |= Q(status=ScreeningStatus.IN_REVIEW, stage=ScreeningStage.CUSTOMER_SERVICE)
+    return Screening.objects.filter(condition)
+
+
+def _in_customer_service(user) -> bool:
+    return user.has_position(PositionKind.CS_ASSISTANT) or (
+        user.unit is not None and user.unit.get_department().kind == UnitKind.CUSTOMER_SERVICE
+    )
+
+
 def may_decide(user, screening: Screening) -> bool:
     """Who decides each stage: the submitter's supervisor, market staff, the customer-service department, a leader."""
     if screening.status != ScreeningStatus.IN_REVIEW or not user.is_active:
@@ -23,9 +41,7 @@ def may_decide(user, screening: Screening) -> bool:
     if screening.stage == ScreeningStage.COMMERCE:
         return user.has_position(PositionKind.MARKET_STAFF)
     if screening.stage == ScreeningStage.CUSTOMER_SERVICE:
-        return user.has_position(PositionKind.CS_ASSISTANT) or (
-            user.unit is not None and user.unit.get_department().kind == UnitKind.CUSTOMER_SERVICE
-        )
+        return _in_customer_service(user)
     if screening.stage == ScreeningStage.FINAL:
         return user.has_position(PositionKind.LEADER, PositionKind.DEPUTY_LEADER)
     return False
@@ -41,12 +57,30 @@ def start(customer, checklist: ScreeningChecklist, *, by) -> Screening:
 
 
 @transaction.atomic
+def save_answers(screening: Screening, answers: dict[str, dict], *, by) -> Screening:
+    """Record the submitter's answers on a draft: {item_code: {"passed", "note", "evidence"}}."""
+    locked = Screening.objects.select_for_update().get(pk=screening.pk)
+    if locked.submitted_by_id != by.pk:
+        raise PermissionDenied(_("Only the person who started the screening can answer it."))
+    if locked.status != ScreeningStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be changed."))
+    for answer in locked.answers.filter(item_code__in=list(answers)):
+        values = answers[answer.item_code]
+        answer.passed = bool(values.get("passed"))
+        answer.note = str(values.get("note", ""))[:300]
+        if values.get("evidence") is not None:
+            answer.evidence = values["evidence"]
+        answer.save()
+    return locked
+
+
+@transaction.atomic
 def submit(screening: Screening, *, by) -> Screening:
     """Send a draft into the chain; evidence items that are ticked must carry an attachment."""
-    if screening.status != ScreeningStatus.DRAFT:
-        raise ValidationError(_("Only a draft can be submitted."))
     if screening.submitted_by_id != by.pk:
         raise PermissionDenied
+    if screening.status != ScreeningStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be submitted."))
     needs_evidence = {
         item["code"]: item["label"] for item in screening.checklist.items if item.get("evidence")
     }

@@ -124,6 +124,8 @@ def propose_rerating(
 ) -> RatingBatch:
     """Rate every customer of the queryset and propose the changes for approval (R-TIER-3)."""
     _require_archive_admin(by)
+    if not scheme.tiers.exclude(criteria="").exists():
+        raise ValidationError(_("This scheme's tiers have no criteria: its customers are rated by hand."))
     ratings = rate_customers(scheme, customers, today)
     current = dict(
         CustomerTier.objects.filter(
@@ -150,35 +152,72 @@ def propose_rerating(
 
 @transaction.atomic
 def apply_batch(batch: RatingBatch, *, by, rejected_ids: set[int] | frozenset[int] = frozenset()) -> int:
-    """Apply a batch's proposals except the rejected ones; a batch is decided once (R-TIER-3)."""
+    """Apply a batch's proposals except the rejected ones; a batch is decided once (R-TIER-3).
+
+    Set-based: the current tiers are read once and the changes written in bulk, so a company-wide
+    re-rating costs a handful of queries per few thousand customers, not several per customer.
+    """
     _require_archive_admin(by)
     claimed = RatingBatch.objects.filter(pk=batch.pk, status=BatchStatus.PROPOSED).update(
         status=BatchStatus.APPLIED, decided_by=by, decided_at=timezone.now()
     )
     if claimed != 1:
         raise ValidationError(_("This batch has already been decided."))
-    proposals = list(batch.proposals.select_related("proposed_tier"))
-    applied = 0
+    proposals = list(batch.proposals.all())
+    current = {
+        ct.customer_id: ct
+        for ct in CustomerTier.objects.select_for_update().filter(
+            scheme_id=batch.scheme_id, customer_id__in=batch.proposals.values("customer_id")
+        )
+    }
+    now = timezone.now()
+    to_create, to_update, changes = [], [], []
     for proposal in proposals:
         if proposal.pk in rejected_ids:
             proposal.decision = ProposalDecision.REJECTED
-        else:
-            proposal.decision = ProposalDecision.ACCEPTED
-            if _set_tier(
-                proposal.customer_id,
-                proposal.proposed_tier,
+            continue
+        proposal.decision = ProposalDecision.ACCEPTED
+        existing = current.get(proposal.customer_id)
+        if existing is not None and existing.tier_id == proposal.proposed_tier_id:
+            continue
+        changes.append(
+            TierChange(
+                customer_id=proposal.customer_id,
+                scheme_id=batch.scheme_id,
+                old_tier_id=existing.tier_id if existing else None,
+                new_tier_id=proposal.proposed_tier_id,
                 source=TierSource.RULE,
                 reason=proposal.reason,
-                by=by,
+                changed_by=by,
                 batch=batch,
-            ):
-                applied += 1
+            )
+        )
+        values = {
+            "tier_id": proposal.proposed_tier_id,
+            "source": TierSource.RULE,
+            "reason": proposal.reason,
+            "assigned_by": by,
+            "assigned_at": now,
+        }
+        if existing is None:
+            to_create.append(
+                CustomerTier(customer_id=proposal.customer_id, scheme_id=batch.scheme_id, **values)
+            )
+        else:
+            for name, value in values.items():
+                setattr(existing, name, value)
+            to_update.append(existing)
+    CustomerTier.objects.bulk_create(to_create, batch_size=2000)
+    CustomerTier.objects.bulk_update(
+        to_update, ["tier", "source", "reason", "assigned_by", "assigned_at"], batch_size=2000
+    )
+    TierChange.objects.bulk_create(changes, batch_size=2000)
     RatingProposal.objects.bulk_update(proposals, ["decision"], batch_size=2000)
     audit.record(
-        AuditAction.APPROVE, batch, user=by, after={"applied": applied, "rejected": len(rejected_ids)}
+        AuditAction.APPROVE, batch, user=by, after={"applied": len(changes), "rejected": len(rejected_ids)}
     )
     batch.refresh_from_db()
-    return applied
+    return len(changes)
 
 
 @transaction.atomic

@@ -13,5 +13,6 @@ urlpatterns = [
     path("screenings/", views.screening_list, name="screenings"),
     path("screenings/new/<int:customer_pk>/", views.screening_create, name="screening_create"),
     path("screenings/<int:pk>/", views.screening_detail, name="screening"),
+    path("screenings/<int:pk>/evidence/<slug:code>/", views.screening_evidence, name="screening_evidence"),
     path("override/<int:customer_pk>/<int:scheme_pk>/", views.override, name="override"),
 ]

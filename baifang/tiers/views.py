@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from baifang.customers.access import get_customer_for_user
+from baifang.customers.access import get_customer_for_user, get_editable_customer
 from baifang.customers.models import Customer
 from baifang.customers.rules import is_archive_admin
 from baifang.tiers import services
@@ -131,12 +133,9 @@ def override(request, customer_pk, scheme_pk):
 
 
 def _visible_screenings(user):
-    from baifang.tiers.models import Screening
+    from baifang.tiers.screening import visible_screenings
 
-    visible = Customer.objects.visible_to(user).values("pk")
-    return Screening.objects.filter(customer__in=visible).select_related(
-        "customer", "checklist", "submitted_by"
-    )
+    return visible_screenings(user).select_related("customer", "checklist", "submitted_by")
 
 
 @login_required
@@ -144,6 +143,12 @@ def screening_list(request):
     from baifang.tiers.screening import may_decide
 
     screenings = list(_visible_screenings(request.user).order_by("-created_at")[:200])
+    # The regional stage asks each submitter's supervisor: resolve it once per submitter.
+    supervisors = {}
+    for s in screenings:
+        if s.submitted_by_id not in supervisors:
+            supervisors[s.submitted_by_id] = s.submitted_by.supervisor
+        s.submitted_by.__dict__["supervisor"] = supervisors[s.submitted_by_id]  # fills the cached_property
     to_decide = [s for s in screenings if may_decide(request.user, s)]
     return render(request, "tiers/screening_list.html", {"to_decide": to_decide, "screenings": screenings})
 
@@ -154,7 +159,7 @@ def screening_create(request, customer_pk):
     from baifang.tiers import screening as screening_service
     from baifang.tiers.models import ScreeningChecklist
 
-    customer = get_customer_for_user(request.user, customer_pk)
+    customer = get_editable_customer(request.user, customer_pk)
     checklists = ScreeningChecklist.objects.filter(is_active=True)
     if request.method == "POST":
         checklist = get_object_or_404(checklists, pk=request.POST.get("checklist"))
@@ -175,9 +180,12 @@ def screening_detail(request, pk):
     if request.method == "POST":
         try:
             if request.POST.get("action") in ("save", "submit") and editable:
-                _save_answers(request, screening, answers)
-                if request.POST["action"] == "submit":
-                    screening_service.submit(screening, by=request.user)
+                with transaction.atomic():
+                    screening_service.save_answers(
+                        screening, _posted_answers(request, answers), by=request.user
+                    )
+                    if request.POST["action"] == "submit":
+                        screening_service.submit(screening, by=request.user)
                 messages.success(request, _("Saved."))
             elif request.POST.get("action") in ("approve", "reject"):
                 screening_service.decide(
@@ -203,14 +211,28 @@ def screening_detail(request, pk):
     return render(request, "tiers/screening_detail.html", context)
 
 
-def _save_answers(request, screening, answers) -> None:
+def _posted_answers(request, answers) -> dict[str, dict]:
+    """The answer form's fields as {item_code: {passed, note, evidence}}; uploads are checked here."""
     from baifang.core.uploads import validate_upload
 
-    for code, answer in answers.items():
-        answer.passed = request.POST.get(f"passed_{code}") == "on"
-        answer.note = request.POST.get(f"note_{code}", "")[:300]
+    posted = {}
+    for code in answers:
         upload = request.FILES.get(f"evidence_{code}")
         if upload is not None:
             validate_upload(upload)
-            answer.evidence = upload
-        answer.save()
+        posted[code] = {
+            "passed": request.POST.get(f"passed_{code}") == "on",
+            "note": request.POST.get(f"note_{code}", ""),
+            "evidence": upload,
+        }
+    return posted
+
+
+@login_required
+def screening_evidence(request, pk, code):
+    """Evidence of one checklist item, only for users who may read the screening."""
+    screening = get_object_or_404(_visible_screenings(request.user), pk=pk)
+    answer = get_object_or_404(screening.answers.exclude(evidence=""), item_code=code)
+    return FileResponse(
+        answer.evidence.open("rb"), as_attachment=True, filename=answer.evidence.name.rsplit("/", 1)[-1]
+    )

@@ -91,8 +91,6 @@ class CustomerViewSet(
         data.pop("register", None)
         for field, value in data.items():
             setattr(customer, field, value)
-        if "owner" in data:
-            customer.unit = customer.owner.unit or customer.unit
         try:
             with transaction.atomic():
                 services.update_customer(customer, by=self.request.user)

@@ -146,20 +146,23 @@ class SpecialVisitViewSet(
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
         if "customer" in getattr(serializer, "fields", {}):
-            serializer.fields["customer"].queryset = Customer.objects.visible_to(self.request.user)
+            serializer.fields["customer"].queryset = Customer.objects.editable_by(self.request.user)
         return serializer
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        visit = services.raise_special_visit(
-            data["customer"],
-            trigger=data["trigger"],
-            by=request.user,
-            note=data.get("note", ""),
-            responsible=data.get("responsible"),
-            workdays=data.get("workdays", 2),
-            reference=data.get("dedup_key", ""),
-        )
+        try:
+            visit = services.raise_special_visit(
+                data["customer"],
+                trigger=data["trigger"],
+                by=request.user,
+                note=data.get("note", ""),
+                responsible=data.get("responsible"),
+                workdays=data.get("workdays", 2),
+                reference=data.get("dedup_key", ""),
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
         return Response(SpecialVisitSerializer(visit).data, status=status.HTTP_201_CREATED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -152,9 +153,10 @@ class ScreeningViewSet(
     filterset_fields = ["customer", "status", "stage"]
 
     def get_queryset(self):
-        visible = Customer.objects.visible_to(self.request.user).values("pk")
+        from baifang.tiers.screening import visible_screenings
+
         return (
-            Screening.objects.filter(customer__in=visible)
+            visible_screenings(self.request.user)
             .prefetch_related("answers", "decisions")
             .order_by("-created_at")
         )
@@ -162,7 +164,8 @@ class ScreeningViewSet(
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
         if "customer" in getattr(serializer, "fields", {}):
-            serializer.fields["customer"].queryset = Customer.objects.visible_to(self.request.user)
+            # Starting a screening writes: read-only archive grants are not enough.
+            serializer.fields["customer"].queryset = Customer.objects.editable_by(self.request.user)
         return serializer
 
     def perform_create(self, serializer):
@@ -181,11 +184,15 @@ class ScreeningViewSet(
         from baifang.tiers import screening
 
         item = self.get_object()
-        for answer in request.data if isinstance(request.data, list) else []:
-            item.answers.filter(item_code=str(answer.get("item_code", ""))).update(
-                passed=bool(answer.get("passed")), note=str(answer.get("note", ""))[:300]
-            )
-        _guard(screening.submit, item, by=request.user)
+        answers = {
+            str(a.get("item_code", "")): {"passed": a.get("passed"), "note": a.get("note", "")}
+            for a in (request.data if isinstance(request.data, list) else [])
+            if isinstance(a, dict)
+        }
+        with transaction.atomic():
+            if answers:
+                _guard(screening.save_answers, item, answers, by=request.user)
+            _guard(screening.submit, item, by=request.user)
         item.refresh_from_db()
         return Response(ScreeningSerializer(item).data)
 
