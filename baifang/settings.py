@@ -178,6 +178,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "baifang.customers.choices.CustomerStatus",
         "AccessStatusEnum": "baifang.customers.choices.AccessStatus",
+        "TouchChannelEnum": "baifang.visits.choices.Channel",
+        "RuleChannelEnum": "baifang.rules.choices.RuleChannel",
+        "SignatureMethodEnum": "baifang.visits.choices.SignatureMethod",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",

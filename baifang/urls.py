@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("baifang.core.api.urls")),
     path("", include("baifang.rules.api.urls")),
     path("", include("baifang.tiers.api.urls")),
+    path("", include("baifang.visits.api.urls")),
     path("", include("baifang.maps.api.urls")),
 ]
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("customers/", include("baifang.customers.urls")),
     path("obligations/", include("baifang.rules.urls")),
     path("tiers/", include("baifang.tiers.urls")),
+    path("visits/", include("baifang.visits.urls")),
     path("map/", include("baifang.maps.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("admin/", admin.site.urls),

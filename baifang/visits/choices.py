@@ -1,7 +1,10 @@
-"""Touch channels (SPEC vocabulary: a touch is any recorded contact; a visit is an on-site touch)."""
+"""Touch channels, visit-record statuses, fake-visit flags (SPEC vocabulary: a touch is any recorded
+contact; a visit is an on-site touch)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from baifang.visits import engine
 
 
 class Channel(models.TextChoices):
@@ -12,3 +15,53 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("Email")
     OTHER = "other", _("Other")
+
+
+# Channels logged quickly, without check-in or record (R-VISIT-5).
+QUICK_CHANNELS = (Channel.PHONE, Channel.ONLINE, Channel.SMS, Channel.EMAIL, Channel.OTHER)
+
+
+class FlagKind(models.TextChoices):
+    """Why a visit looks doubtful (R-VISIT-1, R-VISIT-2, R-VISIT-4); values are the engine's."""
+
+    NO_LOCATION = engine.NO_LOCATION, _("No location")
+    FAR = engine.FAR, _("Far from the customer")
+    TOO_SHORT = engine.TOO_SHORT, _("Too short")
+    SPEED = engine.SPEED, _("Impossible travel speed")
+    REUSED = engine.REUSED, _("Coordinates reused")
+    OUTSIDE_HOURS = engine.OUTSIDE_HOURS, _("Outside business hours")
+    LATE_RECORD = engine.LATE_RECORD, _("Record late")
+
+
+class RecordStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SIGNED = "signed", _("Signed by supervisor")
+    RETURNED = "returned", _("Returned")
+
+
+class Purpose(models.TextChoices):
+    """Visit purposes (R-PLAN-1)."""
+
+    NEEDS = "needs", _("Learn needs")
+    SELL = "sell", _("Sell products")
+    SOLVE = "solve", _("Solve problems")
+    COLLECT = "collect", _("Collect payment")
+    NEW_PRODUCT = "new_product", _("Promote new products")
+    RELATIONSHIP = "relationship", _("Maintain the relationship")
+    COMPLAINT = "complaint", _("Handle a complaint")
+    OTHER = "other", _("Other")
+
+
+class SignatureMethod(models.TextChoices):
+    NONE = "", _("Not signed")
+    DRAWN = "drawn", _("Signed on screen")
+    TYPED = "typed", _("Typed confirmation")
+
+
+class IdempotentAction(models.TextChoices):
+    CHECK_IN = "check_in", _("Check-in")
+    CHECK_OUT = "check_out", _("Check-out")
+    RECORD = "record", _("Record submit")
+    PHOTO = "photo", _("Photo upload")
+    TOUCH = "touch", _("Touch logged")

@@ -1,14 +1,29 @@
-"""Touches: every recorded contact with a customer. The visit-execution issue extends this model."""
+"""Touches, visits (check-in/out), flags, visit records and their review (R-VISIT-1..5)."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from baifang.core.choices import CoordinateSystem
 from baifang.core.validators import validate_latitude, validate_longitude
-from baifang.visits.choices import Channel
+from baifang.routing.geo import CRS, Point
+from baifang.visits.choices import (
+    Channel,
+    FlagKind,
+    IdempotentAction,
+    Purpose,
+    RecordStatus,
+    SignatureMethod,
+)
+from baifang.visits.exceptions import InvalidTransition
+from baifang.visits.signals import record_status_changed
+
+USER = settings.AUTH_USER_MODEL
 
 
 class TouchQuerySet(models.QuerySet):
@@ -22,16 +37,27 @@ class TouchQuerySet(models.QuerySet):
             models.Q(customer__in=Customer.objects.visible_to(user).values("pk")) | models.Q(user=user)
         )
 
+    def visits(self):
+        return self.filter(channel=Channel.VISIT)
+
+    def flagged(self):
+        return self.filter(models.Exists(VisitFlag.objects.filter(touch=models.OuterRef("pk"))))
+
+    def for_lists(self):
+        """Everything a visit list shows, in a fixed number of queries."""
+        return self.select_related("customer", "user", "record").prefetch_related("flags")
+
 
 class Touch(models.Model):
-    """A contact with a customer by one of our people, on some channel, at some time (R-VISIT-5)."""
+    """A contact with a customer by one of our people, on some channel, at some time (R-VISIT-5).
+
+    An on-site visit is a touch whose start is the check-in and whose end is the check-out (R-VISIT-1).
+    """
 
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="touches"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="touches"
-    )
+    user = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="touches")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -45,6 +71,15 @@ class Touch(models.Model):
     )
     coordinate_system = models.CharField(
         _("coordinate system"), max_length=8, choices=CoordinateSystem.choices, default=CoordinateSystem.WGS84
+    )
+    accuracy_m = models.PositiveIntegerField(_("location accuracy (m)"), null=True, blank=True)
+    location_error = models.CharField(
+        _("why no location"), max_length=120, blank=True, help_text=_("As reported by the phone.")
+    )
+    distance_m = models.PositiveIntegerField(_("distance to customer (m)"), null=True, blank=True)
+    # The strictest visit rule's minimum for this customer at check-in time (R-VISIT-1).
+    min_duration_minutes = models.PositiveSmallIntegerField(
+        _("minimum duration (min)"), null=True, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -62,6 +97,8 @@ class Touch(models.Model):
             models.Index(fields=["customer", "started_at"], name="visits_touch_customer"),
             # A person's touches in a window (leaders' and managers' rules).
             models.Index(fields=["user", "started_at"], name="visits_touch_user"),
+            # Reused-coordinates check: other check-ins at the same point (R-VISIT-2).
+            models.Index(fields=["latitude", "longitude"], name="visits_touch_point"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -78,3 +115,302 @@ class Touch(models.Model):
         if self.ended_at and self.started_at:
             self.duration_seconds = int((self.ended_at - self.started_at).total_seconds())
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("visits:detail", args=[self.pk])
+
+    @property
+    def point(self) -> Point | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return Point(float(self.latitude), float(self.longitude), CRS(self.coordinate_system))
+
+    @property
+    def is_open_visit(self) -> bool:
+        return self.channel == Channel.VISIT and self.ended_at is None
+
+    @property
+    def duration_minutes(self) -> float | None:
+        return None if self.duration_seconds is None else round(self.duration_seconds / 60, 1)
+
+
+class VisitFlag(models.Model):
+    """One reason a visit looks doubtful, with the numbers that explain it (R-VISIT-2)."""
+
+    touch = models.ForeignKey(Touch, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(_("kind"), max_length=16, choices=FlagKind.choices)
+    detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit flag")
+        verbose_name_plural = _("visit flags")
+        ordering = ["touch", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["touch", "kind"],
+                name="%(app_label)s_%(class)s_unique_touch_kind",
+                violation_error_message=_("This visit already has this flag."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.touch_id} {self.get_kind_display()}"
+
+    def explanation(self) -> str:
+        """The flag in one sentence, with its numbers."""
+        d = self.detail or {}
+        texts = {
+            FlagKind.NO_LOCATION: lambda: (
+                gettext("The phone gave no location at check-in (%(why)s).")
+                % {"why": d.get("why") or gettext("refused or unavailable")}
+            ),
+            FlagKind.FAR: lambda: (
+                gettext("Checked in %(distance)s m from the customer; the limit is %(radius)s m.")
+                % {"distance": d.get("distance_m"), "radius": d.get("radius_m")}
+            ),
+            FlagKind.TOO_SHORT: lambda: (
+                gettext("Lasted %(minutes)s min; the rule asks for at least %(minimum)s min.")
+                % {"minutes": d.get("minutes"), "minimum": d.get("minimum")}
+            ),
+            FlagKind.SPEED: lambda: (
+                gettext(
+                    "%(km)s km from the previous check-in in %(minutes)s min (%(kmh)s km/h; more than %(max)s km/h)."
+                )
+                % {
+                    "km": d.get("km"),
+                    "minutes": d.get("minutes"),
+                    "kmh": d.get("kmh") or "∞",
+                    "max": d.get("max_kmh"),
+                }
+            ),
+            FlagKind.REUSED: lambda: (
+                gettext("The same coordinates were used at check-ins for %(n)s other customer(s).")
+                % {"n": d.get("customers")}
+            ),
+            FlagKind.OUTSIDE_HOURS: lambda: (
+                gettext("Checked in at %(at)s; the customer is open %(opens)s–%(closes)s.")
+                % {"at": d.get("at"), "opens": d.get("opens"), "closes": d.get("closes")}
+            ),
+            FlagKind.LATE_RECORD: lambda: (
+                gettext("Record submitted %(days)s days after the visit; allowed: %(allowed)s days.")
+                % {"days": d.get("days"), "allowed": d.get("allowed")}
+            ),
+        }
+        return texts[self.kind]() if self.kind in texts else self.get_kind_display()
+
+
+class VisitChecklist(models.Model):
+    """An industry checklist attached to every visit record while active (R-VISIT-3).
+
+    Shipped inactive: the eight channel actions (seed 000) and the seven tobacco visit contents
+    (seed 003); an administrator or a preset turns on the ones the company uses.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    items = models.JSONField(_("items"), default=list, help_text=_("A list of item texts."))
+    is_active = models.BooleanField(_("active"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("visit checklist")
+        verbose_name_plural = _("visit checklists")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VisitRecordQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Records of visits the user may see (R-ORG-4)."""
+        return self.filter(touch__in=Touch.objects.visible_to(user).values("pk"))
+
+
+class VisitRecord(models.Model):
+    """The 客户拜访记录表 of one visit, submitted by the rep and signed by the supervisor (R-VISIT-3/4)."""
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        RecordStatus.DRAFT: frozenset({RecordStatus.SUBMITTED}),
+        RecordStatus.RETURNED: frozenset({RecordStatus.SUBMITTED}),
+        RecordStatus.SUBMITTED: frozenset({RecordStatus.SIGNED, RecordStatus.RETURNED}),
+        RecordStatus.SIGNED: frozenset(),
+    }
+
+    touch = models.OneToOneField(
+        Touch, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="record"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=RecordStatus.choices, default=RecordStatus.DRAFT
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    our_participants = models.CharField(_("our participants"), max_length=200, blank=True)
+    customer_participants = models.CharField(_("customer's participants"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices, blank=True)
+    content = models.TextField(_("content"), blank=True)
+    feedback = models.TextField(_("customer feedback and needs"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    competitor_info = models.TextField(_("competitor information"), blank=True)
+    stock_observed = models.TextField(_("stock observed"), blank=True)
+    promises = models.TextField(_("promises made"), blank=True)
+    next_step = models.TextField(_("agreed next step"), blank=True)
+    follow_up_plan = models.TextField(_("follow-up plan"), blank=True)
+    checklist = models.JSONField(
+        _("checklist"), default=dict, blank=True, help_text=_("Checked items per checklist.")
+    )
+    customer_signature_method = models.CharField(
+        _("customer's signature"), max_length=8, choices=SignatureMethod.choices, blank=True
+    )
+    customer_signed_name = models.CharField(_("customer's name as signed"), max_length=60, blank=True)
+    customer_signature = models.ImageField(
+        _("customer's signature image"), upload_to="visits/signatures/%Y/%m/", blank=True
+    )
+    rep_signature_method = models.CharField(
+        _("rep's signature"), max_length=8, choices=SignatureMethod.choices, blank=True
+    )
+    rep_signed_name = models.CharField(_("rep's name as signed"), max_length=60, blank=True)
+    rep_signature = models.ImageField(
+        _("rep's signature image"), upload_to="visits/signatures/%Y/%m/", blank=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    is_late = models.BooleanField(_("submitted late"), default=False)
+    reviewed_by = models.ForeignKey(
+        USER,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = VisitRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit record")
+        verbose_name_plural = _("visit records")
+        ordering = ["-touch__started_at"]
+        indexes = [
+            # The review queue: submitted records, oldest first.
+            models.Index(fields=["status", "submitted_at"], name="visits_record_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Record of %(visit)s") % {"visit": self.touch}
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (RecordStatus.DRAFT, RecordStatus.RETURNED)
+
+    def available_statuses(self) -> frozenset[str]:
+        return self.TRANSITIONS[self.status]
+
+    def _set_status(self, new_status: str, *, by, comment: str = "") -> None:
+        if new_status not in self.available_statuses():
+            raise InvalidTransition(
+                gettext("A record that is %(old)s cannot become %(new)s.")
+                % {"old": self.get_status_display(), "new": RecordStatus(new_status).label}
+            )
+        old_status = self.status
+        self.status = new_status
+        self.save()
+        RecordStatusChange.objects.create(
+            record=self, old_status=old_status, new_status=new_status, changed_by=by, comment=comment
+        )
+        record_status_changed.send(
+            sender=type(self), record=self, old_status=old_status, new_status=new_status, by=by
+        )
+
+    def submit(self, *, by, late: bool = False) -> None:
+        """The rep hands the record to the supervisor (R-VISIT-4)."""
+        self.submitted_at = timezone.now()
+        self.is_late = late
+        self._set_status(RecordStatus.SUBMITTED, by=by)
+
+    def sign(self, *, by, comment: str = "") -> None:
+        """The supervisor signs the record off (R-VISIT-4)."""
+        self.reviewed_by, self.reviewed_at, self.review_comment = by, timezone.now(), comment
+        self._set_status(RecordStatus.SIGNED, by=by, comment=comment)
+
+    def return_(self, *, by, reason: str) -> None:
+        """The supervisor sends the record back to the rep with comments (R-VISIT-4)."""
+        if not reason.strip():
+            raise InvalidTransition(gettext("Say what should be changed when returning a record."))
+        self.reviewed_by, self.reviewed_at, self.review_comment = by, timezone.now(), reason
+        self._set_status(RecordStatus.RETURNED, by=by, comment=reason)
+
+
+class RecordStatusChange(models.Model):
+    """One step of a record's history: who moved it from which status to which, and why."""
+
+    record = models.ForeignKey(
+        VisitRecord, verbose_name=_("record"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    old_status = models.CharField(_("from"), max_length=12, choices=RecordStatus.choices)
+    new_status = models.CharField(_("to"), max_length=12, choices=RecordStatus.choices)
+    changed_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(_("comment"), blank=True)
+    changed_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("record status change")
+        verbose_name_plural = _("record status changes")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.old_status} → {self.new_status}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken at a visit, resized before it is stored (R-VISIT-3)."""
+
+    touch = models.ForeignKey(Touch, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(
+        _("photo"), upload_to="visits/photos/%Y/%m/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, editable=False)
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    uploaded_by = models.ForeignKey(
+        USER, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a request made with an idempotency key: a retry gets it back unchanged."""
+
+    user = models.ForeignKey(USER, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=80)
+    action = models.CharField(_("action"), max_length=12, choices=IdempotentAction.choices)
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+    body = models.JSONField(_("response"), encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                name="%(app_label)s_%(class)s_unique_user_key",
+                violation_error_message=_("This request was already made."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -1,0 +1,165 @@
+"""Visit API serializers: they validate shape; services do the work."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from baifang.core.choices import CoordinateSystem
+from baifang.visits.choices import QUICK_CHANNELS, Channel
+from baifang.visits.models import Touch, VisitFlag, VisitPhoto, VisitRecord
+from baifang.visits.services import RECORD_FIELDS
+
+IDEMPOTENCY_HELP = (
+    "Idempotency: a retry with the same key (or Idempotency-Key header) returns the first result."
+)
+
+
+def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+class VisitFlagSerializer(serializers.ModelSerializer):
+    explanation = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = VisitFlag
+        fields = ["kind", "detail", "explanation"]
+
+
+class TouchSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    user_name = serializers.CharField(source="user.__str__", read_only=True)
+    flags = VisitFlagSerializer(many=True, read_only=True)
+    record_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Touch
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "user",
+            "user_name",
+            "channel",
+            "started_at",
+            "ended_at",
+            "duration_seconds",
+            "min_duration_minutes",
+            "latitude",
+            "longitude",
+            "coordinate_system",
+            "accuracy_m",
+            "location_error",
+            "distance_m",
+            "notes",
+            "flags",
+            "record_status",
+        ]
+        read_only_fields = fields
+
+    def get_record_status(self, touch) -> str | None:
+        try:
+            return touch.record.status
+        except VisitRecord.DoesNotExist:
+            return None
+
+
+class CheckInSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    latitude = serializers.DecimalField(max_digits=12, decimal_places=9, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=12, decimal_places=9, required=False, allow_null=True)
+    coordinate_system = serializers.ChoiceField(
+        choices=CoordinateSystem.choices, default=CoordinateSystem.WGS84
+    )
+    accuracy_m = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    location_error = serializers.CharField(
+        required=False, allow_blank=True, max_length=120, help_text="Why the phone gave no position."
+    )
+    idempotency_key = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP
+    )
+
+    def validate(self, attrs):
+        if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
+            raise serializers.ValidationError({"longitude": "Latitude and longitude must be given together."})
+        return attrs
+
+
+class IdempotentSerializer(serializers.Serializer):
+    idempotency_key = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP
+    )
+
+
+class VisitRecordSerializer(serializers.ModelSerializer):
+    submit = serializers.BooleanField(write_only=True, required=False, default=False)
+    idempotency_key = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP
+    )
+    checklist = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField(min_value=0)), required=False
+    )
+
+    class Meta:
+        model = VisitRecord
+        fields = [
+            "id",
+            "touch",
+            "status",
+            *RECORD_FIELDS,
+            "checklist",
+            "customer_signed_name",
+            "rep_signed_name",
+            "customer_signature_method",
+            "rep_signature_method",
+            "submitted_at",
+            "is_late",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "submit",
+            "idempotency_key",
+        ]
+        read_only_fields = [
+            "id",
+            "touch",
+            "status",
+            "customer_signature_method",
+            "rep_signature_method",
+            "submitted_at",
+            "is_late",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+        extra_kwargs = {
+            name: {"required": False} for name in [*RECORD_FIELDS, "customer_signed_name", "rep_signed_name"]
+        }
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    idempotency_key = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP
+    )
+    image = serializers.FileField(help_text="JPEG, PNG, WebP or GIF; resized before it is stored.")
+
+    class Meta:
+        model = VisitPhoto
+        fields = ["id", "touch", "image", "width", "height", "caption", "created_at", "idempotency_key"]
+        read_only_fields = ["id", "touch", "width", "height", "created_at"]
+
+
+class QuickTouchSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    channel = serializers.ChoiceField(
+        choices=[(c.value, c.label) for c in QUICK_CHANNELS], default=Channel.PHONE
+    )
+    started_at = serializers.DateTimeField(required=False)
+    minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    idempotency_key = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP
+    )

@@ -1,0 +1,162 @@
+"""Visit API for mobile clients: list, check-in, check-out, record, photos, quick touches.
+
+Every write accepts an idempotency key (``Idempotency-Key`` header or ``idempotency_key`` field):
+a retried request returns the first result and never creates a duplicate.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from baifang.core.api.viewsets import ScopedViewSetMixin
+from baifang.customers.access import get_customer_for_user
+from baifang.visits import services
+from baifang.visits.api.serializers import (
+    CheckInSerializer,
+    IdempotentSerializer,
+    PhotoSerializer,
+    QuickTouchSerializer,
+    TouchSerializer,
+    VisitRecordSerializer,
+    as_drf_error,
+)
+from baifang.visits.choices import Channel, IdempotentAction
+from baifang.visits.idempotency import run_once
+from baifang.visits.models import Touch
+
+
+def _respond(request, action_name: str, data: dict, work) -> Response:
+    key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
+    try:
+        status, body, replayed = run_once(request.user, key, action_name, work)
+    except DjangoValidationError as exc:
+        raise as_drf_error(exc) from exc
+    response = Response(body, status=status)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+class VisitViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """On-site visits the caller may see (R-ORG-4), with their flags (R-VISIT-1, R-VISIT-2)."""
+
+    queryset = Touch.objects.all()
+    serializer_class = TouchSerializer
+    filterset_fields = ["customer", "user"]
+    ordering_fields = ["started_at", "id"]
+
+    def scope(self, queryset):
+        return queryset.visits().for_lists().order_by("-started_at", "-pk")
+
+    @extend_schema(request=CheckInSerializer, responses={201: TouchSerializer})
+    @action(detail=False, methods=["post"], url_path="check-in")
+    def check_in(self, request):
+        """Check in at a customer; no position is allowed and flagged "no location" (R-VISIT-1)."""
+        params = CheckInSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        customer = get_customer_for_user(request.user, data["customer"])
+
+        def work():
+            touch = services.check_in(
+                request.user,
+                customer,
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                coordinate_system=data["coordinate_system"],
+                accuracy_m=data.get("accuracy_m"),
+                location_error=data.get("location_error", ""),
+            )
+            return 201, TouchSerializer(self.scope(Touch.objects.all()).get(pk=touch.pk)).data
+
+        return _respond(request, IdempotentAction.CHECK_IN, data, work)
+
+    @extend_schema(request=IdempotentSerializer, responses={200: TouchSerializer})
+    @action(detail=True, methods=["post"], url_path="check-out")
+    def check_out(self, request, pk=None):
+        """Check out of one's own open visit; too short is flagged (R-VISIT-1)."""
+        touch = self.get_object()
+        params = IdempotentSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+
+        def work():
+            services.check_out(request.user, touch)
+            return 200, TouchSerializer(self.scope(Touch.objects.all()).get(pk=touch.pk)).data
+
+        return _respond(request, IdempotentAction.CHECK_OUT, params.validated_data, work)
+
+    @extend_schema(request=VisitRecordSerializer, responses={200: VisitRecordSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def record(self, request, pk=None):
+        """Read, save, and with ``submit: true`` submit the visit record (R-VISIT-3, R-VISIT-4)."""
+        touch = self.get_object()
+        if request.method == "GET":
+            record = touch.record if hasattr(touch, "record") else None
+            return Response(VisitRecordSerializer(record).data if record else {})
+        params = VisitRecordSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+
+        def work():
+            submit = data.pop("submit", False)
+            data.pop("idempotency_key", None)
+            checklist = data.pop("checklist", None)
+            record = services.save_record(request.user, touch, data, checklist=checklist)
+            if submit:
+                record = services.submit_record(request.user, record)
+            return 200, VisitRecordSerializer(record).data
+
+        return _respond(request, IdempotentAction.RECORD, params.validated_data, work)
+
+    @extend_schema(request=PhotoSerializer, responses={201: PhotoSerializer})
+    @action(detail=True, methods=["post"])
+    def photos(self, request, pk=None):
+        """Upload a photo (multipart ``image``); refused with a clear message when too big or not an image."""
+        touch = self.get_object()
+        params = PhotoSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+
+        def work():
+            try:
+                photo = services.add_photo(
+                    request.user, touch, data["image"], caption=data.get("caption", "")
+                )
+            except DjangoValidationError as exc:
+                raise DjangoValidationError({"image": exc.messages}) from exc
+            return 201, PhotoSerializer(photo, context={"request": request}).data
+
+        return _respond(request, IdempotentAction.PHOTO, data, work)
+
+
+class QuickTouchViewSet(viewsets.GenericViewSet):
+    """Phone, online, SMS and email touches, logged with few fields (R-VISIT-5)."""
+
+    serializer_class = QuickTouchSerializer
+    queryset = Touch.objects.none()
+
+    @extend_schema(request=QuickTouchSerializer, responses={201: TouchSerializer})
+    def create(self, request):
+        params = QuickTouchSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        customer = get_customer_for_user(request.user, data["customer"])
+
+        def work():
+            touch = services.log_touch(
+                request.user,
+                customer,
+                channel=data.get("channel", Channel.PHONE),
+                started_at=data.get("started_at"),
+                minutes=data.get("minutes"),
+                notes=data.get("notes", ""),
+            )
+            return 201, TouchSerializer(Touch.objects.for_lists().get(pk=touch.pk)).data
+
+        return _respond(request, IdempotentAction.TOUCH, data, work)

@@ -1,0 +1,36 @@
+"""Visit settings, read from ``settings.BAIFANG`` with defaults (R-VISIT-1..4).
+
+Keys (all optional): ``VISIT_RADIUS_M`` (500), ``VISIT_MAX_SPEED_KMH`` (120), ``VISIT_RECORD_DAYS`` (2),
+``VISIT_RECORD_REQUIRED`` (fields a record needs before it is submitted), ``VISIT_PHOTO_MAX_BYTES``
+(10 MB) and ``VISIT_PHOTO_MAX_PX`` (longest side after resizing, 1600).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from baifang.visits.engine import Policy
+
+DEFAULTS: dict[str, Any] = {
+    "VISIT_RADIUS_M": 500,
+    "VISIT_MAX_SPEED_KMH": 120,
+    "VISIT_RECORD_DAYS": 2,
+    "VISIT_RECORD_REQUIRED": ("purpose", "content"),
+    "VISIT_PHOTO_MAX_BYTES": 10 * 1024 * 1024,
+    "VISIT_PHOTO_MAX_PX": 1600,
+}
+
+
+def setting(name: str) -> Any:
+    return getattr(settings, "BAIFANG", {}).get(name, DEFAULTS[name])
+
+
+def policy() -> Policy:
+    """The flag thresholds in force."""
+    return Policy(
+        radius_m=float(setting("VISIT_RADIUS_M")),
+        max_speed_kmh=float(setting("VISIT_MAX_SPEED_KMH")),
+        record_days=int(setting("VISIT_RECORD_DAYS")),
+    )

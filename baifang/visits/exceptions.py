@@ -1,0 +1,11 @@
+"""Domain errors of visits."""
+
+from django.core.exceptions import ValidationError
+
+
+class InvalidTransition(ValidationError):
+    """A visit record cannot move from its status to the one asked for (R-VISIT-4)."""
+
+
+class IdempotencyConflict(ValidationError):
+    """An idempotency key already used for a different kind of request."""

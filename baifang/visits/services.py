@@ -1,0 +1,392 @@
+"""Visit services: check-in/out with flags, quick touches, records, review (R-VISIT-1..5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baifang.core import audit
+from baifang.core.choices import AuditAction, CoordinateSystem
+from baifang.core.models import Notification
+from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
+from baifang.routing.geo import CRS, Point, point_problem
+from baifang.visits import conf, engine
+from baifang.visits.choices import QUICK_CHANNELS, Channel, RecordStatus, SignatureMethod
+from baifang.visits.models import Touch, VisitChecklist, VisitFlag, VisitPhoto, VisitRecord
+
+RECORD_FIELDS = (
+    "place",
+    "our_participants",
+    "customer_participants",
+    "purpose",
+    "content",
+    "feedback",
+    "problems",
+    "competitor_info",
+    "stock_observed",
+    "promises",
+    "next_step",
+    "follow_up_plan",
+)
+# Besides the text fields, a company may require these before a record is submitted.
+EXTRA_REQUIREMENTS = ("photos", "customer_signature", "rep_signature")
+
+
+# -- check-in / check-out -------------------------------------------------------------------------
+
+
+def rule_minimum_minutes(customer, day: dt.date) -> int | None:
+    """The strictest minimum duration of the visit rules in force for the customer's tiers (R-VISIT-1)."""
+    from baifang.rules.choices import RULE_CHANNEL_TOUCHES
+    from baifang.rules.models import VisitRule
+
+    visit_channels = [code for code, touches in RULE_CHANNEL_TOUCHES.items() if Channel.VISIT in touches]
+    return (
+        VisitRule.objects.in_force_on(day)
+        .filter(tier__customer_tiers__customer=customer, channel__in=visit_channels)
+        .aggregate(m=models.Max("min_duration_minutes"))["m"]
+    )
+
+
+def _customer_point(customer) -> Point | None:
+    if not customer.has_location:
+        return None
+    return Point(float(customer.latitude), float(customer.longitude), CRS(customer.coordinate_system))
+
+
+def _as_checkin(touch: Touch | None) -> engine.CheckIn | None:
+    if touch is None:
+        return None
+    return engine.CheckIn(touch.pk, touch.customer_id, touch.started_at, touch.point)
+
+
+def _add_flags(touch: Touch, flags) -> list[VisitFlag]:
+    saved = []
+    for flag in flags:
+        if flag is not None:
+            obj, _created = VisitFlag.objects.update_or_create(
+                touch=touch, kind=flag.kind, defaults={"detail": flag.detail}
+            )
+            saved.append(obj)
+    return saved
+
+
+def _reused_candidates(touch: Touch, policy: engine.Policy) -> list[engine.CheckIn]:
+    """Other customers' check-ins at (almost) the same stored point; the engine decides."""
+    tolerance = Decimal(1) / Decimal(10**policy.coordinate_decimals)
+    others = (
+        Touch.objects.visits()
+        .filter(
+            latitude__range=(touch.latitude - tolerance, touch.latitude + tolerance),
+            longitude__range=(touch.longitude - tolerance, touch.longitude + tolerance),
+            coordinate_system=touch.coordinate_system,
+        )
+        .exclude(customer_id=touch.customer_id)
+        .only("pk", "customer_id", "started_at", "latitude", "longitude", "coordinate_system")[:50]
+    )
+    return [_as_checkin(o) for o in others]
+
+
+@transaction.atomic
+def check_in(
+    user,
+    customer,
+    *,
+    latitude=None,
+    longitude=None,
+    coordinate_system: str = CoordinateSystem.WGS84,
+    accuracy_m: int | None = None,
+    location_error: str = "",
+    at: dt.datetime | None = None,
+) -> Touch:
+    """Start an on-site visit where the phone is; flag what looks wrong (R-VISIT-1, R-VISIT-2).
+
+    A refused or unavailable location never blocks the check-in: it is flagged "no location".
+    """
+    at = at or timezone.now()
+    policy = conf.policy()
+    point = None
+    if latitude is not None and longitude is not None:
+        point = Point(float(latitude), float(longitude), CRS(coordinate_system))
+        if point_problem(point) is not None:
+            point, location_error = None, location_error or _("invalid coordinates")
+    customer_point = _customer_point(customer)
+    distance = engine.distance_m(point, customer_point)
+    touch = Touch(
+        customer=customer,
+        user=user,
+        channel=Channel.VISIT,
+        started_at=at,
+        latitude=None if point is None else Decimal(str(round(point.lat, 6))),
+        longitude=None if point is None else Decimal(str(round(point.lng, 6))),
+        coordinate_system=coordinate_system,
+        accuracy_m=None if accuracy_m is None else max(0, int(accuracy_m)),
+        location_error="" if point is not None else (location_error or "")[:120],
+        distance_m=None if distance is None else round(distance),
+        min_duration_minutes=rule_minimum_minutes(customer, timezone.localdate(at)),
+    )
+    touch.full_clean(exclude=["customer", "user"])
+    touch.save()
+    previous = (
+        Touch.objects.visits()
+        .filter(user=user, started_at__lte=at, latitude__isnull=False)
+        .exclude(pk=touch.pk)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    location_flag = engine.location_flag(touch.point, customer_point, policy)
+    if location_flag is not None and location_flag.kind == engine.NO_LOCATION:
+        location_flag = engine.Flag(engine.NO_LOCATION, {"why": touch.location_error})
+    current = _as_checkin(touch)
+    _add_flags(
+        touch,
+        [
+            location_flag,
+            engine.outside_hours_flag(timezone.localtime(at).time(), customer.opens_at, customer.closes_at),
+            engine.speed_flag(_as_checkin(previous), current, policy),
+            engine.reused_flag(current, _reused_candidates(touch, policy), policy) if touch.point else None,
+        ],
+    )
+    return touch
+
+
+@transaction.atomic
+def check_out(user, touch: Touch, *, at: dt.datetime | None = None) -> Touch:
+    """End one's own open visit; a visit shorter than the rule's minimum is flagged (R-VISIT-1)."""
+    if touch.user_id != user.pk:
+        raise PermissionDenied
+    if not touch.is_open_visit:
+        raise ValidationError(_("This visit is already checked out."))
+    touch.ended_at = max(at or timezone.now(), touch.started_at)
+    touch.save()
+    _add_flags(touch, [engine.too_short_flag(touch.duration_seconds, touch.min_duration_minutes)])
+    return touch
+
+
+# -- quick touches --------------------------------------------------------------------------------
+
+
+def log_touch(
+    user,
+    customer,
+    *,
+    channel: str,
+    started_at: dt.datetime | None = None,
+    minutes: int | None = None,
+    notes: str = "",
+) -> Touch:
+    """Record a phone, online, SMS or email touch with few fields (R-VISIT-5)."""
+    if channel not in QUICK_CHANNELS:
+        raise ValidationError({"channel": _("Use check-in for on-site visits.")})
+    started_at = started_at or timezone.now()
+    if started_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"started_at": _("A touch cannot be in the future.")})
+    touch = Touch(customer=customer, user=user, channel=channel, started_at=started_at, notes=notes)
+    if minutes:
+        touch.ended_at = started_at + dt.timedelta(minutes=minutes)
+    touch.save()
+    return touch
+
+
+# -- visit records --------------------------------------------------------------------------------
+
+
+def active_checklists() -> list[VisitChecklist]:
+    return list(VisitChecklist.objects.filter(is_active=True))
+
+
+def record_for(touch: Touch) -> VisitRecord:
+    """The visit's record, created as a draft on first use."""
+    if touch.channel != Channel.VISIT:
+        raise ValidationError(_("Only on-site visits have a visit record."))
+    record, _created = VisitRecord.objects.get_or_create(touch=touch)
+    return record
+
+
+def clean_checklist(raw: dict, checklists: list[VisitChecklist]) -> dict:
+    """Keep only known checklists and item positions."""
+    cleaned = {}
+    for checklist in checklists:
+        items = raw.get(checklist.code) or []
+        cleaned[checklist.code] = sorted(
+            {int(i) for i in items if str(i).isdigit() and int(i) < len(checklist.items)}
+        )
+    return cleaned
+
+
+@transaction.atomic
+def save_record(
+    user,
+    touch: Touch,
+    data: dict,
+    *,
+    checklist: dict | None = None,
+    customer_signature=None,
+    rep_signature=None,
+) -> VisitRecord:
+    """Save the rep's record fields; only the rep of the visit, only while draft or returned (R-VISIT-3)."""
+    if touch.user_id != user.pk:
+        raise PermissionDenied
+    record = record_for(touch)
+    if not record.is_editable:
+        raise ValidationError(_("This record was submitted and can no longer be changed."))
+    for name in (*RECORD_FIELDS, "customer_signed_name", "rep_signed_name"):
+        if name in data:
+            setattr(record, name, (data[name] or "").strip())
+    if checklist is not None:
+        record.checklist = clean_checklist(checklist, active_checklists())
+    for who, image in (("customer", customer_signature), ("rep", rep_signature)):
+        if image is not None:
+            getattr(record, f"{who}_signature").save(image.name, image, save=False)
+            setattr(record, f"{who}_signature_method", SignatureMethod.DRAWN)
+        elif getattr(record, f"{who}_signed_name") and not getattr(record, f"{who}_signature"):
+            setattr(record, f"{who}_signature_method", SignatureMethod.TYPED)
+        elif not getattr(record, f"{who}_signature"):
+            setattr(record, f"{who}_signature_method", SignatureMethod.NONE)
+    record.full_clean(exclude=["touch"])
+    record.save()
+    return record
+
+
+@transaction.atomic
+def add_photo(user, touch: Touch, upload, *, caption: str = "") -> VisitPhoto:
+    """Attach a resized photo to one's own visit (R-VISIT-3)."""
+    from baifang.visits.images import prepare_photo
+
+    if touch.user_id != user.pk:
+        raise PermissionDenied
+    if touch.channel != Channel.VISIT:
+        raise ValidationError(_("Only on-site visits have photos."))
+    photo = VisitPhoto(touch=touch, uploaded_by=user, caption=caption[:120])
+    content = prepare_photo(upload)
+    photo.image.save(content.name, content, save=False)
+    photo.save()
+    return photo
+
+
+def missing_for_submit(record: VisitRecord) -> dict[str, str]:
+    """Fields the company requires that the record lacks, with a message each (R-VISIT-3)."""
+    required = conf.setting("VISIT_RECORD_REQUIRED")
+    missing: dict[str, str] = {}
+    for name in required:
+        if name == "photos":
+            if not record.touch.photos.exists():
+                missing[name] = _("Add at least one photo before submitting.")
+        elif name in ("customer_signature", "rep_signature"):
+            who = name.split("_")[0]
+            if not getattr(record, f"{who}_signature") and not getattr(record, f"{who}_signed_name"):
+                missing[name] = _("A signature is required before submitting.")
+        elif not getattr(record, name, ""):
+            missing[name] = _("This field is required before submitting.")
+    return missing
+
+
+def _notify(user, kind: str, text: str, url: str, dedup_key: str) -> None:
+    if user is not None:
+        Notification.objects.get_or_create(
+            user=user, dedup_key=dedup_key, defaults={"kind": kind, "text": text[:300], "url": url}
+        )
+
+
+@transaction.atomic
+def submit_record(user, record: VisitRecord) -> VisitRecord:
+    """Hand the record to the supervisor; late after the allowed days is flagged (R-VISIT-4)."""
+    touch = record.touch
+    if touch.user_id != user.pk:
+        raise PermissionDenied
+    if touch.is_open_visit:
+        raise ValidationError(_("Check out before submitting the record."))
+    missing = missing_for_submit(record)
+    if missing:
+        raise ValidationError(missing)
+    policy = conf.policy()
+    late = engine.late_record_flag(timezone.localdate(touch.started_at), timezone.localdate(), policy)
+    record.submit(by=user, late=late is not None)
+    _add_flags(touch, [late])
+    change = record.status_changes.order_by("-pk").first()
+    _notify(
+        user.supervisor,
+        "visit_record",
+        _("%(rep)s submitted the record of a visit to %(customer)s")
+        % {"rep": user, "customer": touch.customer},
+        touch.get_absolute_url(),
+        f"visit-record:{change.pk}",
+    )
+    return record
+
+
+def review_queue(user):
+    """Submitted records the user reviews: a manager's unit subtree, or reps they supervise (R-VISIT-4)."""
+    base = VisitRecord.objects.filter(status=RecordStatus.SUBMITTED).exclude(touch__user=user)
+    if user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN):
+        condition = models.Q(touch__in=Touch.objects.visible_to(user).values("pk"))
+        condition |= models.Q(touch__user__supervisor_override=user)
+    else:
+        condition = models.Q(touch__user__supervisor_override=user)
+    return (
+        base.filter(condition)
+        .select_related("touch__customer", "touch__user")
+        .prefetch_related("touch__flags")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def may_review(user, record: VisitRecord) -> bool:
+    return review_queue(user).filter(pk=record.pk).exists()
+
+
+@transaction.atomic
+def sign_record(user, record: VisitRecord, *, comment: str = "") -> VisitRecord:
+    """The supervisor signs a submitted record (R-VISIT-4); audited."""
+    if not may_review(user, record):
+        raise PermissionDenied
+    record.sign(by=user, comment=comment.strip())
+    audit.record(AuditAction.APPROVE, record, user=user, message=comment)
+    return record
+
+
+@transaction.atomic
+def return_record(user, record: VisitRecord, *, reason: str) -> VisitRecord:
+    """The supervisor returns a record with comments; the rep is told (R-VISIT-4); audited."""
+    if not may_review(user, record):
+        raise PermissionDenied
+    record.return_(by=user, reason=reason.strip())
+    audit.record(AuditAction.REJECT, record, user=user, message=reason)
+    change = record.status_changes.order_by("-pk").first()
+    _notify(
+        record.touch.user,
+        "visit_record_returned",
+        _("Your record of the visit to %(customer)s was returned: %(reason)s")
+        % {"customer": record.touch.customer, "reason": reason},
+        record.touch.get_absolute_url(),
+        f"visit-record-returned:{change.pk}",
+    )
+    return record
+
+
+# -- lists ----------------------------------------------------------------------------------------
+
+
+def flagged_visits(user, *, since: dt.date, rep=None):
+    """Flagged visits the user may see since a day, grouped-ready by rep (R-VISIT-2)."""
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    qs = Touch.objects.visible_to(user).visits().flagged().filter(started_at__gte=start)
+    if rep is not None:
+        qs = qs.filter(user=rep)
+    return qs.for_lists().order_by("user__username", "user_id", "-started_at")
+
+
+def todays_touches(user, day: dt.date):
+    """The user's own touches of one day, for the today page."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return (
+        Touch.objects.visible_to(user)
+        .filter(user=user, started_at__gte=start, started_at__lt=start + dt.timedelta(days=1))
+        .for_lists()
+        .order_by("started_at")
+    )

@@ -1,0 +1,275 @@
+"""Visit pages, phone-first: today, check-in, visit, record form, review queue, flags, quick touch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from baifang.customers.access import get_customer_for_user
+from baifang.rules.services import due_list
+from baifang.visits import services
+from baifang.visits.access import get_own_touch, get_touch_for_user
+from baifang.visits.choices import IdempotentAction
+from baifang.visits.forms import CheckInForm, FlagFilterForm, ReviewForm, TouchForm, VisitRecordForm
+from baifang.visits.idempotency import run_once
+from baifang.visits.images import signature_from_data_url
+from baifang.visits.models import VisitRecord
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def today(request):
+    """The rep's day: customers due (R-OBL-2) and today's touches with their next step (R-VISIT-1)."""
+    day = timezone.localdate()
+    return render(
+        request,
+        "visits/today.html",
+        {
+            "day": day,
+            "due": due_list(request.user, day, limit=50),
+            "touches": services.todays_touches(request.user, day),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in(request, customer_pk):
+    """Check in at a customer with the browser's position; no position is allowed and flagged."""
+    customer = get_customer_for_user(request.user, customer_pk)
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def work():
+            touch = services.check_in(
+                request.user,
+                customer,
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                coordinate_system=data["coordinate_system"] or "WGS84",
+                accuracy_m=data["accuracy_m"],
+                location_error=data["location_error"],
+            )
+            return 201, {"id": touch.pk}
+
+        try:
+            _status, body, _replayed = run_once(
+                request.user, data["idempotency_key"], IdempotentAction.CHECK_IN, work
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Checked in at %(customer)s.") % {"customer": customer.name})
+            return redirect("visits:detail", pk=body["id"])
+    return render(request, "visits/check_in.html", {"customer": customer, "form": form})
+
+
+@login_required
+def visit_detail(request, pk):
+    touch = get_touch_for_user(request.user, pk)
+    record = VisitRecord.objects.filter(touch=touch).first()
+    can_review = record is not None and services.may_review(request.user, record)
+    return render(
+        request,
+        "visits/detail.html",
+        {
+            "touch": touch,
+            "record": record,
+            "flags": touch.flags.all(),
+            "photos": touch.photos.all(),
+            "history": record.status_changes.select_related("changed_by") if record else [],
+            "is_mine": touch.user_id == request.user.pk,
+            "can_review": can_review,
+            "review_form": ReviewForm() if can_review else None,
+            "checklists": _checklist_rows(record) if record else [],
+        },
+    )
+
+
+def _checklist_rows(record) -> list[dict]:
+    rows = []
+    for checklist in services.active_checklists():
+        checked = set(record.checklist.get(checklist.code, []))
+        rows.append(
+            {"name": checklist.name, "rows": [(t, i in checked) for i, t in enumerate(checklist.items)]}
+        )
+    return rows
+
+
+@login_required
+@require_POST
+def check_out(request, pk):
+    touch = get_own_touch(request.user, pk)
+    try:
+        services.check_out(request.user, touch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Checked out after %(min)s minutes.") % {"min": touch.duration_minutes})
+    return redirect("visits:record", pk=touch.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request, pk):
+    """The record form; the browser keeps a draft in localStorage until the server has it (R-VISIT-3)."""
+    touch = get_own_touch(request.user, pk)
+    try:
+        record = services.record_for(touch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("visits:detail", pk=touch.pk)
+    if not record.is_editable:
+        return redirect("visits:detail", pk=touch.pk)
+    checklists = services.active_checklists()
+    form = VisitRecordForm(request.POST or None, request.FILES or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_record_form(request, touch, form, checklists)
+            if request.POST.get("action") == "submit":
+                services.submit_record(request.user, services.record_for(touch))
+                messages.success(request, _("Record submitted for review."))
+                return redirect("visits:detail", pk=touch.pk)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("visits:record", pk=touch.pk)
+    for checklist in checklists:
+        checklist.checked = set(record.checklist.get(checklist.code, []))
+    return render(
+        request,
+        "visits/record_form.html",
+        {
+            "touch": touch,
+            "record": record,
+            "form": form,
+            "checklists": checklists,
+            "photos": touch.photos.all(),
+        },
+    )
+
+
+def _save_record_form(request, touch, form, checklists) -> None:
+    data = form.cleaned_data
+    services.save_record(
+        request.user,
+        touch,
+        {name: data.get(name, "") for name in form.Meta.fields},
+        checklist={c.code: request.POST.getlist(f"checklist-{c.code}") for c in checklists},
+        customer_signature=signature_from_data_url(data["customer_signature_data"]),
+        rep_signature=signature_from_data_url(data["rep_signature_data"]),
+    )
+    if data.get("photo"):
+        try:
+            services.add_photo(request.user, touch, data["photo"])
+        except ValidationError as exc:
+            raise ValidationError({"photo": exc.messages}) from exc
+
+
+@login_required
+def review_queue(request):
+    """Submitted records waiting for the supervisor, oldest first (R-VISIT-4)."""
+    return render(request, "visits/review_queue.html", {"records": services.review_queue(request.user)[:100]})
+
+
+@login_required
+@require_POST
+def review(request, pk):
+    touch = get_touch_for_user(request.user, pk)
+    record = VisitRecord.objects.filter(touch=touch).first()
+    if record is None:
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    comment = form.cleaned_data.get("comment", "")
+    try:
+        if request.POST.get("action") == "return":
+            services.return_record(request.user, record, reason=comment)
+            messages.success(request, _("Record returned to %(rep)s.") % {"rep": touch.user})
+        else:
+            services.sign_record(request.user, record, comment=comment)
+            messages.success(request, _("Record signed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("visits:detail", pk=touch.pk)
+    return redirect("visits:review_queue")
+
+
+@login_required
+def flags(request):
+    """Flagged visits per rep with the explanation of each flag (R-VISIT-2)."""
+    form = FlagFilterForm(request.GET or None)
+    since = (form.cleaned_data.get("since") if form.is_valid() else None) or (
+        timezone.localdate() - dt.timedelta(days=30)
+    )
+    visits = list(services.flagged_visits(request.user, since=since)[:300])
+    groups = [{"rep": rep, "visits": list(items)} for rep, items in groupby(visits, key=lambda t: t.user)]
+    return render(request, "visits/flags.html", {"groups": groups, "since": since, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_touch(request, customer_pk):
+    """Log a phone, online, SMS or email touch quickly (R-VISIT-5)."""
+    customer = get_customer_for_user(request.user, customer_pk)
+    form = TouchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def work():
+            touch = services.log_touch(
+                request.user,
+                customer,
+                channel=data["channel"],
+                started_at=data["started_at"],
+                minutes=data["minutes"],
+                notes=data["notes"],
+            )
+            return 201, {"id": touch.pk}
+
+        try:
+            run_once(request.user, data["idempotency_key"], IdempotentAction.TOUCH, work)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Touch recorded."))
+            return redirect("visits:today")
+    return render(request, "visits/touch_form.html", {"customer": customer, "form": form})
+
+
+@login_required
+def visit_photo(request, pk, photo_pk):
+    """A visit photo, only for users who may read the visit (media is never served publicly)."""
+    touch = get_touch_for_user(request.user, pk)
+    photo = get_object_or_404(touch.photos.all(), pk=photo_pk)
+    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+
+
+@login_required
+def visit_signature(request, pk, who):
+    """The customer's or the rep's signature image of a visit record, scoped like the visit."""
+    touch = get_touch_for_user(request.user, pk)
+    record = get_object_or_404(VisitRecord, touch=touch)
+    image = {"customer": record.customer_signature, "rep": record.rep_signature}.get(who)
+    if not image:
+        raise Http404
+    return FileResponse(image.open("rb"), content_type="image/png")
