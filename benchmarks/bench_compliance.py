@@ -91,7 +91,7 @@ def ensure_rules_and_tiers() -> None:
         tiers = {t.code: t.pk for t in scheme.tiers.all()}
         cases, low = [], 0
         for tier_code, share in shares:
-            cases.append(f"WHEN (c.id * 7919) % 100 < {low + share} THEN {tiers[tier_code]}")
+            cases.append(f"WHEN (c.id * 7919) %% 100 < {low + share} THEN {tiers[tier_code]}")
             low += share
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -135,13 +135,12 @@ def ensure_touches(total: int, seed: int = 1) -> float | None:
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     started = time.perf_counter()
     raw = connection.connection  # psycopg 3 connection
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(
-            "COPY visits_touch (customer_id, user_id, channel, started_at, ended_at, duration_seconds, "
-            "coordinate_system, notes, created_at) FROM STDIN"
-        ) as copy,
-    ):
+    # Every column of the model: the generated ones below, the rest at the model's defaults, so
+    # the benchmark keeps working as the visits app adds fields to touches.
+    fields = [f for f in Touch._meta.concrete_fields if not f.primary_key]
+    defaults = {f.column: f.get_db_prep_save(f.get_default(), connection) for f in fields}
+    columns = [f.column for f in fields]
+    with raw.cursor() as cursor, cursor.copy(f"COPY visits_touch ({', '.join(columns)}) FROM STDIN") as copy:
         for _ in range(total - existing):
             customer_id, owner_id, department_id = customers[rng.randrange(len(customers))]
             roll = rng.random()
@@ -159,19 +158,17 @@ def ensure_touches(total: int, seed: int = 1) -> float | None:
                 days=rng.randrange(365), hours=rng.randrange(0, 10), minutes=rng.randrange(60)
             )
             minutes = rng.randint(3, 35)
-            copy.write_row(
-                (
-                    customer_id,
-                    user_id,
-                    channel,
-                    begin,
-                    begin + dt.timedelta(minutes=minutes),
-                    minutes * 60,
-                    "WGS84",
-                    "",
-                    begin,
-                )
+            row = dict(defaults)
+            row.update(
+                customer_id=customer_id,
+                user_id=user_id,
+                channel=channel,
+                started_at=begin,
+                ended_at=begin + dt.timedelta(minutes=minutes),
+                duration_seconds=minutes * 60,
+                created_at=begin,
             )
+            copy.write_row([row[c] for c in columns])
     raw.commit()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE visits_touch")
