@@ -45,38 +45,36 @@ _RESPONSIBLE_SQL = {
     Responsible.LEADER: (_HOLDER.format(kind="= %s", unit="IS NOT NULL"), [True, PositionKind.LEADER]),
 }
 
-_HOLDERS_IN = (
-    "t.user_id IN (SELECT pa.user_id FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
-    "WHERE p.kind IN ({kinds}))"
-)
+_HOLDER_USERS = "SELECT pa.user_id FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id WHERE {cond}"
 
-# Whose touches count, per rule (t = touch, c2 = its customer, u2 = the customer's unit).
+# Whose touches count, per rule: a condition on the aggregated touches' user (d.user_id) for the
+# customer row (c = customer, u = its unit). Touches are aggregated per (customer, user) without
+# any join, so counting never costs a lookup per touch.
 _COUNTED_BY_SQL = {
-    Responsible.OWNER: ("t.user_id = c2.owner_id", []),
-    # The IN pre-filter lets the planner read only the position holders' touches (index on user, time).
+    Responsible.OWNER: ("d.user_id = c.owner_id", []),
     Responsible.SUPERVISOR: (
-        _HOLDERS_IN.format(kinds="%s, %s")
-        + " AND EXISTS (SELECT 1 FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
-        "WHERE pa.user_id = t.user_id AND ((p.kind = %s AND pa.unit_id = c2.unit_id) "
-        "OR (p.kind = %s AND pa.unit_id = u2.department_id)))",
-        [
-            PositionKind.SUPERVISOR,
-            PositionKind.DEPT_MANAGER,
-            PositionKind.SUPERVISOR,
-            PositionKind.DEPT_MANAGER,
-        ],
+        "d.user_id IN ("
+        + _HOLDER_USERS.format(
+            cond="(p.kind = %s AND pa.unit_id = c.unit_id) OR (p.kind = %s AND pa.unit_id = u.department_id)"
+        )
+        + ")",
+        [PositionKind.SUPERVISOR, PositionKind.DEPT_MANAGER],
     ),
     Responsible.DEPT_MANAGER: (
-        _HOLDERS_IN.format(kinds="%s")
-        + " AND EXISTS (SELECT 1 FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
-        "WHERE pa.user_id = t.user_id AND p.kind = %s AND pa.unit_id = u2.department_id)",
-        [PositionKind.DEPT_MANAGER, PositionKind.DEPT_MANAGER],
+        "d.user_id IN (" + _HOLDER_USERS.format(cond="p.kind = %s AND pa.unit_id = u.department_id") + ")",
+        [PositionKind.DEPT_MANAGER],
     ),
     Responsible.LEADER: (
-        "t.user_id IN (SELECT pa.user_id FROM org_positionassignment pa JOIN org_position p ON p.id = pa.position_id "
-        "WHERE p.kind IN (%s, %s))",
+        "d.user_id IN (" + _HOLDER_USERS.format(cond="p.kind IN (%s, %s)") + ")",
         [PositionKind.LEADER, PositionKind.DEPUTY_LEADER],
     ),
+}
+
+# Which users' touches can count at all: read only their touches (index on user, time).
+_HOLDER_KINDS = {
+    Responsible.SUPERVISOR: (PositionKind.SUPERVISOR, PositionKind.DEPT_MANAGER),
+    Responsible.DEPT_MANAGER: (PositionKind.DEPT_MANAGER,),
+    Responsible.LEADER: (PositionKind.LEADER, PositionKind.DEPUTY_LEADER),
 }
 
 
@@ -139,31 +137,52 @@ def _responsible_filter(rule: VisitRule, user, c: str = "c", u: str = "u") -> tu
     )
 
 
-def obligation_sql(rule: VisitRule, day: dt.date, today: dt.date, scope: Scope) -> tuple[str, list]:
-    """SQL of one rule's obligations for the window containing ``day``: one row per customer.
-
-    Columns: customer_id, owner_id, unit_id, responsible_id, done, required, due (date), status.
-    """
-    win = engine.window(rule.period, day)
-    first_due = engine.first_touch_due(win, rule.first_due_day)
-    responsible_sql, responsible_params = _RESPONSIBLE_SQL[Responsible(rule.responsible)]
-    touch_conditions = [
+def _touch_filter(rule: VisitRule, win: engine.Window, scope: Scope) -> tuple[list[str], list]:
+    """Conditions on touches (alias t) that can count toward ``rule`` in ``win`` within ``scope``."""
+    conditions = [
         "t.started_at >= %s",
         "t.started_at < %s",
         f"t.channel IN ({', '.join(['%s'] * len(rule.touch_channels))})",
     ]
-    touch_params: list = [
+    params: list = [
         _db_datetime(win.start),
         _db_datetime(win.end + dt.timedelta(days=1)),
         *rule.touch_channels,
     ]
     if rule.min_duration_minutes:
-        touch_conditions.append("t.duration_seconds >= %s")
-        touch_params.append(rule.min_duration_minutes * 60)
+        conditions.append("t.duration_seconds >= %s")
+        params.append(rule.min_duration_minutes * 60)
+    responsible = Responsible(rule.responsible)
     if not rule.counted_by_anyone:
-        counted_sql, counted_params = _COUNTED_BY_SQL[Responsible(rule.responsible)]
-        touch_conditions.append(counted_sql)
-        touch_params.extend(counted_params)
+        if responsible == Responsible.OWNER and scope.responsible_user is not None:
+            conditions.append("t.user_id = %s")  # a rep's due list: only the rep's touches count
+            params.append(scope.responsible_user.pk)
+        elif responsible in _HOLDER_KINDS:
+            kinds = _HOLDER_KINDS[responsible]
+            conditions.append(
+                "t.user_id IN ("
+                + _HOLDER_USERS.format(cond=f"p.kind IN ({', '.join(['%s'] * len(kinds))})")
+                + ")"
+            )
+            params.extend(kinds)
+    if scope.customer_id is not None:
+        conditions.append("t.customer_id = %s")
+        params.append(scope.customer_id)
+    return conditions, params
+
+
+def obligation_sql(rule: VisitRule, day: dt.date, today: dt.date, scope: Scope) -> tuple[str, list]:
+    """SQL of one rule's obligations for the window containing ``day``: one row per customer.
+
+    Columns: customer_id, owner_id, unit_id, responsible_id, done, required, due (date).
+    """
+    win = engine.window(rule.period, day)
+    first_due = engine.first_touch_due(win, rule.first_due_day)
+    responsible_sql, responsible_params = _RESPONSIBLE_SQL[Responsible(rule.responsible)]
+    touch_conditions, touch_params = _touch_filter(rule, win, scope)
+    counted_sql, counted_params = (
+        ("1 = 1", []) if rule.counted_by_anyone else _COUNTED_BY_SQL[Responsible(rule.responsible)]
+    )
 
     where = ["c.merged_into_id IS NULL", "c.status NOT IN (%s, %s)"]
     where_params: list = list(INACTIVE_STATUSES)
@@ -179,29 +198,25 @@ def obligation_sql(rule: VisitRule, day: dt.date, today: dt.date, scope: Scope) 
         where_params.append(home_province)
     scope_clauses, scope_params = scope.conditions(rule)
     where.extend(scope_clauses)
-    # The same scope inside the touch aggregate: a rep's due list reads the rep's touches, not the company's.
-    inner_clauses, inner_params = scope.conditions(rule, c="c2", u="u2")
-    touch_conditions.extend(inner_clauses)
-    touch_params.extend(inner_params)
 
-    due_sql = "CASE WHEN COALESCE(d.n, 0) = 0 THEN %s ELSE %s END" if first_due else "%s"
+    done = "COALESCE(SUM(d.n), 0)"
+    due_sql = f"CASE WHEN {done} = 0 THEN %s ELSE %s END" if first_due else "%s"
     due_params = [first_due, win.end] if first_due else [win.end]
     sql = f"""
         SELECT c.id AS customer_id, c.owner_id AS owner_id, c.unit_id AS unit_id,
                {responsible_sql} AS responsible_id,
-               COALESCE(d.n, 0) AS done, %s AS required, {due_sql} AS due
+               {done} AS done, %s AS required, {due_sql} AS due
         FROM customers_customer c
         JOIN tiers_customertier ct ON ct.customer_id = c.id AND ct.tier_id = %s
         JOIN org_orgunit u ON u.id = c.unit_id
         LEFT JOIN (
-            SELECT t.customer_id AS customer_id, COUNT(*) AS n
+            SELECT t.customer_id AS customer_id, t.user_id AS user_id, COUNT(*) AS n
             FROM visits_touch t
-            JOIN customers_customer c2 ON c2.id = t.customer_id
-            JOIN org_orgunit u2 ON u2.id = c2.unit_id
             WHERE {" AND ".join(touch_conditions)}
-            GROUP BY t.customer_id
-        ) d ON d.customer_id = c.id
+            GROUP BY t.customer_id, t.user_id
+        ) d ON d.customer_id = c.id AND {counted_sql}
         WHERE {" AND ".join(where)}
+        GROUP BY c.id, c.owner_id, c.unit_id, u.id, u.department_id
     """
     params = [
         *responsible_params,
@@ -209,6 +224,7 @@ def obligation_sql(rule: VisitRule, day: dt.date, today: dt.date, scope: Scope) 
         *due_params,
         rule.tier_id,
         *touch_params,
+        *counted_params,
         *where_params,
         *scope_params,
     ]
@@ -260,6 +276,11 @@ def obligations(
     today = today or timezone.localdate()
     rows: list[Obligation] = []
     for rule in rules_in_force(day, rule_ids):
+        if (
+            scope.responsible_user is not None
+            and _responsible_filter(rule, scope.responsible_user)[0] == "1 = 0"
+        ):
+            continue  # e.g. a leader's rule in a rep's due list: nothing to ask the database
         sql, params = obligation_sql(rule, day, today, scope)
         outer = f"SELECT * FROM ({sql}) o"
         if only_unmet:

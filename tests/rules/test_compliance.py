@@ -296,3 +296,19 @@ def test_sql_matches_the_naive_reference(org, seed001, data, day):
             (key(o), o.done, o.status, o.due) for o in actual
         )
         transaction.set_rollback(True)
+
+
+def test_covering_indexes_per_database(db):
+    """R-SCALE-1: PostgreSQL gets index-only window scans; SQLite has no such indexes and needs none."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'visits_touch'")
+            names = {row[0] for row in cursor.fetchall()}
+            assert {"visits_touch_window_cover", "visits_touch_user_window_cover"} <= names
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'visits_touch'"
+            )
+            assert "visits_touch_window_cover" not in {row[0] for row in cursor.fetchall()}
