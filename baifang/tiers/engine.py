@@ -413,11 +413,13 @@ def _number(src: _Source, i: int, bracket_depth: int) -> _Token:
     assert match is not None  # the caller saw a digit
     end = match.end()
     value = Decimal(match.group().replace("_", ""))
-    if end < len(s) and s[end] in _SUFFIXES:
+    suffixed = end < len(s) and s[end] in _SUFFIXES
+    if suffixed:
         sign, digits, exponent = value.as_tuple()
         value = Decimal((sign, digits, int(exponent) + _SUFFIXES[s[end]]))
         end += 1
-    if end < len(s) and (s[end] in _ASCII_WORD or s[end] in "._"):
+    # "2000abc" is a typo; after a 万/亿 suffix the number has ended ("200万and …" is fine).
+    if not suffixed and end < len(s) and (s[end] in _ASCII_WORD or s[end] in "._"):
         bad = end
         while bad < len(s) and (s[bad] in _ASCII_WORD or s[bad] in "._"):
             bad += 1

@@ -778,3 +778,16 @@ TOKEN_SOUP = (
 @given(parts=st.lists(st.sampled_from(TOKEN_SOUP), max_size=40), spaced=st.booleans())
 def test_r_tier_2_property_parse_never_raises_anything_else_on_token_soup(parts, spaced):
     check_parse_total((" " if spaced else "").join(parts))
+
+
+def test_r_tier_2_suffix_then_keyword_without_space():
+    """R-TIER-2: "年交易额>=25万and 合作年限>=2" — a 万 suffix ends the number (found by hypothesis)."""
+    from baifang.tiers.engine import FieldSpec, evaluate, parse
+
+    fields = {
+        "annual_value": FieldSpec("annual_value", "number", "年交易额", "annual value"),
+        "cooperation_years": FieldSpec("cooperation_years", "number", "合作年限", "cooperation years"),
+    }
+    criterion = parse("年交易额>=25万and 合作年限>=2", fields)
+    assert evaluate(criterion, {"annual_value": 250_000, "cooperation_years": 3}).matched
+    assert not evaluate(criterion, {"annual_value": 249_999, "cooperation_years": 3}).matched
