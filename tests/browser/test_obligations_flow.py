@@ -18,7 +18,9 @@ def test_due_list_and_matrix(transactional_db, org, live_server, browser):
     loader.load("distribution")
     a, b, c = (Tier.objects.get(scheme__code="importance", code=code) for code in "ABC")
     for i, tier in enumerate([a, a, b, b, c, c, c]):
-        customer = CustomerFactory(owner=org.rep if i % 2 == 0 else org.teammate, name=f"西湖客户{i}", phone="13800000000")
+        customer = CustomerFactory(
+            owner=org.rep if i % 2 == 0 else org.teammate, name=f"西湖客户{i}", phone="13800000000"
+        )
         services.override_tier(customer, tier, by=org.market, reason="初评")
         if i == 0:
             touch(customer, org.rep, "visit", dt.datetime.now())

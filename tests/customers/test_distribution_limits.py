@@ -13,7 +13,14 @@ from tests.factories import CustomerFactory
 
 
 def distributor(name, district="西湖区", city="杭州市", province="浙江省"):
-    return Customer(name=name, customer_type="distributor", status="active", province=province, city=city, district=district)
+    return Customer(
+        name=name,
+        customer_type="distributor",
+        status="active",
+        province=province,
+        city=city,
+        district=district,
+    )
 
 
 @pytest.fixture
@@ -43,14 +50,27 @@ def test_non_distributors_and_lost_distributors_do_not_count(org, limits):
     retailer = distributor("西湖药店")
     retailer.customer_type = "retailer"
     services.create_customer(retailer, by=org.rep)
-    lost = CustomerFactory(owner=org.rep, name="老经销商", customer_type="distributor", status="lost", province="浙江省", city="杭州市", district="上城区")
+    lost = CustomerFactory(
+        owner=org.rep,
+        name="老经销商",
+        customer_type="distributor",
+        status="lost",
+        province="浙江省",
+        city="杭州市",
+        district="上城区",
+    )
     services.create_customer(distributor("上城医药", district="上城区"), by=org.rep)
     assert lost.pk
 
 
 def test_changing_a_customer_into_a_distributor_is_checked_too(org, limits):
     services.create_customer(distributor("西湖医药商贸"), by=org.rep)
-    other = services.create_customer(Customer(name="西湖零售", customer_type="retailer", province="浙江省", city="杭州市", district="西湖区"), by=org.rep)
+    other = services.create_customer(
+        Customer(
+            name="西湖零售", customer_type="retailer", province="浙江省", city="杭州市", district="西湖区"
+        ),
+        by=org.rep,
+    )
     other.customer_type = "distributor"
     other.status = "active"
     with pytest.raises(ValidationError):

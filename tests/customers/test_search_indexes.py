@@ -11,7 +11,9 @@ def _indexes() -> set[str]:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'customers_customer'")
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers_customer'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers_customer'"
+            )
         return {row[0] for row in cursor.fetchall()}
 
 

@@ -49,7 +49,12 @@ def test_customer_obligations_tab(org, rated):
     mine, other = rated
     response = client_for(org.rep).get(reverse("customers:detail", args=[mine.pk]), {"tab": "obligations"})
     assert response.status_code == 200 and "A类" in response.content.decode()
-    assert client_for(org.rep).get(reverse("customers:detail", args=[other.pk]), {"tab": "obligations"}).status_code == 404
+    assert (
+        client_for(org.rep)
+        .get(reverse("customers:detail", args=[other.pk]), {"tab": "obligations"})
+        .status_code
+        == 404
+    )
 
 
 def test_obligations_api_scoped_and_outsider_404(org, rated):
@@ -66,7 +71,10 @@ def test_compliance_api(org, rated):
     touch(mine, org.rep, "visit", dt.datetime.now())
     cells = api_for(org.market).get("/api/v1/compliance/", {"group_by": "owner"}).json()
     rep_visits = [c for c in cells if c["rule_name"] == "a-rep-visit"]
-    assert {c["key"]: (c["met"], c["due"]) for c in rep_visits} == {org.rep.pk: (1, 1), org.outsider.pk: (0, 1)}
+    assert {c["key"]: (c["met"], c["due"]) for c in rep_visits} == {
+        org.rep.pk: (1, 1),
+        org.outsider.pk: (0, 1),
+    }
     assert api_for(org.rep).get("/api/v1/compliance/", {"group_by": "nonsense"}).status_code == 400
 
 
@@ -102,9 +110,20 @@ def test_rules_api_and_revision_permissions(org, seed001):
     rules = api_for(org.rep).get("/api/v1/visit-rules/").json()
     assert rules["count"] == len(seed001.rules)
     pk = seed001.rules["b_rep_visit"].pk
-    assert api_for(org.rep).post(f"/api/v1/visit-rules/{pk}/revise/", {"min_count": 2}, format="json").status_code == 403
-    response = api_for(org.market).post(f"/api/v1/visit-rules/{pk}/revise/", {"min_count": 2, "effective": "2026-12-01"}, format="json")
-    assert response.status_code == 200 and response.json()["min_count"] == 2 and response.json()["valid_from"] == "2026-12-01"
+    assert (
+        api_for(org.rep)
+        .post(f"/api/v1/visit-rules/{pk}/revise/", {"min_count": 2}, format="json")
+        .status_code
+        == 403
+    )
+    response = api_for(org.market).post(
+        f"/api/v1/visit-rules/{pk}/revise/", {"min_count": 2, "effective": "2026-12-01"}, format="json"
+    )
+    assert (
+        response.status_code == 200
+        and response.json()["min_count"] == 2
+        and response.json()["valid_from"] == "2026-12-01"
+    )
 
 
 def test_rule_pages(org, seed001):

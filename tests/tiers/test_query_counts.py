@@ -36,7 +36,9 @@ def _add(org, n):
     checklist = ScreeningChecklist.objects.get()
     for i in range(n):
         c = CustomerFactory(owner=org.rep if i % 2 else org.teammate)
-        services.override_tier(c, Tier.objects.get(scheme=scheme, code="ABC"[i % 3]), by=org.market, reason="批量")
+        services.override_tier(
+            c, Tier.objects.get(scheme=scheme, code="ABC"[i % 3]), by=org.market, reason="批量"
+        )
         raise_special_visit(c, trigger="customer_request", by=org.rep)
         screening.start(c, checklist, by=org.rep)
         touch(c, c.owner, "visit", dt.datetime.now())
@@ -44,8 +46,17 @@ def _add(org, n):
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/v1/customer-tiers/", "/api/v1/tier-changes/", "/api/v1/special-visits/", "/api/v1/visit-rules/",
-     "/api/v1/screenings/", "/api/v1/schemes/", "/api/v1/obligations/", "/api/v1/compliance/", "/api/v1/region-limits/"],
+    [
+        "/api/v1/customer-tiers/",
+        "/api/v1/tier-changes/",
+        "/api/v1/special-visits/",
+        "/api/v1/visit-rules/",
+        "/api/v1/screenings/",
+        "/api/v1/schemes/",
+        "/api/v1/obligations/",
+        "/api/v1/compliance/",
+        "/api/v1/region-limits/",
+    ],
 )
 def test_api_lists(world, url):
     client = api_for(world.manager)

@@ -40,7 +40,12 @@ def test_full_chain_with_evidence(org, customer, checklist, cs_user):
     gsp.evidence = SimpleUploadedFile("gsp.pdf", b"%PDF-1.4 test")
     gsp.save()
     screening.submit(case, by=org.rep)
-    order = [(org.manager, "regional"), (org.market, "commerce"), (cs_user, "customer_service"), (org.leader, "final")]
+    order = [
+        (org.manager, "regional"),
+        (org.market, "commerce"),
+        (cs_user, "customer_service"),
+        (org.leader, "final"),
+    ]
     for user, stage in order:
         case.refresh_from_db()
         assert case.stage == stage
@@ -78,18 +83,34 @@ def test_bad_evidence_upload_is_refused(org, customer, checklist):
     response = client.post(reverse("tiers:screening_create", args=[customer.pk]), {"checklist": checklist.pk})
     pk = int(response["Location"].rstrip("/").split("/")[-1])
     bad = SimpleUploadedFile("virus.exe", b"MZ")
-    client.post(reverse("tiers:screening", args=[pk]), {"action": "save", "passed_gsp": "on", "evidence_gsp": bad})
+    client.post(
+        reverse("tiers:screening", args=[pk]), {"action": "save", "passed_gsp": "on", "evidence_gsp": bad}
+    )
     from baifang.tiers.models import ScreeningAnswer
 
     assert not ScreeningAnswer.objects.get(screening_id=pk, item_code="gsp").evidence
 
 
 def test_screening_api(org, customer, checklist):
-    created = api_for(org.rep).post("/api/v1/screenings/", {"customer": customer.pk, "checklist": checklist.pk}, format="json")
+    created = api_for(org.rep).post(
+        "/api/v1/screenings/", {"customer": customer.pk, "checklist": checklist.pk}, format="json"
+    )
     assert created.status_code == 201
     pk = created.json()["id"]
     assert api_for(org.outsider).get(f"/api/v1/screenings/{pk}/").status_code == 404
-    submitted = api_for(org.rep).post(f"/api/v1/screenings/{pk}/submit/", [{"item_code": "pure-sales", "passed": True}], format="json")
+    submitted = api_for(org.rep).post(
+        f"/api/v1/screenings/{pk}/submit/", [{"item_code": "pure-sales", "passed": True}], format="json"
+    )
     assert submitted.json()["stage"] == "regional"
-    assert api_for(org.market).post(f"/api/v1/screenings/{pk}/decide/", {"approved": True}, format="json").status_code == 403
-    assert api_for(org.manager).post(f"/api/v1/screenings/{pk}/decide/", {"approved": True}, format="json").json()["stage"] == "commerce"
+    assert (
+        api_for(org.market)
+        .post(f"/api/v1/screenings/{pk}/decide/", {"approved": True}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        api_for(org.manager)
+        .post(f"/api/v1/screenings/{pk}/decide/", {"approved": True}, format="json")
+        .json()["stage"]
+        == "commerce"
+    )
