@@ -2,7 +2,9 @@
 
 Keys (all optional): ``VISIT_RADIUS_M`` (500), ``VISIT_MAX_SPEED_KMH`` (120), ``VISIT_RECORD_DAYS`` (2),
 ``VISIT_RECORD_REQUIRED`` (fields a record needs before it is submitted), ``VISIT_PHOTO_MAX_BYTES``
-(10 MB) and ``VISIT_PHOTO_MAX_PX`` (longest side after resizing, 1600).
+(10 MB) and ``VISIT_PHOTO_MAX_PX`` (longest side after resizing, 1600); ``APPOINTMENT_LEAD_HOURS``
+(12: half a day, R-VISIT-6), ``QUESTION_ANSWER_WORKDAYS`` (3, R-VISIT-7) and
+``LOCATION_PROPOSAL_MAX_ACCURACY_M`` (100: a check-in this precise proposes the customer's location).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "VISIT_RECORD_REQUIRED": ("purpose", "content"),
     "VISIT_PHOTO_MAX_BYTES": 10 * 1024 * 1024,
     "VISIT_PHOTO_MAX_PX": 1600,
+    "APPOINTMENT_LEAD_HOURS": 12,
+    "QUESTION_ANSWER_WORKDAYS": 3,
+    "LOCATION_PROPOSAL_MAX_ACCURACY_M": 100,
 }
 
 

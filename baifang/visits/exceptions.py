@@ -9,3 +9,7 @@ class InvalidTransition(ValidationError):
 
 class IdempotencyConflict(ValidationError):
     """An idempotency key already used for a different kind of request."""
+
+
+class TooShortNotice(ValidationError):
+    """An appointment made later than its lead time allows (R-VISIT-6)."""

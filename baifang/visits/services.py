@@ -15,7 +15,7 @@ from baifang.core.choices import AuditAction, CoordinateSystem
 from baifang.core.models import Notification
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.routing.geo import CRS, Point, point_problem
-from baifang.visits import conf, engine
+from baifang.visits import appointments, conf, engine, locations
 from baifang.visits.choices import QUICK_CHANNELS, Channel, RecordStatus, SignatureMethod
 from baifang.visits.models import Touch, VisitChecklist, VisitFlag, VisitPhoto, VisitRecord
 
@@ -106,7 +106,9 @@ def check_in(
 ) -> Touch:
     """Start an on-site visit where the phone is; flag what looks wrong (R-VISIT-1, R-VISIT-2).
 
-    A refused or unavailable location never blocks the check-in: it is flagged "no location".
+    A refused or unavailable location never blocks the check-in: it is flagged "no location". The
+    customer's appointment of the day is fulfilled (R-VISIT-6); a customer without coordinates gets a
+    proposed location from a precise reading.
     """
     at = at or timezone.now()
     policy = conf.policy()
@@ -143,7 +145,7 @@ def check_in(
     if location_flag is not None and location_flag.kind == engine.NO_LOCATION:
         location_flag = engine.Flag(engine.NO_LOCATION, {"why": touch.location_error})
     current = _as_checkin(touch)
-    _add_flags(
+    flags = _add_flags(
         touch,
         [
             location_flag,
@@ -152,6 +154,8 @@ def check_in(
             engine.reused_flag(current, _reused_candidates(touch, policy), policy) if touch.point else None,
         ],
     )
+    appointments.fulfil_by_check_in(touch)
+    locations.propose_from_check_in(touch, {flag.kind for flag in flags})
     return touch
 
 
@@ -283,6 +287,9 @@ def missing_for_submit(record: VisitRecord) -> dict[str, str]:
                 missing[name] = _("A signature is required before submitting.")
         elif not getattr(record, name, ""):
             missing[name] = _("This field is required before submitting.")
+    if record.promises.strip() and not record.commitments.exists():
+        # R-FU-1: every promise becomes a commitment with a due date.
+        missing["promises"] = _("Add each promise below with its due date before submitting.")
     return missing
 
 

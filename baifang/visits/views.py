@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from baifang.customers.access import get_customer_for_user
 from baifang.rules.services import due_list
-from baifang.visits import services
+from baifang.visits import appointments, followup, services
 from baifang.visits.access import get_own_touch, get_touch_for_user
 from baifang.visits.choices import IdempotentAction
 from baifang.visits.forms import CheckInForm, FlagFilterForm, ReviewForm, TouchForm, VisitRecordForm
@@ -36,7 +36,8 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def today(request):
-    """The rep's day: customers due (R-OBL-2) and today's touches with their next step (R-VISIT-1)."""
+    """The rep's day: customers due (R-OBL-2), today's touches with their next step (R-VISIT-1),
+    coming appointments (R-VISIT-6), open questions (R-VISIT-7) and commitments (R-FU-1)."""
     day = timezone.localdate()
     return render(
         request,
@@ -45,6 +46,9 @@ def today(request):
             "day": day,
             "due": due_list(request.user, day, limit=50),
             "touches": services.todays_touches(request.user, day),
+            "appointments": appointments.upcoming_for(request.user, day)[:50],
+            "questions": followup.my_open_questions(request.user)[:50],
+            "commitments": followup.my_open_commitments(request.user)[:50],
         },
     )
 
@@ -100,6 +104,9 @@ def visit_detail(request, pk):
             "can_review": can_review,
             "review_form": ReviewForm() if can_review else None,
             "checklists": _checklist_rows(record) if record else [],
+            "questions": touch.questions.select_related("owner", "answered_by"),
+            "commitments": record.commitments.select_related("owner") if record else [],
+            "appointment": getattr(touch, "appointment", None),
         },
     )
 
@@ -164,6 +171,7 @@ def record_edit(request, pk):
             "form": form,
             "checklists": checklists,
             "photos": touch.photos.all(),
+            "commitments": record.commitments.all(),
         },
     )
 
@@ -178,6 +186,16 @@ def _save_record_form(request, touch, form, checklists) -> None:
         customer_signature=signature_from_data_url(data["customer_signature_data"]),
         rep_signature=signature_from_data_url(data["rep_signature_data"]),
     )
+    if data.get("new_commitment"):
+        try:
+            followup.add_commitment(
+                request.user,
+                services.record_for(touch),
+                text=data["new_commitment"],
+                due_on=data["new_commitment_due"],
+            )
+        except ValidationError as exc:
+            raise ValidationError({"new_commitment_due": exc.messages}) from exc
     if data.get("photo"):
         try:
             services.add_photo(request.user, touch, data["photo"])

@@ -1,0 +1,223 @@
+"""Follow-up of a visit: questions answered later (R-VISIT-7) and promises kept (R-FU-1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from baifang.visits.choices import CommitmentStatus, QuestionStatus
+from baifang.visits.exceptions import InvalidTransition
+
+USER = settings.AUTH_USER_MODEL
+
+
+class CustomerScopedQuerySet(models.QuerySet):
+    """Rows about one customer: visible when the customer is, and always to their owner."""
+
+    def visible_to(self, user):
+        from baifang.customers.models import Customer
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Q(customer__in=Customer.objects.visible_to(user).values("pk")) | models.Q(owner=user)
+        )
+
+    def overdue(self, today: dt.date):
+        return self.open().filter(due_on__lt=today)
+
+    def soonest_first(self):
+        return self.order_by("due_on", "pk")
+
+
+class OpenQuestionQuerySet(CustomerScopedQuerySet):
+    def open(self):
+        return self.filter(status=QuestionStatus.OPEN)
+
+    def for_lists(self):
+        return self.select_related("customer", "owner", "touch", "answered_by")
+
+
+class OpenQuestion(models.Model):
+    """A customer's question the rep could not answer on the spot; answered within 3 working days (R-VISIT-7)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="open_questions",
+    )
+    touch = models.ForeignKey(
+        "visits.Touch", verbose_name=_("asked at"), on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.TextField(_("question"))
+    asked_by_name = models.CharField(_("asked by (customer's person)"), max_length=60, blank=True)
+    owner = models.ForeignKey(
+        USER, verbose_name=_("to be answered by"), on_delete=models.PROTECT, related_name="open_questions"
+    )
+    due_on = models.DateField(_("answer due"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        USER,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = OpenQuestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("open question")
+        verbose_name_plural = _("open questions")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # "My open questions, soonest due first" on the today page; the reminder task.
+            models.Index(fields=["owner", "status", "due_on"], name="visits_question_owner_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(text=""),
+                name="%(app_label)s_%(class)s_has_text",
+                violation_error_message=_("Write the question."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=QuestionStatus.OPEN)
+                | (~models.Q(answer="") & models.Q(answered_at__isnull=False)),
+                name="%(app_label)s_%(class)s_answered_with_text",
+                violation_error_message=_("An answered question needs the answer."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.status == QuestionStatus.OPEN and self.due_on < (today or timezone.localdate())
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue()
+
+    def mark_answered(self, *, by, text: str) -> None:
+        """Record the answer given to the customer (R-VISIT-7)."""
+        if self.status != QuestionStatus.OPEN:
+            raise InvalidTransition(gettext("This question is already answered."))
+        if not (text or "").strip():
+            raise InvalidTransition(gettext("Write the answer."))
+        self.status, self.answer = QuestionStatus.ANSWERED, text.strip()
+        self.answered_by, self.answered_at = by, timezone.now()
+        self.save()
+
+
+class CommitmentQuerySet(CustomerScopedQuerySet):
+    def open(self):
+        return self.filter(status=CommitmentStatus.OPEN)
+
+    def for_lists(self):
+        return self.select_related("customer", "owner", "record__touch")
+
+
+class Commitment(models.Model):
+    """A promise made to a customer in a visit record, with an owner and a due date (R-FU-1)."""
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        CommitmentStatus.OPEN: frozenset({CommitmentStatus.DONE, CommitmentStatus.CANCELLED}),
+        CommitmentStatus.DONE: frozenset(),
+        CommitmentStatus.CANCELLED: frozenset(),
+    }
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="commitments"
+    )
+    record = models.ForeignKey(
+        "visits.VisitRecord",
+        verbose_name=_("source record"),
+        on_delete=models.CASCADE,
+        related_name="commitments",
+    )
+    owner = models.ForeignKey(
+        USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    text = models.CharField(_("promise"), max_length=300)
+    due_on = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN
+    )
+    closed_by = models.ForeignKey(
+        USER, verbose_name=_("closed by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # Open and overdue commitments of one owner, soonest due first; the reminder task.
+            models.Index(fields=["owner", "status", "due_on"], name="visits_commitment_owner_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(text=""),
+                name="%(app_label)s_%(class)s_has_text",
+                violation_error_message=_("Write what was promised."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=CommitmentStatus.CANCELLED) | ~models.Q(close_note=""),
+                name="%(app_label)s_%(class)s_cancel_reason",
+                violation_error_message=_("Say why the promise is cancelled."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.status == CommitmentStatus.OPEN and self.due_on < (today or timezone.localdate())
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue()
+
+    def _close(self, new_status: str, *, by, note: str) -> None:
+        if new_status not in self.TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                gettext("A commitment that is %(old)s cannot become %(new)s.")
+                % {"old": self.get_status_display(), "new": CommitmentStatus(new_status).label}
+            )
+        self.status, self.close_note = new_status, (note or "").strip()
+        self.closed_by, self.closed_at = by, timezone.now()
+        self.full_clean(exclude=["customer", "record", "owner", "created_by", "closed_by"])
+        self.save()
+
+    def complete(self, *, by, note: str = "") -> None:
+        """The promise was kept (R-FU-1)."""
+        self._close(CommitmentStatus.DONE, by=by, note=note)
+
+    def cancel(self, *, by, reason: str) -> None:
+        """The promise is withdrawn, with the reason (R-FU-1)."""
+        if not (reason or "").strip():
+            raise InvalidTransition(gettext("Say why the promise is cancelled."))
+        self._close(CommitmentStatus.CANCELLED, by=by, note=reason)

@@ -1,0 +1,12 @@
+"""Scheduled jobs of visits; thin and idempotent, each calls a service."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from baifang.visits import followup
+
+
+@db_periodic_task(crontab(hour="8", minute="10"))
+def follow_up_reminders() -> int:
+    """Every morning 08:10 Beijing time: open questions (R-VISIT-7) and commitments (R-FU-1) due or overdue."""
+    return followup.send_reminders()
