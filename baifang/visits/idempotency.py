@@ -40,7 +40,9 @@ def run_once(
 
     The work and the key row commit together; a concurrent duplicate fails on the unique key,
     rolls its own work back and answers with the winner's result (R-VISIT API, zero duplicates).
-    Failed work (an exception) stores nothing, so a corrected retry runs again.
+    A duplicate whose work fails after the winner committed (for instance on "already
+    submitted") also gets the winner's answer. Failed work with no winner stores nothing, so a
+    corrected retry runs again.
     """
     key = clean_key(key)
     if not key:
@@ -55,6 +57,13 @@ def run_once(
             body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
             IdempotencyKey.objects.create(user=user, key=key, action=action, status_code=status, body=body)
     except IntegrityError:
+        stored = _stored(user, key, action)
+        if stored is None:
+            raise
+        return (*stored, True)
+    except Exception:
+        # A concurrent duplicate can also fail inside the work (e.g. "record already submitted")
+        # once the winner committed: the winner's answer is stored with its work, so replay it.
         stored = _stored(user, key, action)
         if stored is None:
             raise

@@ -164,6 +164,10 @@ def check_out(user, touch: Touch, *, at: dt.datetime | None = None) -> Touch:
     """End one's own open visit; a visit shorter than the rule's minimum is flagged (R-VISIT-1)."""
     if touch.user_id != user.pk:
         raise PermissionDenied
+    # Lock the visit row: two check-outs at once (different keys) must not both succeed.
+    touch.ended_at = (
+        Touch.objects.select_for_update().filter(pk=touch.pk).values_list("ended_at", flat=True).get()
+    )
     if not touch.is_open_visit:
         raise ValidationError(_("This visit is already checked out."))
     touch.ended_at = max(at or timezone.now(), touch.started_at)
