@@ -244,3 +244,63 @@ def test_export_is_audited(org, customer):
     rows = services.export_rows(org.rep, Customer.objects.visible_to(org.rep))
     assert [r[1] for r in rows] == [customer.name]
     assert AuditLog.objects.filter(action="export", user=org.rep).exists()
+
+
+def test_contacts_keep_key_people_with_lunar_birthdays_and_audience_class(org, customer):
+    """R-ARCH-2 / R-CARE-3: key people with soft facts, audience class, solar or lunar birthday."""
+    from baifang.customers.models import Contact
+
+    gm = Contact.objects.create(
+        customer=customer,
+        name="王建国",
+        title="总经理",
+        decision_power="decider",
+        audience_class="I",
+        birthday_calendar="lunar",
+        lunar_birth_month=8,
+        lunar_birth_day=15,
+        hobbies="钓鱼",
+        family="已婚，一子",
+    )
+    buyer = Contact.objects.create(
+        customer=customer, name="李采购", title="采购经理", audience_class="II", birthday=dt.date(1985, 2, 28)
+    )
+    assert gm.birthday_in(2026) == dt.date(2026, 9, 25)  # 中秋 2026: lunar 8/15
+    assert buyer.birthday_in(2027) == dt.date(2027, 2, 28)
+    assert set(customer.contacts.values_list("audience_class", flat=True)) == {"I", "II"}
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():  # a lunar birthday needs month and day
+        Contact.objects.create(
+            customer=customer, name="缺日期", birthday_calendar="lunar", lunar_birth_month=8
+        )
+
+
+def test_needs_and_competitors_are_kept_with_the_customer(org, customer):
+    """R-ARCH-3: needs, decision process and competitors are part of the archive."""
+    from tests.conftest import api_for
+
+    client = api_for(org.rep)
+    assert (
+        client.patch(
+            f"/api/v1/customers/{customer.pk}/",
+            {"main_needs": "降低库存", "key_decision_makers": "王总"},
+            format="json",
+        ).status_code
+        == 200
+    )
+    created = client.post(
+        "/api/v1/competitors/",
+        {
+            "customer": customer.pk,
+            "name": "竞品甲",
+            "products": "同类货架",
+            "customer_view": "价格低，服务差",
+            "tactics": "压价",
+        },
+        format="json",
+    )
+    assert created.status_code == 201
+    customer.refresh_from_db()
+    assert customer.main_needs == "降低库存" and customer.competitors.get().tactics == "压价"
+    assert api_for(org.outsider).get(f"/api/v1/competitors/{created.json()['id']}/").status_code == 404

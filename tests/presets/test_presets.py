@@ -75,7 +75,7 @@ def test_tobacco_rules(db):
 
 
 def test_seasons_geography_key_accounts_property(db):
-    """R-FREQ-5..8 ship as data."""
+    """R-FREQ-5 (seasons), R-FREQ-6 (geography), R-FREQ-7 (key accounts), R-FREQ-8 (property) ship as data."""
     for code in ("building-materials", "key-accounts", "property"):
         loader.load(code)
     peak_visit = VisitRule.objects.get(code="s004-peak-visit")
