@@ -14,10 +14,16 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from baifang.org.models import OrgUnit, User
 from tests.factories import CustomerFactory, OrgUnitFactory, UserFactory
+
+# Shared CI machines are noisy: a per-example deadline would make property tests flaky, not stricter.
+hypothesis_settings.register_profile("baifang", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("baifang")
 
 
 @pytest.fixture(autouse=True)
