@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baifang.customers.choices import BirthdayCalendar
-from baifang.customers.models import AccessRequest, Competitor, Contact, Correspondence, Customer, MajorChange
+from baifang.customers.models import (
+    CONTACT_FIELDS,
+    AccessRequest,
+    Competitor,
+    Contact,
+    Correspondence,
+    Customer,
+    MajorChange,
+)
 from baifang.org.models import OrgUnit, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -130,32 +138,7 @@ class CustomerForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = [
-            "name",
-            "title",
-            "is_primary",
-            "decision_power",
-            "audience_class",
-            "mobile",
-            "phone",
-            "email",
-            "wechat",
-            "qq",
-            "birthday_calendar",
-            "birthday",
-            "lunar_birth_month",
-            "lunar_birth_day",
-            "lunar_birth_leap",
-            "age",
-            "education",
-            "personality",
-            "interests",
-            "hobbies",
-            "habits",
-            "family",
-            "strengths",
-            "notes",
-        ]
+        fields = list(CONTACT_FIELDS)
         widgets = {"birthday": DATE, "notes": TEXT}
 
     def clean(self):

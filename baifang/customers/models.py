@@ -233,6 +233,35 @@ class Customer(TimeStampedModel):
         return list(people.values())
 
 
+# The fields people edit on a contact: shared by the form and the API.
+CONTACT_FIELDS = (
+    "name",
+    "title",
+    "is_primary",
+    "decision_power",
+    "audience_class",
+    "mobile",
+    "phone",
+    "email",
+    "wechat",
+    "qq",
+    "birthday_calendar",
+    "birthday",
+    "lunar_birth_month",
+    "lunar_birth_day",
+    "lunar_birth_leap",
+    "age",
+    "education",
+    "personality",
+    "interests",
+    "hobbies",
+    "habits",
+    "family",
+    "strengths",
+    "notes",
+)
+
+
 class Contact(TimeStampedModel):
     """A key person at a customer (关键人员, R-ARCH-2)."""
 

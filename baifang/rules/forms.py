@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from baifang.org.models import OrgUnit
 from baifang.rules.choices import SpecialTrigger
 from baifang.rules.models import VisitRule
+from baifang.rules.services import REVISABLE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -34,18 +35,4 @@ class RuleRevisionForm(forms.ModelForm):
 
     class Meta:
         model = VisitRule
-        fields = [
-            "name",
-            "responsible",
-            "counted_by_anyone",
-            "channel",
-            "period",
-            "min_count",
-            "min_duration_minutes",
-            "appointment_lead_hours",
-            "first_due_day",
-            "season",
-            "geography",
-            "source",
-            "is_active",
-        ]
+        fields = list(REVISABLE_FIELDS)

@@ -16,6 +16,22 @@ from baifang.rules.choices import SpecialTrigger
 from baifang.rules.models import SpecialVisit, VisitRule
 from baifang.visits.models import Touch
 
+# What a revision may change (code, scheme and tier identify the rule and stay).
+REVISABLE_FIELDS = (
+    "name",
+    "responsible",
+    "counted_by_anyone",
+    "channel",
+    "period",
+    "min_count",
+    "min_duration_minutes",
+    "appointment_lead_hours",
+    "first_due_day",
+    "season",
+    "geography",
+    "source",
+    "is_active",
+)
 RULE_FIELDS = (
     "name",
     "scheme",

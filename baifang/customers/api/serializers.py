@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from baifang.customers.models import (
+    CONTACT_FIELDS,
     AccessRequest,
     Competitor,
     Contact,
@@ -156,34 +157,7 @@ class CustomerListSerializer(CustomerSerializer):
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "customer",
-            "name",
-            "title",
-            "is_primary",
-            "decision_power",
-            "audience_class",
-            "mobile",
-            "phone",
-            "email",
-            "wechat",
-            "qq",
-            "birthday_calendar",
-            "birthday",
-            "lunar_birth_month",
-            "lunar_birth_day",
-            "lunar_birth_leap",
-            "age",
-            "education",
-            "personality",
-            "interests",
-            "hobbies",
-            "habits",
-            "family",
-            "strengths",
-            "notes",
-        ]
+        fields = ["id", "customer", *CONTACT_FIELDS]
 
     def validate(self, attrs):
         calendar = attrs.get("birthday_calendar", getattr(self.instance, "birthday_calendar", "solar"))

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from baifang.rules.choices import SpecialTrigger
 from baifang.rules.models import SpecialVisit, VisitRule
+from baifang.rules.services import REVISABLE_FIELDS
 
 
 class VisitRuleSerializer(serializers.ModelSerializer):
@@ -41,22 +42,7 @@ class RuleRevisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VisitRule
-        fields = [
-            "name",
-            "responsible",
-            "counted_by_anyone",
-            "channel",
-            "period",
-            "min_count",
-            "min_duration_minutes",
-            "appointment_lead_hours",
-            "first_due_day",
-            "season",
-            "geography",
-            "source",
-            "is_active",
-            "effective",
-        ]
+        fields = [*REVISABLE_FIELDS, "effective"]
         extra_kwargs = {name: {"required": False} for name in fields}
 
 
