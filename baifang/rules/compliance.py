@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db import connection
@@ -93,14 +94,20 @@ class Scope:
     responsible_user: object | None = None
     customer_id: int | None = None
 
+    @cached_property
+    def visible_sql(self) -> tuple[str, tuple]:
+        """The viewer's visible customers as SQL, built once per scope (it costs a few queries)."""
+        from baifang.customers.models import Customer
+
+        return Customer.objects.visible_to(self.user).values("id").query.sql_with_params()
+
     def conditions(self, rule: VisitRule, c: str = "c", u: str = "u") -> tuple[list[str], list]:
         """SQL conditions on a customer alias ``c`` and its unit alias ``u``."""
-        from baifang.customers.models import Customer
 
         clauses: list[str] = []
         params: list = []
         if self.user is not None and self.user.data_scope != DataScope.ALL:
-            sql, sub_params = Customer.objects.visible_to(self.user).values("id").query.sql_with_params()
+            sql, sub_params = self.visible_sql
             clauses.append(f"{c}.id IN ({sql})")
             params.extend(sub_params)
         if self.unit_path:
