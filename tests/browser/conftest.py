@@ -1,4 +1,4 @@
-"""Playwright in Debian's chromium (never `playwright install`)."""
+"""Playwright drives Debian's chromium (/usr/bin/chromium); it never downloads a browser of its own."""
 
 from __future__ import annotations
 
