@@ -25,15 +25,16 @@ import datetime as dt
 import json
 import math
 import os
-import platform
 import statistics
 import sys
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import urlencode, urlparse, urlunparse
+from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+from bench_common import ensure_database, machine_info  # noqa: E402  (run as a script from benchmarks/)
+
 RESULTS = ROOT / "benchmarks" / "results" / "customers.json"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/baifang_bench"
 PERSONAS = ("market", "manager", "rep")
@@ -59,27 +60,6 @@ def parse_args(argv=None):
 
 
 # --- database set-up -------------------------------------------------------------------------
-
-
-def ensure_database(url: str, *, fresh: bool) -> None:
-    """Create the benchmark database if missing (connecting to the ``postgres`` maintenance db)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlparse(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise SystemExit(f"The customer benchmark needs PostgreSQL, got {parts.scheme!r}.")
-    name = parts.path.lstrip("/")
-    admin_url = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and fresh:
-            print(f"dropping database {name}")
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            exists = None
-        if not exists:
-            print(f"creating database {name}")
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup_django(url: str) -> None:
@@ -252,34 +232,6 @@ def run(args) -> dict:
     return {"warmups": warmups, "runs": runs, "rows": rows}
 
 
-def machine_info() -> dict:
-    from django.db import connection
-
-    info = {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-    }
-    try:
-        with open("/proc/meminfo") as fh:
-            info["memory_gb"] = round(int(fh.readline().split()[1]) / 1024 / 1024, 1)
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    info["processor"] = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        info["postgresql"] = cursor.fetchone()[0]
-    import django
-
-    info["django"] = django.get_version()
-    return info
-
-
 def markdown_table(rows: list[dict]) -> str:
     lines = [
         "| persona | visible | case | kind | page median (ms) | raw SQL (ms) | ratio | queries |",
@@ -296,7 +248,7 @@ def markdown_table(rows: list[dict]) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    ensure_database(args.database_url, fresh=args.fresh)
+    ensure_database(args.database_url, fresh=args.fresh, label="customer")
     setup_django(args.database_url)
     generation = ensure_data(args.customers, args.reps, args.seed)
     vacuum()

@@ -42,7 +42,6 @@ import http.client
 import io
 import json
 import os
-import platform
 import random
 import shutil
 import signal
@@ -57,9 +56,12 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+from bench_common import ensure_database  # noqa: E402  (run as a script from benchmarks/)
+from bench_common import machine_info as common_machine_info  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "load.json"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/baifang_load"
 HOST = "127.0.0.1"
@@ -98,29 +100,6 @@ def parse_args(argv=None):
 
 
 # --- database set-up -------------------------------------------------------------------------
-
-
-def ensure_database(url: str, *, fresh: bool) -> None:
-    """Create the benchmark database if missing (connecting to the ``postgres`` maintenance db)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlparse(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise SystemExit(f"The load benchmark needs PostgreSQL, got {parts.scheme!r}.")
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit(f"The load benchmark only runs against a local database, got {parts.hostname!r}.")
-    name = parts.path.lstrip("/")
-    admin_url = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and fresh:
-            print(f"dropping database {name}")
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            exists = None
-        if not exists:
-            print(f"creating database {name}")
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup_django(url: str) -> None:
@@ -816,33 +795,9 @@ def max_touch_id() -> int:
 
 
 def machine_info() -> dict:
-    from django.db import connection
-
-    info = {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-    }
-    try:
-        with open("/proc/meminfo") as fh:
-            info["memory_gb"] = round(int(fh.readline().split()[1]) / 1024 / 1024, 1)
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    info["processor"] = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        info["postgresql"] = cursor.fetchone()[0]
-    import django
     import gunicorn
 
-    info["django"] = django.get_version()
-    info["gunicorn"] = gunicorn.__version__
-    return info
+    return {**common_machine_info(), "gunicorn": gunicorn.__version__}
 
 
 def code_version() -> dict:
@@ -915,7 +870,7 @@ def _ratio(a: dict | None, b: dict | None) -> float | None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    ensure_database(args.database_url, fresh=args.fresh)
+    ensure_database(args.database_url, fresh=args.fresh, label="load")
     setup_django(args.database_url)
     generation = ensure_data(args.customers, args.reps, args.seed)
     reset_visits()
