@@ -18,7 +18,7 @@ def baifang(request):
     unread = 0
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        unread = user.notifications.unread().count()
     request._baifang_context = {
         "calendar_warning": warning,
         "calendar_warning_estimated": warning == ESTIMATED,

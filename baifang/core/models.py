@@ -53,6 +53,17 @@ class AuditLog(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def mark_read(self) -> int:
+        """Mark the unread ones read now; returns how many."""
+        from django.utils import timezone
+
+        return self.unread().update(read_at=timezone.now())
+
+
 class Notification(models.Model):
     """A message for one user, shown on the home page (reminders, approvals waiting)."""
 
@@ -69,6 +80,8 @@ class Notification(models.Model):
     # Makes reminders idempotent: a task re-run never notifies twice for the same occasion.
     dedup_key = models.CharField(_("deduplication key"), max_length=120)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")

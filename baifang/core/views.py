@@ -38,7 +38,7 @@ def home(request):
         "open_notices": HandoverNotice.objects.filter(assignee=user, done_at__isnull=True).select_related(
             "customer"
         )[:10],
-        "notifications": user.notifications.filter(read_at__isnull=True)[:5],
+        "notifications": user.notifications.unread()[:5],
         "today": today,
     }
     return render(request, "core/home.html", context)
@@ -49,7 +49,7 @@ def home(request):
 def notifications(request):
     """All of the user's notifications; POST marks them read."""
     if request.method == "POST":
-        request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        request.user.notifications.mark_read()
         return redirect("notifications")
     page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
     return render(request, "core/notifications.html", {"page": page})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,6 +149,17 @@ def raise_special_visit(
             "url": customer.get_absolute_url() + "?tab=obligations",
         },
     )
+    return visit
+
+
+def cancel_special_visit(visit: SpecialVisit, *, by) -> SpecialVisit:
+    """Withdraw a special visit: only whoever raised it, the market department or an admin (R-OBL-3)."""
+    from baifang.customers.rules import is_archive_admin
+
+    if visit.raised_by_id != by.pk and not is_archive_admin(by):
+        raise PermissionDenied
+    visit.cancelled = True
+    visit.save(update_fields=["cancelled", "updated_at"])
     return visit
 
 

@@ -132,8 +132,5 @@ def cancel_special(request, pk):
     from baifang.rules.models import SpecialVisit
 
     visit = get_object_or_404(SpecialVisit.objects.visible_to(request.user), pk=pk)
-    if visit.raised_by_id != request.user.pk and not is_archive_admin(request.user):
-        raise PermissionDenied
-    visit.cancelled = True
-    visit.save(update_fields=["cancelled", "updated_at"])
+    services.cancel_special_visit(visit, by=request.user)
     return redirect(visit.customer.get_absolute_url() + "?tab=obligations")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -35,7 +34,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses={204: None})
     @action(detail=False, methods=["post"], url_path="mark-read")
     def mark_read(self, request):
-        self.get_queryset().filter(read_at__isnull=True).update(read_at=timezone.now())
+        self.get_queryset().mark_read()
         return Response(status=204)
 
 
