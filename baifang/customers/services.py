@@ -285,9 +285,9 @@ def hand_over(
     for customer in owned:
         customer.owner = successor
         customer.unit = successor.unit or customer.unit
-        customer.save(update_fields=["owner", "unit", "updated_at"])
-        # The successor may already have been a co-owner: they are the owner now.
-        customer.co_owners.remove(successor)
+        customer.save(update_fields=["owner", "unit", "updated_at"])  # one save each: field history
+    # The successor may already have been a co-owner of some: they are the owner now.
+    through.objects.filter(customer_id__in=[c.pk for c in owned], user=successor).delete()
     if co_owned_ids:
         through.objects.filter(user=leaver).delete()
         already = set(
