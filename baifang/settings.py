@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "baifang.visits",
     "baifang.presets",
     "baifang.maps",
+    "baifang.plans",
 ]
 
 MIDDLEWARE = [

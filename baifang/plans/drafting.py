@@ -1,0 +1,352 @@
+"""Drafting a rep's month from the database: obligations, calendar, customers → the plain generator (R-PLAN-4).
+
+Reads, in a fixed number of queries per rule period: the rep's obligations of every window that
+overlaps the month (the set-based SQL of ``baifang.rules.compliance``), open special visits, the
+calendar with its overrides, the rep's customers with locations and business hours, last month's
+visits and plan (coverage), and items already planned elsewhere. Writes the generator's items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baifang.core.calendar import calendar_for
+from baifang.customers.models import Customer
+from baifang.maps.adapters import business_window, customer_point, rep_base
+from baifang.plans import generate as gen
+from baifang.plans import periods
+from baifang.plans.choices import ItemSource, PlanKind
+from baifang.plans.models import PlanItem, PlanPolicy, PlanPurpose, UnplannedNeed, parse_weekdays
+from baifang.rules import compliance, engine
+from baifang.rules.choices import RULE_CHANNEL_TOUCHES
+from baifang.rules.models import SpecialVisit
+from baifang.visits.models import Touch
+
+INACTIVE = ("lost", "blacklisted")
+# The channel of an item added for a rule of this channel.
+PLAN_CHANNEL = {"visit": "visit", "any": "visit", "remote": "phone"}
+# The purpose preselected for generated items, by source (codes of the default purpose list).
+SOURCE_PURPOSE = {
+    ItemSource.SPECIAL: "solve",
+    ItemSource.COVERAGE: "relationship",
+    ItemSource.FILL: "relationship",
+}
+
+
+def plan_settings(user) -> dict:
+    """The rep's effective planning settings: the policy, overridden by their work pattern."""
+    policy = PlanPolicy.for_user(user)
+    pattern = getattr(user, "work_pattern", None)  # a missing one-to-one raises AttributeError
+    weekdays = policy.visit_days
+    max_visits, min_visits = policy.max_visits_per_day, policy.min_visits_per_day
+    if pattern is not None:
+        if pattern.visit_weekdays:
+            weekdays = parse_weekdays(pattern.visit_weekdays)
+        max_visits = pattern.max_visits_per_day or max_visits
+        min_visits = pattern.min_visits_per_day if pattern.min_visits_per_day is not None else min_visits
+    return {
+        "policy": policy,
+        "visit_weekdays": weekdays,
+        "max_visits": max_visits,
+        "min_visits": min(min_visits, max_visits),
+    }
+
+
+def calendar_days(first: dt.date, last: dt.date, visit_weekdays) -> list[gen.DayInfo]:
+    """The horizon's days: China's working days (调休 included); a make-up weekend is a visit day."""
+    cal = calendar_for(first, last)
+    out = []
+    day = first
+    while day <= last:
+        working = cal.is_workday(day)
+        visit = working and (day.weekday() in visit_weekdays or day.weekday() >= 5)
+        out.append(gen.DayInfo(day, working, visit))
+        day += dt.timedelta(days=1)
+    return out
+
+
+def _working_count(days: list[gen.DayInfo], first: dt.date, last: dt.date) -> int:
+    return sum(1 for d in days if d.working and first <= d.day <= last)
+
+
+def _share(remaining: int, win: engine.Window, start: dt.date, end: dt.date, days, cal) -> int:
+    """How many of a window's remaining touches fall to [start, end] when the window runs past it."""
+    if win.end <= end:
+        return remaining
+    inside = _working_count(days, start, end)
+    total = inside + len(cal.workdays_in(end + dt.timedelta(days=1), win.end))
+    if total <= 0:
+        return 0
+    return min(remaining, math.floor(remaining * inside / total + 0.5))
+
+
+def rule_needs(user, start: dt.date, end: dt.date, today: dt.date, days) -> tuple[list[gen.Need], dict, dict]:
+    """One need per unmet obligation of ``user`` in every rule window overlapping [start, end].
+
+    Also returns, per customer, the longest minimum duration and appointment lead time (hours) of
+    the rules that apply to it.
+    """
+    cal = calendar_for(start, end + dt.timedelta(days=400))
+    scope = compliance.Scope(user=user, responsible_user=user)
+    needs: list[gen.Need] = []
+    minutes: dict[int, int] = defaultdict(int)
+    lead_hours: dict[int, int] = defaultdict(int)
+    first_from = max(start, today)
+    probes: set[dt.date] = set()
+    for period in engine.PERIODS:
+        day = start
+        while day <= end:
+            probes.add((period, day))
+            day = engine.window(period, day).end + dt.timedelta(days=1)
+    by_day: dict[dt.date, set[str]] = defaultdict(set)
+    for period, day in probes:
+        by_day[day].add(period)
+    for day in sorted(by_day):
+        rules = [r.pk for r in compliance.rules_in_force(day) if r.period in by_day[day]]
+        if not rules:
+            continue
+        for ob in compliance.obligations(day, scope=scope, today=today, only_unmet=True, rule_ids=rules):
+            rule, win = ob.rule, ob.window
+            lo, hi = max(win.start, first_from), min(win.end, end)
+            if hi < lo:
+                continue
+            count = _share(ob.required - ob.done, win, lo, hi, days, cal)
+            if count <= 0:
+                continue
+            first_by = None
+            if ob.done == 0 and rule.first_due_day:
+                first_by = engine.first_touch_due(win, rule.first_due_day)
+            needs.append(
+                gen.Need(
+                    key=f"rule:{rule.pk}:{win.start.isoformat()}:{ob.customer_id}",
+                    customer_id=ob.customer_id,
+                    kind=gen.NeedKind.RULE,
+                    channels=frozenset(RULE_CHANNEL_TOUCHES[rule.channel]),
+                    plan_channel=PLAN_CHANNEL.get(rule.channel, rule.channel),
+                    count=count,
+                    earliest=lo,
+                    latest=hi,
+                    label=rule.name[:200],
+                    first_by=first_by if first_by and first_by >= lo else None,
+                )
+            )
+            minutes[ob.customer_id] = max(minutes[ob.customer_id], rule.min_duration_minutes or 0)
+            lead_hours[ob.customer_id] = max(lead_hours[ob.customer_id], rule.appointment_lead_hours or 0)
+    return needs, minutes, lead_hours
+
+
+def special_needs(user, start: dt.date, end: dt.date, today: dt.date) -> list[gen.Need]:
+    first = max(start, today)
+    rows = SpecialVisit.objects.open().filter(responsible=user, due_on__lte=end)
+    needs = []
+    for sv in rows:
+        latest = max(sv.due_on, first + dt.timedelta(days=2))
+        needs.append(
+            gen.Need(
+                key=f"special:{sv.pk}",
+                customer_id=sv.customer_id,
+                kind=gen.NeedKind.SPECIAL,
+                channels=frozenset({"visit"}),
+                plan_channel="visit",
+                count=1,
+                earliest=first,
+                latest=min(latest, end),
+                label=sv.get_trigger_display(),
+            )
+        )
+    return needs
+
+
+def _visited_last_month(user, start: dt.date, customer_ids) -> set[int]:
+    """Customers visited last month, or with a visit in last month's plan (R-PLAN-4 coverage)."""
+    prev = periods.previous_month(start)
+    lo = timezone.make_aware(dt.datetime.combine(prev, dt.time.min))
+    hi = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    touched = set(
+        Touch.objects.filter(
+            customer__owner=user, channel__in=("visit", "invited"), started_at__gte=lo, started_at__lt=hi
+        ).values_list("customer_id", flat=True)
+    )
+    planned = set(
+        PlanItem.objects.filter(
+            plan__owner=user,
+            plan__kind=PlanKind.MONTH,
+            plan__period_start=prev,
+            channel__in=("visit", "invited"),
+        ).values_list("customer_id", flat=True)
+    )
+    return (touched | planned) & set(customer_ids)
+
+
+def _last_touch_order(user, customer_ids) -> list[int]:
+    """The rep's customers, never touched first, then least recently touched."""
+    last = dict(
+        Touch.objects.filter(customer__owner=user)
+        .values("customer_id")
+        .annotate(last=models.Max("started_at"))
+        .values_list("customer_id", "last")
+    )
+    floor = timezone.make_aware(dt.datetime(1970, 1, 1))
+    return sorted(customer_ids, key=lambda c: (last.get(c) or floor, c))
+
+
+def build_request(plan, *, today: dt.date | None = None, time_limit: float = 0.05) -> gen.GenerateRequest:
+    """The generator's input for a month plan."""
+    user, start, end = plan.owner, plan.period_start, plan.period_end
+    today = today or timezone.localdate()
+    conf = plan_settings(user)
+    policy: PlanPolicy = conf["policy"]
+    days = calendar_days(start, end, conf["visit_weekdays"])
+    customers = list(
+        Customer.objects.filter(owner=user, merged_into=None).exclude(status__in=INACTIVE).order_by("pk")
+    )
+    ids = [c.pk for c in customers]
+    needs, min_minutes, lead_hours = rule_needs(user, start, end, today, days)
+    needs += special_needs(user, start, end, today)
+    known = set(ids)
+    extra_ids = {n.customer_id for n in needs} - known  # e.g. a manager's rules on others' customers
+    if extra_ids:
+        customers += list(Customer.objects.filter(pk__in=extra_ids))
+    first = max(start, today)
+    if policy.cover_every_two_months:
+        seen = _visited_last_month(user, start, ids)
+        needs += [
+            gen.Need(
+                f"coverage:{cid}",
+                cid,
+                gen.NeedKind.COVERAGE,
+                frozenset({"visit", "invited"}),
+                "visit",
+                1,
+                first,
+                end,
+                _("Not visited last month"),
+            )
+            for cid in ids
+            if cid not in seen
+        ]
+    if policy.first_visit_by_day:
+        by = min(start.replace(day=policy.first_visit_by_day), end)
+        if by >= first:
+            visiting = sorted({n.customer_id for n in needs if n.plan_channel == "visit"})
+            needs += [
+                gen.Need(
+                    f"first:{cid}",
+                    cid,
+                    gen.NeedKind.FIRST,
+                    frozenset({"visit", "invited"}),
+                    "visit",
+                    1,
+                    first,
+                    by,
+                    _("First visit of the month by day %(day)d") % {"day": policy.first_visit_by_day},
+                )
+                for cid in visiting
+            ]
+    fixed = [
+        gen.FixedItem(i.customer_id, i.day, i.channel)
+        for i in PlanItem.objects.filter(plan__owner=user, plan__kind=PlanKind.MONTH, day__gte=first)
+        .exclude(plan=plan)
+        .filter(day__gte=start - dt.timedelta(days=62), day__lte=end + dt.timedelta(days=62))
+    ]
+    fixed += [
+        gen.FixedItem(i.customer_id, i.day, i.channel) for i in plan.items.filter(source=ItemSource.MANUAL)
+    ]
+    base, _label = rep_base(user, customers)
+    return gen.GenerateRequest(
+        days=days,
+        customers=[
+            gen.CustomerInfo(
+                c.pk,
+                customer_point(c),
+                max(policy.visit_minutes, min_minutes.get(c.pk, 0)) * 60,
+                business_window(c),
+                c.order_weekday,
+                lead_days=math.ceil(lead_hours.get(c.pk, 0) / 24),
+            )
+            for c in customers
+        ],
+        needs=needs,
+        base=base,
+        fixed=fixed,
+        today=today,
+        reserve_share=policy.reserve_percent / 100,
+        max_visits_per_day=conf["max_visits"],
+        min_visits_per_day=conf["min_visits"],
+        max_calls_per_day=policy.max_calls_per_day,
+        call_s=policy.call_minutes * 60,
+        fill_candidates=_last_touch_order(user, ids),
+        route_time_limit=time_limit,
+        seed=start.toordinal() + user.pk,
+    )
+
+
+def _time(seconds: int | None) -> dt.time | None:
+    if seconds is None:
+        return None
+    seconds = min(seconds, 24 * 3600 - 1)
+    return dt.time(seconds // 3600, seconds % 3600 // 60)
+
+
+def write_generated(plan, result: gen.GeneratedPlan, customers: dict[int, gen.CustomerInfo]) -> None:
+    """Replace the plan's generated items and unplanned list with the generator's result."""
+    purposes = {p.code: p for p in PlanPurpose.objects.filter(is_active=True)}
+    default_purpose = purposes.get("relationship")
+    plan.items.exclude(source=ItemSource.MANUAL).delete()
+    plan.unplanned.all().delete()
+    manual = {(i.customer_id, i.day, i.channel): i for i in plan.items.filter(source=ItemSource.MANUAL)}
+    new_items, touched = [], []
+    for item in result.items:
+        info = customers.get(item.customer_id)
+        minutes = max(1, (info.service_s if info else 900) // 60) if item.is_visit else 5
+        if item.fixed:
+            kept = manual.get((item.customer_id, item.day, item.channel))
+            if kept is not None:
+                kept.sequence, kept.start_time = item.sequence, _time(item.start_s)
+                kept.end_time = _time(item.end_s)
+                touched.append(kept)
+            continue
+        new_items.append(
+            PlanItem(
+                plan=plan,
+                customer_id=item.customer_id,
+                day=item.day,
+                start_time=_time(item.start_s),
+                end_time=_time(item.end_s),
+                sequence=item.sequence,
+                channel=item.channel,
+                purpose=purposes.get(SOURCE_PURPOSE.get(item.kind, "")) or default_purpose,
+                expected_minutes=minutes,
+                source=str(item.kind),
+                reason=item.label[:200],
+                travel_minutes=min(item.travel_s // 60, 32767),
+                distance_m=item.distance_m,
+                earliest=item.earliest,
+                latest=item.latest,
+                appointment_by=item.day - dt.timedelta(days=info.lead_days)
+                if info and info.lead_days
+                else None,
+            )
+        )
+    PlanItem.objects.bulk_create(new_items, batch_size=500)
+    if touched:
+        PlanItem.objects.bulk_update(touched, ["sequence", "start_time", "end_time"])
+    UnplannedNeed.objects.bulk_create(
+        [
+            UnplannedNeed(
+                plan=plan,
+                customer_id=c.customer_id,
+                need_key=c.need_key[:80],
+                reason=str(c.reason),
+                missing=c.missing,
+                label=c.label[:200],
+            )
+            for c in result.cannot_fit
+        ]
+    )

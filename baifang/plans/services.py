@@ -1,0 +1,403 @@
+"""Plan services: create, generate, edit with optimistic locking, submit / approve / return, refine (R-PLAN-1..4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baifang.core import audit
+from baifang.core.calendar import calendar_for
+from baifang.core.choices import AuditAction
+from baifang.core.models import Notification
+from baifang.customers.models import Customer
+from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
+from baifang.plans import drafting, periods
+from baifang.plans import generate as gen
+from baifang.plans.choices import ItemSource, PlanKind, PlanStatus
+from baifang.plans.models import (
+    InvalidTransition,
+    Plan,
+    PlanItem,
+    PlanPolicy,
+    PlanVersion,
+    StaleVersion,
+)
+
+# The fields of R-PLAN-1 a rep (or the approver) may edit on an item.
+ITEM_FIELDS = (
+    "customer",
+    "day",
+    "start_time",
+    "end_time",
+    "channel",
+    "purpose",
+    "place",
+    "expected_minutes",
+    "expected_outcome",
+    "participants",
+    "agenda",
+    "materials",
+)
+
+
+def _notify(user, kind: str, text: str, url: str, key: str) -> None:
+    if user is None:
+        return
+    try:
+        with transaction.atomic():
+            Notification.objects.create(user=user, kind=kind, text=text[:300], url=url, dedup_key=key[:120])
+    except IntegrityError:
+        pass  # already told: reminders are idempotent
+
+
+# --- creating -----------------------------------------------------------------------------------
+def get_or_create_plan(owner, kind: str, day: dt.date) -> Plan:
+    """The owner's plan of ``kind`` for the period containing ``day`` (created as a draft if missing)."""
+    start, end = periods.bounds(kind, day)
+    plan = Plan.objects.filter(owner=owner, kind=kind, period_start=start).first()
+    if plan is not None:
+        return plan
+    parent = None
+    if kind == PlanKind.WEEK:
+        parent = Plan.objects.filter(
+            owner=owner, kind=PlanKind.MONTH, period_start=periods.month_start(start)
+        ).first()
+    elif kind == PlanKind.DAY:
+        parent = Plan.objects.filter(
+            owner=owner, kind=PlanKind.WEEK, period_start=periods.week_start(start)
+        ).first()
+    deadline = periods.deadline(kind, start, PlanPolicy.for_user(owner))
+    try:
+        with transaction.atomic():
+            return Plan.objects.create(
+                owner=owner, kind=kind, period_start=start, period_end=end, parent=parent, deadline=deadline
+            )
+    except IntegrityError:  # created by a concurrent request
+        return Plan.objects.get(owner=owner, kind=kind, period_start=start)
+
+
+def may_edit(user, plan: Plan) -> bool:
+    """The rep edits a draft or returned plan; the approver edits a submitted one (R-PLAN-2)."""
+    if plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        return user.pk == plan.owner_id
+    if plan.status == PlanStatus.SUBMITTED:
+        return may_approve(user, plan)
+    return False
+
+
+def _lock(plan: Plan, expected: int | None) -> Plan:
+    """Re-read the plan under a row lock; refuse when someone changed it since ``expected``."""
+    current = Plan.objects.select_for_update().get(pk=plan.pk)
+    if expected is not None and current.lock_version != expected:
+        raise StaleVersion(
+            _(
+                "Someone else changed this plan in the meantime. Reload the page to see their changes, then try again."
+            )
+        )
+    return current
+
+
+def _touch(plan: Plan) -> None:
+    Plan.objects.filter(pk=plan.pk).update(
+        lock_version=models.F("lock_version") + 1, updated_at=timezone.now()
+    )
+    plan.refresh_from_db(fields=["lock_version", "updated_at"])
+
+
+@transaction.atomic
+def generate_month(
+    plan: Plan, *, by, lock_version: int | None = None, today: dt.date | None = None
+) -> gen.GeneratedPlan:
+    """Draft (or redraft) a month plan from the rep's obligations (R-PLAN-4); hand-added items are kept."""
+    if plan.kind != PlanKind.MONTH:
+        raise ValidationError(_("Only a monthly plan is generated; weekly and daily plans refine it."))
+    plan = _lock(plan, lock_version)
+    if not may_edit(by, plan):
+        raise PermissionDenied
+    request = drafting.build_request(plan, today=today)
+    result = gen.generate(request)
+    drafting.write_generated(plan, result, {c.id: c for c in request.customers})
+    plan.generated_at = timezone.now()
+    plan.lock_version += 1
+    plan.save(update_fields=["generated_at", "lock_version", "updated_at"])
+    return result
+
+
+# --- editing ------------------------------------------------------------------------------------
+def _check_item(plan: Plan, by, values: dict) -> None:
+    day = values.get("day")
+    if day is not None:
+        if not plan.period_start <= day <= plan.period_end:
+            raise ValidationError(
+                {"day": _("The date must fall within the plan (%(period)s).") % {"period": plan.period_label}}
+            )
+        if not calendar_for(day, day).is_workday(day):
+            raise ValidationError({"day": _("%(day)s is not a working day.") % {"day": day.isoformat()}})
+    customer = values.get("customer")
+    if customer is not None:
+        visible = Customer.objects.visible_to(plan.owner).filter(pk=customer.pk).exists()
+        if not visible or not Customer.objects.visible_to(by).filter(pk=customer.pk).exists():
+            raise ValidationError({"customer": _("This customer is not one the rep looks after.")})
+    start, end = values.get("start_time"), values.get("end_time")
+    if start and end and end <= start:
+        raise ValidationError({"end_time": _("The end time must be after the start time.")})
+
+
+@transaction.atomic
+def add_item(plan: Plan, *, by, lock_version: int | None, **values) -> PlanItem:
+    plan = _lock(plan, lock_version)
+    if not may_edit(by, plan):
+        raise PermissionDenied
+    unknown = set(values) - set(ITEM_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown item fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if "customer" not in values or "day" not in values:
+        raise ValidationError(_("An item needs a customer and a date."))
+    _check_item(plan, by, values)
+    sequence = (plan.items.filter(day=values["day"]).aggregate(m=models.Max("sequence"))["m"] or 0) + 1
+    item = PlanItem(plan=plan, source=ItemSource.MANUAL, sequence=sequence, **values)
+    item.full_clean(exclude=["plan"])
+    item.save()
+    _touch(plan)
+    return item
+
+
+@transaction.atomic
+def update_item(item: PlanItem, *, by, lock_version: int | None, **values) -> PlanItem:
+    plan = _lock(item.plan, lock_version)
+    if not may_edit(by, plan):
+        raise PermissionDenied
+    unknown = set(values) - set(ITEM_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown item fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    _check_item(plan, by, values)
+    item = PlanItem.objects.get(pk=item.pk, plan=plan)
+    for name, value in values.items():
+        setattr(item, name, value)
+    if "day" in values:
+        item.start_time = values.get("start_time")
+        item.end_time = values.get("end_time")
+        item.sequence = (
+            plan.items.filter(day=item.day).exclude(pk=item.pk).aggregate(m=models.Max("sequence"))["m"] or 0
+        ) + 1
+    item.full_clean(exclude=["plan"])
+    item.save()
+    _touch(plan)
+    return item
+
+
+def move_item(item: PlanItem, day: dt.date, *, by, lock_version: int | None) -> PlanItem:
+    """Drag an item to another day (the rep's edit of the draft)."""
+    return update_item(item, by=by, lock_version=lock_version, day=day)
+
+
+@transaction.atomic
+def remove_item(item: PlanItem, *, by, lock_version: int | None) -> None:
+    plan = _lock(item.plan, lock_version)
+    if not may_edit(by, plan):
+        raise PermissionDenied
+    PlanItem.objects.filter(pk=item.pk, plan=plan).delete()
+    _touch(plan)
+
+
+# --- approval -----------------------------------------------------------------------------------
+def approvers_scope(user) -> models.Q:
+    """Whose plans ``user`` approves: people in a managed subtree, or who name them as supervisor."""
+    condition = models.Q(owner__supervisor_override=user)
+    if user.has_position(*UNIT_MANAGER_KINDS, PositionKind.LEADER, PositionKind.ADMIN):
+        from baifang.customers.filtersets import people_in_scope
+
+        condition |= models.Q(owner__in=people_in_scope(user).values("pk"))
+    return condition & ~models.Q(owner=user)
+
+
+def approval_queue(user):
+    """Submitted plans waiting for ``user``, oldest first (R-PLAN-2)."""
+    return (
+        Plan.objects.filter(status=PlanStatus.SUBMITTED)
+        .filter(approvers_scope(user))
+        .select_related("owner", "owner__unit")
+        .annotate(item_count=models.Count("items"))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def may_approve(user, plan: Plan) -> bool:
+    return Plan.objects.filter(pk=plan.pk).filter(approvers_scope(user)).exists()
+
+
+def snapshot(plan: Plan) -> list[dict]:
+    return [i.snapshot() for i in plan.items.select_related("customer").order_by("day", "sequence", "pk")]
+
+
+@transaction.atomic
+def submit(plan: Plan, *, by, lock_version: int | None = None, comment: str = "") -> Plan:
+    """The rep submits; the items are kept as a version and the supervisor is told (R-PLAN-2, R-PLAN-3)."""
+    plan = _lock(plan, lock_version)
+    if by.pk != plan.owner_id:
+        raise PermissionDenied
+    if not plan.items.exists():
+        raise ValidationError(_("An empty plan cannot be submitted: generate it or add items first."))
+    plan.submit(by=by, comment=comment)
+    PlanVersion.objects.create(plan=plan, number=plan.version, items=snapshot(plan), created_by=by)
+    late = _(" (late)") if plan.is_late else ""
+    _notify(
+        by.supervisor,
+        "plan_submitted",
+        _("%(rep)s submitted %(plan)s%(late)s")
+        % {"rep": by, "plan": plan.get_kind_display() + " " + plan.period_label, "late": late},
+        plan.get_absolute_url(),
+        f"plan-submitted:{plan.pk}:{plan.version}",
+    )
+    return plan
+
+
+@transaction.atomic
+def approve(plan: Plan, *, by, version: int, comment: str = "") -> Plan:
+    """Approve the submitted ``version``; approving it again is a no-op, not a second approval."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not may_approve(by, plan):
+        raise PermissionDenied
+    if plan.status == PlanStatus.APPROVED and plan.approved_version == version:
+        return plan
+    if plan.version != version or plan.status != PlanStatus.SUBMITTED:
+        raise StaleVersion(
+            _(
+                "The plan changed since you opened it (now version %(v)d, %(status)s). Reload and review it again."
+            )
+            % {"v": plan.version, "status": plan.get_status_display()}
+        )
+    _record_approver_edits(plan, by)
+    plan.approve(by=by, comment=comment)
+    audit.record(AuditAction.APPROVE, plan, user=by, message=comment)
+    _notify(
+        plan.owner,
+        "plan_approved",
+        _("Your %(plan)s was approved") % {"plan": plan.get_kind_display() + " " + plan.period_label},
+        plan.get_absolute_url(),
+        f"plan-approved:{plan.pk}:{version}",
+    )
+    return plan
+
+
+@transaction.atomic
+def return_plan(plan: Plan, *, by, version: int, reason: str) -> Plan:
+    """Return the submitted ``version`` to the rep with comments (R-PLAN-2)."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not may_approve(by, plan):
+        raise PermissionDenied
+    if plan.status == PlanStatus.RETURNED and plan.version == version:
+        return plan
+    if plan.version != version or plan.status != PlanStatus.SUBMITTED:
+        raise StaleVersion(
+            _(
+                "The plan changed since you opened it (now version %(v)d, %(status)s). Reload and review it again."
+            )
+            % {"v": plan.version, "status": plan.get_status_display()}
+        )
+    _record_approver_edits(plan, by)
+    plan.return_(by=by, reason=reason)
+    audit.record(AuditAction.REJECT, plan, user=by, message=reason)
+    _notify(
+        plan.owner,
+        "plan_returned",
+        _("Your %(plan)s was returned: %(reason)s")
+        % {"plan": plan.get_kind_display() + " " + plan.period_label, "reason": reason},
+        plan.get_absolute_url(),
+        f"plan-returned:{plan.pk}:{version}",
+    )
+    return plan
+
+
+def _record_approver_edits(plan: Plan, by) -> None:
+    """When the approver edited the submitted items, keep the edited items as the version's final state."""
+    current = snapshot(plan)
+    version = plan.versions.filter(number=plan.version).first()
+    if version is not None and version.items != current:
+        version.items = current
+        version.save(update_fields=["items"])
+        audit.record(AuditAction.UPDATE, plan, user=by, message=_("Items edited by the approver"))
+
+
+@transaction.atomic
+def reopen(plan: Plan, *, by, lock_version: int | None = None, reason: str = "") -> Plan:
+    """The rep reopens an approved plan to change it; it must then be approved again."""
+    plan = _lock(plan, lock_version)
+    if by.pk != plan.owner_id:
+        raise PermissionDenied
+    if plan.status != PlanStatus.APPROVED:
+        raise InvalidTransition(_("Only an approved plan can be reopened."))
+    plan.reopen(by=by, reason=reason)
+    return plan
+
+
+def diff(plan: Plan, number: int | None = None) -> dict:
+    """What changed in version ``number`` (default: the latest) against the version before it.
+
+    Items are matched by (customer, channel) in date order; a matched pair on different days is a
+    move, other differences are changes. Returns added / removed / moved / changed lists.
+    """
+    versions = {v.number: v for v in plan.versions.order_by("number")}
+    number = number or plan.version
+    new = versions.get(number)
+    old = versions.get(number - 1)
+    if new is None:
+        return {"added": [], "removed": [], "moved": [], "changed": [], "base": None}
+    new_items = new.items if plan.status != PlanStatus.SUBMITTED or number != plan.version else snapshot(plan)
+    if old is None:
+        return {"added": new_items, "removed": [], "moved": [], "changed": [], "base": None}
+    pool: dict[tuple, list[dict]] = {}
+    for item in sorted(old.items, key=lambda i: i["day"]):
+        pool.setdefault((item["customer"], item["channel"]), []).append(item)
+    added, moved, changed = [], [], []
+    for item in sorted(new_items, key=lambda i: i["day"]):
+        candidates = pool.get((item["customer"], item["channel"]))
+        if not candidates:
+            added.append(item)
+            continue
+        same = next((c for c in candidates if c["day"] == item["day"]), None)
+        before = same or candidates[0]
+        candidates.remove(before)
+        if before["day"] != item["day"]:
+            moved.append({**item, "from_day": before["day"]})
+        elif any(before.get(k) != item.get(k) for k in ("start", "purpose", "minutes", "outcome", "agenda")):
+            changed.append({**item, "before": before})
+    removed = [i for rest in pool.values() for i in rest]
+    return {"added": added, "removed": removed, "moved": moved, "changed": changed, "base": old.number}
+
+
+# --- refining -----------------------------------------------------------------------------------
+@transaction.atomic
+def refine(owner, kind: str, day: dt.date, *, by) -> Plan:
+    """Create the week (or day) plan from the plan above: its items of that period are copied (R-PLAN-3)."""
+    if kind not in (PlanKind.WEEK, PlanKind.DAY):
+        raise ValidationError(_("Only weekly and daily plans refine another plan."))
+    if by.pk != owner.pk:
+        raise PermissionDenied
+    plan = get_or_create_plan(owner, kind, day)
+    if plan.items.exists():
+        return plan
+    if plan.parent is None:
+        raise ValidationError(_("There is no plan above this one to refine yet."))
+    copies = [
+        PlanItem(
+            plan=plan,
+            source=ItemSource.REFINED,
+            reason=item.reason,
+            **{f: getattr(item, f) for f in ITEM_FIELDS if f not in ("customer", "purpose")},
+            customer_id=item.customer_id,
+            purpose_id=item.purpose_id,
+            sequence=item.sequence,
+            appointment_by=item.appointment_by,
+            travel_minutes=item.travel_minutes,
+            distance_m=item.distance_m,
+        )
+        for item in plan.parent.items.filter(day__gte=plan.period_start, day__lte=plan.period_end)
+    ]
+    PlanItem.objects.bulk_create(copies)
+    _touch(plan)
+    return plan
