@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("baifang.tiers.api.urls")),
     path("", include("baifang.visits.api.urls")),
     path("", include("baifang.maps.api.urls")),
+    path("", include("baifang.plans.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("tiers/", include("baifang.tiers.urls")),
     path("visits/", include("baifang.visits.urls")),
     path("map/", include("baifang.maps.urls")),
+    path("plans/", include("baifang.plans.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,4 @@
+"""Plan pages."""
+
+app_name = "plans"
+urlpatterns: list = []
