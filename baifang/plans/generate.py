@@ -192,7 +192,7 @@ class GenerateRequest:
     max_calls_per_day: int = 30
     call_s: int = 300
     fill_candidates: Sequence[int] = ()  # customers to top days up with, least recently seen first
-    order_day_penalty_s: int = 900
+    order_day_penalty_s: int = 4 * 3600  # visit on the order day unless those days are full
     travel: TravelModel = field(default_factory=HaversineTravel)
     route_time_limit: float = 0.05
     seed: int = 0
@@ -245,6 +245,12 @@ class _State:
         self.travel_est = [0] * n
         self.by_customer: dict[int, list[PlannedItem]] = defaultdict(list)
         self.fixed_by_customer: dict[int, list[FixedItem]] = defaultdict(list)
+        visit_days = sum(1 for d in self.days if d.working and d.visit_day) or 1
+        work_days = sum(1 for d in self.days if d.working) or 1
+        visits = sum(n.count for n in request.needs if n.plan_channel in VISIT_CHANNELS)
+        calls = sum(n.count for n in request.needs if n.plan_channel not in VISIT_CHANNELS)
+        self.visit_target = max(1.0, visits / visit_days, float(request.min_visits_per_day))
+        self.call_target = max(1.0, calls / work_days)
         for f in request.fixed:
             self.fixed_by_customer[f.customer_id].append(f)
             i = self.day_index.get(f.day)
@@ -334,17 +340,18 @@ class _State:
         ]
         return sorted(found)
 
-    def score(self, i: int, customer_id: int, visit: bool) -> float:
+    def load_cost(self, count: int, visit: bool = True) -> float:
+        """Grows with the square of a day's items over the mean expected per day: evens days out."""
+        target = self.visit_target if visit else self.call_target
+        return 600.0 * (count / target) ** 2
+
+    def score(self, i: int, customer_id: int, visit: bool, exclude: PlannedItem | None = None) -> float:
         """Lower is better: travel to the day's nearest stop, the day's load, the order weekday."""
         req = self.request
-        load = (
-            len(self.visits[i]) / max(1, req.max_visits_per_day)
-            if visit
-            else len(self.calls[i]) / max(1, req.max_calls_per_day)
-        )
-        cost = load * 600.0
+        count = len(self.visits[i]) if visit else len(self.calls[i])
+        cost = self.load_cost(count - (exclude is not None), visit)
         if visit:
-            cost += self._nearest(i, customer_id)
+            cost += self._nearest(i, customer_id, exclude=exclude)
             info = self.customers.get(customer_id)
             if info and info.order_weekday is not None and self.days[i].day.weekday() != info.order_weekday:
                 cost += req.order_day_penalty_s
@@ -481,7 +488,7 @@ def _relocate(state: _State, rounds: int = 2) -> None:
             for item in list(state.visits[i]):
                 if not item.movable or item.customer_id not in state.node:
                     continue
-                current = state._nearest(i, item.customer_id, exclude=item)
+                current = state.score(i, item.customer_id, True, exclude=item)
                 best, best_cost = None, current * 0.9
                 for j in range(len(state.days)):
                     d = state.days[j]
@@ -493,7 +500,7 @@ def _relocate(state: _State, rounds: int = 2) -> None:
                         continue
                     if state.on_day(j, item.customer_id, True) or not state.fits(j, item.customer_id, VISIT):
                         continue
-                    cost = state._nearest(j, item.customer_id)
+                    cost = state.score(j, item.customer_id, True)
                     if cost < best_cost:
                         best, best_cost = j, cost
                 if best is not None:

@@ -1,0 +1,69 @@
+"""Plan forms: they only parse and normalise input; services do the work."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from baifang.customers.models import Customer
+from baifang.plans.models import PlanItem, PlanPurpose
+
+ITEM_FORM_FIELDS = (
+    "customer",
+    "day",
+    "start_time",
+    "end_time",
+    "channel",
+    "purpose",
+    "place",
+    "expected_minutes",
+    "expected_outcome",
+    "participants",
+    "agenda",
+    "materials",
+)
+
+
+class PlanItemForm(forms.ModelForm):
+    """The fields of R-PLAN-1; the customer list is limited to the rep's visible customers."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = PlanItem
+        fields = ITEM_FORM_FIELDS
+        widgets = {
+            "day": forms.DateInput(attrs={"type": "date"}),
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            "end_time": forms.TimeInput(attrs={"type": "time"}),
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        customers = Customer.objects.visible_to(owner).filter(merged_into=None).order_by("name")
+        self.fields["customer"].queryset = customers
+        self.fields["purpose"].queryset = PlanPurpose.objects.filter(is_active=True)
+        self.fields["purpose"].required = True
+
+    def item_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ITEM_FORM_FIELDS if name in self.cleaned_data}
+
+
+class LockForm(forms.Form):
+    lock_version = forms.IntegerField()
+    comment = forms.CharField(required=False, max_length=2000)
+
+
+class MoveForm(forms.Form):
+    lock_version = forms.IntegerField()
+    day = forms.DateField()
+
+
+class DecisionForm(forms.Form):
+    """Approve or return one submitted version (R-PLAN-2)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

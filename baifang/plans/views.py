@@ -1,0 +1,377 @@
+"""Plan pages: my plans, a month calendar / week / day, editing, approval with the diff, plan vs. actual."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from baifang.core.calendar import calendar_for
+from baifang.maps.adapters import customer_point, display_point, rep_base
+from baifang.plans import actuals, periods, services
+from baifang.plans.choices import PlanKind, PlanStatus
+from baifang.plans.forms import DecisionForm, LockForm, MoveForm, PlanItemForm
+from baifang.plans.models import Plan, PlanItem, StaleVersion
+
+
+def _visible_plan(request, pk: int) -> Plan:
+    return get_object_or_404(
+        Plan.objects.visible_to(request.user).select_related("owner", "approved_by"), pk=pk
+    )
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "；".join(f"{' '.join(v)}" for v in exc.message_dict.values())
+    return "；".join(exc.messages)
+
+
+def _run(request, plan: Plan, action, success: str):
+    """Call a service; report a refused change (stale, invalid, forbidden) without losing anything."""
+    try:
+        action()
+    except StaleVersion as exc:
+        messages.error(request, _error_text(exc))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except PermissionDenied:
+        messages.error(request, _("You may not change this plan now."))
+    else:
+        if success:
+            messages.success(request, success)
+    return redirect(request.POST.get("next") or plan.get_absolute_url())
+
+
+@login_required
+def index(request):
+    """My plans, shortcuts to the current and next periods, and (for managers) the approval queue."""
+    today = timezone.localdate()
+    mine = Plan.objects.filter(owner=request.user).for_lists().order_by("-period_start", "kind")
+    page = Paginator(mine, 20).get_page(request.GET.get("page"))
+    shortcuts = [
+        (PlanKind.MONTH, today, _("This month")),
+        (PlanKind.MONTH, periods.next_month(today), _("Next month")),
+        (PlanKind.WEEK, today, _("This week")),
+        (PlanKind.WEEK, today + dt.timedelta(days=7), _("Next week")),
+        (PlanKind.DAY, today, _("Today")),
+        (PlanKind.DAY, today + dt.timedelta(days=1), _("Tomorrow")),
+    ]
+    return render(
+        request,
+        "plans/index.html",
+        {"page": page, "shortcuts": shortcuts, "queue_count": services.approval_queue(request.user).count()},
+    )
+
+
+@login_required
+def open_period(request, kind: str, day: str):
+    """Open (creating if needed) my plan of ``kind`` for the period containing ``day``."""
+    if kind not in PlanKind.values:
+        raise Http404
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError as exc:
+        raise Http404 from exc
+    if kind == PlanKind.MONTH:
+        plan = services.get_or_create_plan(request.user, kind, date)
+    else:
+        try:
+            plan = services.refine(request.user, kind, date, by=request.user)
+        except ValidationError:
+            plan = services.get_or_create_plan(request.user, kind, date)
+    return redirect(plan)
+
+
+def _month_grid(plan: Plan, items: list, outcomes: dict) -> list[list[dict]]:
+    """Weeks × 7 days of the month, each day with its items, working/visit status and load."""
+    cal = calendar_for(plan.period_start, plan.period_end)
+    by_day = defaultdict(list)
+    for item in items:
+        by_day[item.day].append(item)
+    start = periods.week_start(plan.period_start)
+    weeks, day = [], start
+    while day <= plan.period_end:
+        week = []
+        for _i in range(7):
+            inside = plan.period_start <= day <= plan.period_end
+            week.append(
+                {
+                    "day": day,
+                    "inside": inside,
+                    "working": inside and cal.is_workday(day),
+                    "items": [(i, outcomes.get(i.pk)) for i in by_day.get(day, [])],
+                    "visits": sum(1 for i in by_day.get(day, []) if i.is_visit),
+                }
+            )
+            day += dt.timedelta(days=1)
+        weeks.append(week)
+    return weeks
+
+
+def _day_map(plan: Plan, items: list) -> dict | None:
+    """Points for the day page's map, in the display datum."""
+    base, label = rep_base(plan.owner, [i.customer for i in items])
+    stops = []
+    for item in items:
+        point = customer_point(item.customer)
+        if point is not None and item.is_visit:
+            lat, lng = display_point(point)
+            stops.append(
+                {
+                    "lat": lat,
+                    "lng": lng,
+                    "seq": item.sequence,
+                    "name": item.customer.name,
+                    "time": item.start_time.strftime("%H:%M") if item.start_time else "",
+                }
+            )
+    if not stops:
+        return None
+    data = {"stops": stops, "base": None, "base_label": label}
+    if base is not None:
+        lat, lng = display_point(base)
+        data["base"] = {"lat": lat, "lng": lng}
+    return data
+
+
+@login_required
+def detail(request, pk: int):
+    """One plan: calendar (month), days (week) or the ordered route (day), with its status and actions."""
+    plan = _visible_plan(request, pk)
+    result = actuals.plan_actuals(plan)
+    outcomes = {o.item.pk: o for o in result.outcomes}
+    items = [o.item for o in result.outcomes]
+    can_edit = services.may_edit(request.user, plan)
+    can_approve = plan.status == PlanStatus.SUBMITTED and services.may_approve(request.user, plan)
+    context = {
+        "plan": plan,
+        "items": items,
+        "outcomes": outcomes,
+        "actuals": result,
+        "can_edit": can_edit,
+        "is_owner": plan.owner_id == request.user.pk,
+        "can_approve": can_approve,
+        "history": plan.status_changes.select_related("changed_by"),
+        "unplanned": plan.unplanned.select_related("customer"),
+        "decision_form": DecisionForm(initial={"version": plan.version}) if can_approve else None,
+        "diff": services.diff(plan) if plan.version else None,
+        "today": timezone.localdate(),
+        "children": plan.children.order_by("period_start"),
+    }
+    if plan.kind == PlanKind.MONTH:
+        context["weeks"] = _month_grid(plan, items, outcomes)
+        context["weekday_names"] = [WEEKDAYS_ABBR[i] for i in range(7)]
+    else:
+        by_day = defaultdict(list)
+        for item in items:
+            by_day[item.day].append((item, outcomes.get(item.pk)))
+        context["days"] = [(d, by_day.get(d, [])) for d in plan.days()]
+    if plan.kind == PlanKind.DAY:
+        context["map_data"] = _day_map(plan, items)
+    return render(request, "plans/detail.html", context)
+
+
+@login_required
+@require_POST
+def generate(request, pk: int):
+    plan = _visible_plan(request, pk)
+    form = LockForm(request.POST)
+    lock = form.cleaned_data["lock_version"] if form.is_valid() else None
+
+    def act():
+        if lock is None:
+            raise ValidationError(_("The form was incomplete; reload the page."))
+        result = services.generate_month(plan, by=request.user, lock_version=lock)
+        messages.info(
+            request,
+            _("%(n)d items planned; %(m)d obligations could not fit (listed below with the reason).")
+            % {"n": len(result.items), "m": len(result.cannot_fit)},
+        )
+
+    return _run(request, plan, act, "")
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    plan = _visible_plan(request, pk)
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete; reload the page."))
+        return redirect(plan)
+    return _run(
+        request,
+        plan,
+        lambda: services.submit(
+            plan,
+            by=request.user,
+            lock_version=form.cleaned_data["lock_version"],
+            comment=form.cleaned_data["comment"],
+        ),
+        _("Submitted to your supervisor for approval."),
+    )
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    plan = _visible_plan(request, pk)
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete; reload the page."))
+        return redirect(plan)
+    return _run(
+        request,
+        plan,
+        lambda: services.reopen(plan, by=request.user, lock_version=form.cleaned_data["lock_version"]),
+        _("The plan is a draft again; submit it once you have changed it."),
+    )
+
+
+@login_required
+@require_POST
+def decide(request, pk: int, decision: str):
+    """The supervisor approves or returns the submitted version (R-PLAN-2)."""
+    plan = _visible_plan(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid() or decision not in ("approve", "return"):
+        messages.error(request, _("The form was incomplete; reload the page."))
+        return redirect(plan)
+    version, comment = form.cleaned_data["version"], form.cleaned_data["comment"]
+    if decision == "approve":
+        return _run(
+            request,
+            plan,
+            lambda: services.approve(plan, by=request.user, version=version, comment=comment),
+            _("Plan approved."),
+        )
+    return _run(
+        request,
+        plan,
+        lambda: services.return_plan(plan, by=request.user, version=version, reason=comment),
+        _("Plan returned to the rep with your comments."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_form(request, pk: int, item_pk: int | None = None):
+    """Add an item to a plan, or edit one (R-PLAN-1)."""
+    plan = _visible_plan(request, pk)
+    item = get_object_or_404(PlanItem, pk=item_pk, plan=plan) if item_pk else None
+    if not services.may_edit(request.user, plan):
+        raise PermissionDenied
+    initial = {"lock_version": plan.lock_version}
+    if item is None and request.GET.get("day"):
+        initial["day"] = request.GET["day"]
+    form = PlanItemForm(request.POST or None, instance=item, owner=plan.owner, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values, lock = form.item_values(), form.cleaned_data["lock_version"]
+        try:
+            if item is None:
+                services.add_item(plan, by=request.user, lock_version=lock, **values)
+            else:
+                services.update_item(item, by=request.user, lock_version=lock, **values)
+        except StaleVersion as exc:
+            form.add_error(None, _error_text(exc))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Item saved."))
+            return redirect(plan)
+    return render(request, "plans/item_form.html", {"plan": plan, "item": item, "form": form})
+
+
+@login_required
+@require_POST
+def item_move(request, pk: int, item_pk: int):
+    """Move an item to another day (drag and drop on the calendar, or the 'move to' menu)."""
+    plan = _visible_plan(request, pk)
+    item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a date to move the item to."))
+        return redirect(plan)
+    return _run(
+        request,
+        plan,
+        lambda: services.move_item(
+            item, form.cleaned_data["day"], by=request.user, lock_version=form.cleaned_data["lock_version"]
+        ),
+        _("Moved %(customer)s to %(day)s.")
+        % {"customer": item.customer.name, "day": form.cleaned_data["day"].isoformat()},
+    )
+
+
+@login_required
+@require_POST
+def item_remove(request, pk: int, item_pk: int):
+    plan = _visible_plan(request, pk)
+    item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete; reload the page."))
+        return redirect(plan)
+    return _run(
+        request,
+        plan,
+        lambda: services.remove_item(item, by=request.user, lock_version=form.cleaned_data["lock_version"]),
+        _("Removed %(customer)s from the plan.") % {"customer": item.customer.name},
+    )
+
+
+@login_required
+def approvals(request):
+    """Submitted plans waiting for my decision, oldest first (R-PLAN-2)."""
+    queue = services.approval_queue(request.user)
+    page = Paginator(queue, 30).get_page(request.GET.get("page"))
+    return render(request, "plans/approvals.html", {"page": page})
+
+
+@login_required
+def report(request):
+    """Plan vs. actual per rep for a month (R-PLAN-3, R-KPI-1 plan completion)."""
+    today = timezone.localdate()
+    try:
+        month = dt.date.fromisoformat((request.GET.get("month") or f"{today:%Y-%m}") + "-01")
+    except ValueError:
+        month = periods.month_start(today)
+    kind = request.GET.get("kind") if request.GET.get("kind") in PlanKind.values else PlanKind.MONTH
+    plans = (
+        Plan.objects.visible_to(request.user)
+        .filter(kind=kind, period_start__gte=month, period_start__lte=periods.month_end(month))
+        .order_by("owner__unit__path", "owner__username", "period_start")
+    )
+    page = Paginator(plans, 50).get_page(request.GET.get("page"))
+    rows = actuals.report(
+        Plan.objects.filter(pk__in=[p.pk for p in page.object_list]).order_by(
+            "owner__unit__path", "owner__username", "period_start"
+        )
+    )
+    return render(
+        request,
+        "plans/report.html",
+        {
+            "rows": rows,
+            "page": page,
+            "month": month,
+            "kind": kind,
+            "kinds": PlanKind.choices,
+            "previous": periods.previous_month(month),
+            "next": periods.next_month(month),
+        },
+    )
