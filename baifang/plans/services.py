@@ -378,7 +378,18 @@ def refine(owner, kind: str, day: dt.date, *, by) -> Plan:
         raise ValidationError(_("Only weekly and daily plans refine another plan."))
     if by.pk != owner.pk:
         raise PermissionDenied
+    above_kind = PlanKind.MONTH if kind == PlanKind.WEEK else PlanKind.WEEK
+    above_start = periods.bounds(above_kind, day)[0]
+    above = Plan.objects.filter(owner=owner, kind=above_kind, period_start=above_start).first()
+    if kind == PlanKind.DAY and (above is None or not above.items.exists()):
+        try:  # a day plan refines the week, which refines the month
+            above = refine(owner, PlanKind.WEEK, day, by=by)
+        except ValidationError:
+            above = None
     plan = get_or_create_plan(owner, kind, day)
+    if plan.parent_id is None and above is not None:
+        plan.parent = above
+        plan.save(update_fields=["parent", "updated_at"])
     if plan.items.exists():
         return plan
     if plan.parent is None:

@@ -1,0 +1,137 @@
+"""Plan reminders (R-PLAN-3, R-PLAN-5): deadlines coming up, late plans, and the month rhythm.
+
+Every reminder carries a deduplication key, and rows are written with ``ignore_conflicts``, so a
+task that runs twice (or on two workers) never notifies twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from baifang.core.calendar import calendar_for
+from baifang.core.models import Notification
+from baifang.org.choices import PositionKind
+from baifang.org.models import User
+from baifang.plans import periods
+from baifang.plans.choices import PlanKind, PlanStatus
+from baifang.plans.models import Plan, PlanPolicy, RhythmReminder
+
+DONE = (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
+RHYTHM_LINKS = {"report": "plans:report", "month": "plans:index", "week": "plans:index", "day": "plans:index"}
+
+
+def planners():
+    """Who makes plans: active users holding a field-rep position."""
+    return (
+        User.objects.filter(is_active=True, position_assignments__position__kind=PositionKind.FIELD_REP)
+        .select_related("unit")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+class _Policies:
+    """The policy of each user's unit, resolved once per unit."""
+
+    def __init__(self):
+        self.by_unit: dict[int | None, PlanPolicy] = {}
+
+    def of(self, user) -> PlanPolicy:
+        key = user.unit_id
+        if key not in self.by_unit:
+            self.by_unit[key] = PlanPolicy.for_user(user)
+        return self.by_unit[key]
+
+
+def _upcoming(today: dt.date) -> list[tuple[str, dt.date]]:
+    return [
+        (PlanKind.MONTH, periods.next_month(today)),
+        (PlanKind.WEEK, periods.week_start(today) + dt.timedelta(days=7)),
+    ]
+
+
+def deadline_reminders(today: dt.date) -> int:
+    """Remind reps of plans due soon, and tell rep and supervisor once a plan is late. Returns rows offered."""
+    reps = list(planners())
+    policies = _Policies()
+    cal = calendar_for(today - dt.timedelta(days=40), today + dt.timedelta(days=40))
+    rows: list[Notification] = []
+    for kind, start in _upcoming(today) + [(PlanKind.MONTH, periods.month_start(today))]:
+        status = dict(
+            Plan.objects.filter(owner__in=reps, kind=kind, period_start=start).values_list(
+                "owner_id", "status"
+            )
+        )
+        label = (
+            f"{PlanKind(kind).label} {start:%Y-%m}"
+            if kind == PlanKind.MONTH
+            else f"{PlanKind(kind).label} {start:%m-%d}"
+        )
+        for rep in reps:
+            if status.get(rep.pk) in DONE:
+                continue
+            policy = policies.of(rep)
+            due = periods.deadline(kind, start, policy)
+            url = reverse("plans:open", args=[kind, start.isoformat()])
+            remind_from = cal.add_workdays(due, -policy.reminder_workdays)
+            if remind_from <= today <= due:
+                rows.append(
+                    Notification(
+                        user=rep,
+                        kind="plan_due",
+                        text=_("Your %(plan)s is due on %(day)s.") % {"plan": label, "day": due.isoformat()},
+                        url=url,
+                        dedup_key=f"plan-due:{kind}:{start}:{due}",
+                    )
+                )
+            elif due < today <= periods.bounds(kind, start)[1]:  # late until the period is over
+                text = _("%(rep)s's %(plan)s is late (due %(day)s).") % {
+                    "rep": rep,
+                    "plan": label,
+                    "day": due.isoformat(),
+                }
+                rows.append(
+                    Notification(
+                        user=rep, kind="plan_late", text=text, url=url, dedup_key=f"plan-late:{kind}:{start}"
+                    )
+                )
+                supervisor = rep.supervisor
+                if supervisor is not None:
+                    rows.append(
+                        Notification(
+                            user=supervisor,
+                            kind="plan_late",
+                            text=text,
+                            url=reverse("plans:approvals"),
+                            dedup_key=f"plan-late:{kind}:{start}:{rep.pk}",
+                        )
+                    )
+    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
+
+
+def rhythm_reminders(today: dt.date) -> int:
+    """The month rhythm of R-PLAN-5: each active step firing today reaches the reps under its policy."""
+    steps = list(RhythmReminder.objects.filter(is_active=True).select_related("policy"))
+    if not steps:
+        return 0
+    last_workday = periods.last_workday_of_month(today)
+    policies = _Policies()
+    rows = []
+    for rep in planners():
+        policy = policies.of(rep)
+        for step in steps:
+            if step.policy_id != policy.pk or not step.fires_on(today, last_workday):
+                continue
+            rows.append(
+                Notification(
+                    user=rep,
+                    kind="plan_rhythm",
+                    text=step.text,
+                    url=reverse(RHYTHM_LINKS.get(step.link, "plans:index")),
+                    dedup_key=f"rhythm:{step.pk}:{today}",
+                )
+            )
+    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
