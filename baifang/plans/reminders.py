@@ -26,7 +26,7 @@ RHYTHM_LINKS = {"report": "plans:report", "month": "plans:index", "week": "plans
 def planners():
     """Who makes plans: active users holding a field-rep position."""
     return (
-        User.objects.filter(is_active=True, position_assignments__position__kind=PositionKind.FIELD_REP)
+        User.objects.filter(is_active=True, assignments__position__kind=PositionKind.FIELD_REP)
         .select_related("unit")
         .distinct()
         .order_by("pk")

@@ -1,0 +1,354 @@
+"""Plan services on the database: generation guarantees, approval flow, locking, deadlines, reminders, actuals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from baifang.core.models import AuditLog, Notification, WorkdayOverride
+from baifang.plans import actuals, periods, reminders, services
+from baifang.plans.choices import ItemSource, MonthlyDeadline, PlanKind, PlanStatus, RhythmWhen
+from baifang.plans.models import (
+    Plan,
+    PlanItem,
+    PlanPolicy,
+    PlanStatusChange,
+    RhythmReminder,
+    StaleVersion,
+    WorkPattern,
+)
+from tests.plans.territory import DECEMBER, NOW, SHANGHAI, make_territory
+from tests.rules.conftest import touch
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def territory(org, clock):
+    return make_territory(org)
+
+
+@pytest.fixture
+def december(org, territory):
+    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
+    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
+    plan.refresh_from_db()
+    return plan
+
+
+def visits_of(plan, customer):
+    return sorted(i.day for i in plan.items.filter(customer=customer, channel="visit"))
+
+
+# --- generation (R-PLAN-4) -------------------------------------------------------------------------
+def test_every_obligation_due_in_the_month_is_planned_before_its_due_date_R_PLAN_4(org, territory, december):
+    for customer in territory.a_customers:  # weekly: one visit in each week window of December
+        days = visits_of(december, customer)
+        weeks = {periods.week_start(d) for d in days}
+        assert len(weeks) == 5 and len(days) == 5
+    for customer in territory.b_customers:
+        assert len(visits_of(december, customer)) >= 1
+        assert december.items.filter(customer=customer, channel="phone").count() == 1
+    for customer in territory.c_customers:
+        assert december.items.filter(customer=customer, channel="phone").count() == 1
+    assert not december.unplanned.exists()
+    assert december.items.exclude(source__in=[s.value for s in ItemSource]).count() == 0
+
+
+def test_two_consecutive_months_cover_every_customer_R_PLAN_4(org, territory, december):
+    """C customers only owe calls, but were not visited in November: December visits them."""
+    november_visited = set()  # nobody was visited in November in this territory
+    planned = set(december.items.filter(channel="visit").values_list("customer_id", flat=True))
+    assert {c.pk for c in territory.customers} <= planned | november_visited
+    coverage = december.items.filter(source=ItemSource.COVERAGE).values_list("customer_id", flat=True)
+    assert set(coverage) == {c.pk for c in territory.c_customers}
+
+
+def test_a_customer_visited_last_month_is_not_forced_into_this_month(org, territory):
+    c = territory.c_customers[0]
+    touch(c, org.rep, "visit", dt.datetime(2026, 11, 5, 10, 0, tzinfo=SHANGHAI))
+    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
+    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
+    assert not plan.items.filter(customer=c, channel="visit").exists()
+
+
+def test_no_visit_on_a_non_working_day_and_make_up_saturdays_count_R_CAL_1(org, territory):
+    WorkdayOverride.objects.create(date=dt.date(2026, 12, 7), is_workday=False, note="test holiday")
+    WorkdayOverride.objects.create(date=dt.date(2026, 12, 12), is_workday=True, note="调休")
+    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
+    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
+    days = set(plan.items.values_list("day", flat=True))
+    assert dt.date(2026, 12, 7) not in days
+    assert all(d.weekday() < 5 or d == dt.date(2026, 12, 12) for d in days)
+
+
+def test_visit_days_of_the_rep_are_honoured_R_CAL_3(org, territory):
+    WorkPattern.objects.create(user=org.rep, visit_weekdays="0,2,3")
+    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
+    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
+    assert {d.weekday() for d in plan.items.filter(channel="visit").values_list("day", flat=True)} <= {
+        0,
+        2,
+        3,
+    }
+
+
+def test_first_visit_of_each_customer_by_the_tenth_when_the_company_asks_R_FREQ_3(org, territory):
+    PlanPolicy.objects.create(first_visit_by_day=10)
+    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
+    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
+    for customer in territory.customers:
+        days = visits_of(plan, customer)
+        assert days and days[0] <= dt.date(2026, 12, 10), customer
+
+
+def test_regenerating_keeps_hand_added_items(org, territory, december):
+    extra = territory.c_customers[0]
+    item = services.add_item(
+        december,
+        by=org.rep,
+        lock_version=december.lock_version,
+        customer=extra,
+        day=dt.date(2026, 12, 15),
+        channel="visit",
+    )
+    december.refresh_from_db()
+    services.generate_month(december, by=org.rep, lock_version=december.lock_version)
+    assert PlanItem.objects.filter(pk=item.pk).exists()
+    assert december.items.filter(customer=extra, channel="visit").count() == 1  # the kept visit covers it
+
+
+def test_capacity_shortfall_is_listed_with_the_reason(org, clock):
+    make_territory(org, a=6)  # six weekly visits, one visit a day: the 4-day first week cannot hold them
+    WorkPattern.objects.create(user=org.rep, max_visits_per_day=1, min_visits_per_day=0)
+    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
+    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
+    assert plan.unplanned.filter(reason="capacity").exists()
+    per_day = {}
+    for day in plan.items.filter(channel="visit").values_list("day", flat=True):
+        per_day[day] = per_day.get(day, 0) + 1
+    assert max(per_day.values()) == 1
+
+
+# --- deadlines (R-PLAN-3) ----------------------------------------------------------------------------
+def test_monthly_deadline_is_a_company_setting_R_PLAN_3(org, clock):
+    policy = PlanPolicy.objects.create(monthly_deadline=MonthlyDeadline.DAYS_BEFORE, monthly_days_before=7)
+    assert periods.deadline(PlanKind.MONTH, DECEMBER, policy) == dt.date(2026, 11, 24)
+    policy.monthly_deadline = MonthlyDeadline.LAST_WORKDAY
+    assert periods.deadline(PlanKind.MONTH, DECEMBER, policy) == dt.date(2026, 11, 30)
+
+
+def test_weekly_plan_is_due_on_friday_or_the_working_day_before_a_holiday_friday_R_PLAN_3(db):
+    policy = PlanPolicy()
+    assert periods.deadline(PlanKind.WEEK, dt.date(2026, 12, 7), policy) == dt.date(2026, 12, 4)
+    WorkdayOverride.objects.create(date=dt.date(2026, 12, 4), is_workday=False)
+    assert periods.deadline(PlanKind.WEEK, dt.date(2026, 12, 7), policy) == dt.date(2026, 12, 3)
+    assert periods.deadline(PlanKind.DAY, dt.date(2026, 12, 7), policy) == dt.date(2026, 12, 3)
+
+
+def test_submitting_after_the_deadline_is_flagged_late_R_PLAN_3(org, territory, december):
+    assert december.deadline == dt.date(2026, 11, 30)
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI), tick=False):
+        services.submit(december, by=org.rep, lock_version=december.lock_version)
+    december.refresh_from_db()
+    assert december.is_late and december.status == PlanStatus.SUBMITTED
+
+
+# --- approval (R-PLAN-2) ------------------------------------------------------------------------------
+def test_submit_return_edit_resubmit_approve_with_history_and_diff_R_PLAN_2(org, territory, december):
+    services.submit(december, by=org.rep, lock_version=december.lock_version)
+    assert not december.is_late
+    assert services.approval_queue(org.manager).filter(pk=december.pk).exists()
+    assert Notification.objects.filter(user=org.manager, kind="plan_submitted").count() == 1
+    with pytest.raises(ValidationError):
+        services.return_plan(december, by=org.manager, version=1, reason="  ")
+    services.return_plan(december, by=org.manager, version=1, reason="A类客户请安排在周三")
+    december.refresh_from_db()
+    assert december.status == PlanStatus.RETURNED
+    item = december.items.filter(channel="visit").order_by("day").first()
+    target = dt.date(2026, 12, 30) if item.day != dt.date(2026, 12, 30) else dt.date(2026, 12, 29)
+    # The rep moves an item within the plan; the approver sees it as moved in version 2.
+    services.move_item(item, target, by=org.rep, lock_version=december.lock_version)
+    december.refresh_from_db()
+    services.submit(december, by=org.rep, lock_version=december.lock_version)
+    december.refresh_from_db()
+    assert december.version == 2
+    change = services.diff(december)
+    assert change["base"] == 1
+    assert [(m["customer"], m["from_day"], m["day"]) for m in change["moved"]] == [
+        (item.customer_id, item.day.isoformat(), target.isoformat())
+    ]
+    assert not change["added"] and not change["removed"]
+    services.approve(december, by=org.manager, version=2, comment="同意")
+    services.approve(december, by=org.manager, version=2, comment="同意")  # a double click
+    december.refresh_from_db()
+    assert december.status == PlanStatus.APPROVED and december.approved_by == org.manager
+    statuses = list(december.status_changes.values_list("new_status", flat=True))
+    assert statuses == ["submitted", "returned", "submitted", "approved"]
+    assert AuditLog.objects.filter(object_id=str(december.pk), action="approve").count() == 1
+
+
+def test_approving_a_stale_version_is_refused(org, territory, december):
+    services.submit(december, by=org.rep, lock_version=december.lock_version)
+    with pytest.raises(StaleVersion):
+        services.approve(december, by=org.manager, version=0)
+    december.refresh_from_db()
+    assert december.status == PlanStatus.SUBMITTED
+
+
+def test_only_the_supervisor_side_may_approve_R_PLAN_2(org, territory, december):
+    services.submit(december, by=org.rep, lock_version=december.lock_version)
+    for person in (org.rep, org.teammate, org.outsider, org.manager2):
+        with pytest.raises(PermissionDenied):
+            services.approve(december, by=person, version=1)
+    assert PlanStatusChange.objects.filter(plan=december, new_status="approved").count() == 0
+
+
+def test_approver_may_edit_a_submitted_plan_and_the_version_keeps_the_edit_R_PLAN_2(org, territory, december):
+    services.submit(december, by=org.rep, lock_version=december.lock_version)
+    december.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.add_item(
+            december,
+            by=org.rep,
+            lock_version=december.lock_version,
+            customer=territory.c_customers[0],
+            day=dt.date(2026, 12, 9),
+        )
+    services.add_item(
+        december,
+        by=org.manager,
+        lock_version=december.lock_version,
+        customer=territory.c_customers[0],
+        day=dt.date(2026, 12, 9),
+    )
+    services.approve(december, by=org.manager, version=1)
+    version = december.versions.get(number=1)
+    assert any(
+        i["day"] == "2026-12-09" and i["customer"] == territory.c_customers[0].pk for i in version.items
+    )
+
+
+def test_two_tabs_editing_the_same_version_never_lose_an_update(org, territory, december):
+    """Optimistic locking: the second save with the old counter is refused and changes nothing."""
+    first, second = list(december.items.filter(channel="visit").exclude(day=dt.date(2026, 12, 29))[:2])
+    before = second.day
+    stale = december.lock_version
+    services.move_item(first, dt.date(2026, 12, 28), by=org.rep, lock_version=stale)
+    with pytest.raises(StaleVersion):
+        services.move_item(second, dt.date(2026, 12, 29), by=org.rep, lock_version=stale)
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.day == before and first.day == dt.date(2026, 12, 28)
+
+
+def test_bad_edits_are_refused_with_a_reason_and_change_nothing_R_PLAN_1(org, territory, december):
+    count = december.items.count()
+    lock = december.lock_version
+    outsider_customer = territory.a_customers[0].__class__.objects.create(
+        name="别人的客户", owner=org.outsider, unit=org.sales2
+    )
+    cases = [
+        {"customer": territory.a_customers[0], "day": dt.date(2027, 1, 4)},  # outside the month
+        {"customer": territory.a_customers[0], "day": dt.date(2026, 12, 5)},  # a Saturday
+        {"customer": outsider_customer, "day": dt.date(2026, 12, 8)},  # not the rep's customer
+    ]
+    for values in cases:
+        with pytest.raises(ValidationError):
+            services.add_item(december, by=org.rep, lock_version=lock, **values)
+    december.refresh_from_db()
+    assert december.items.count() == count and december.lock_version == lock
+
+
+def test_reopening_an_approved_plan_needs_a_new_approval(org, territory, december):
+    services.submit(december, by=org.rep, lock_version=december.lock_version)
+    services.approve(december, by=org.manager, version=1)
+    december.refresh_from_db()
+    services.reopen(december, by=org.rep, lock_version=december.lock_version)
+    december.refresh_from_db()
+    assert december.status == PlanStatus.DRAFT and december.approved_by is None
+
+
+# --- refining (R-PLAN-3) ------------------------------------------------------------------------------
+def test_week_and_day_plans_refine_the_month(org, territory, december):
+    day = dt.date(2026, 12, 9)
+    day_plan = services.refine(org.rep, PlanKind.DAY, day, by=org.rep)
+    week = Plan.objects.get(owner=org.rep, kind=PlanKind.WEEK, period_start=dt.date(2026, 12, 7))
+    assert day_plan.parent == week and week.parent == december
+    month_week = december.items.filter(day__range=(week.period_start, week.period_end))
+    assert week.items.count() == month_week.count()
+    assert day_plan.items.count() == december.items.filter(day=day).count()
+    assert set(day_plan.items.values_list("source", flat=True)) <= {ItemSource.REFINED}
+
+
+# --- plan vs. actual (R-PLAN-2, R-PLAN-3) -------------------------------------------------------------
+def test_plan_vs_actual_and_execution_before_approval(org, territory, december):
+    visit = december.items.filter(channel="visit").order_by("day", "sequence").first()
+    other = december.items.filter(channel="visit").exclude(customer=visit.customer).order_by("day").first()
+    at = dt.datetime.combine(visit.day, dt.time(10, 0), tzinfo=SHANGHAI)
+    touch(visit.customer, org.rep, "visit", at)  # done on its day, before approval
+    touch(
+        other.customer,
+        org.rep,
+        "visit",
+        dt.datetime.combine(other.day + dt.timedelta(days=1), dt.time(15, 0), tzinfo=SHANGHAI),
+    )
+    unplanned = touch(territory.c_customers[0], org.rep, "sms", at)
+    with time_machine.travel(dt.datetime(2026, 12, 31, 20, 0, tzinfo=SHANGHAI), tick=False):
+        result = actuals.plan_actuals(december)
+        rows = actuals.report(Plan.objects.filter(pk=december.pk))
+    outcome = {o.item.pk: o for o in result.outcomes}
+    assert outcome[visit.pk].status == actuals.DONE and outcome[visit.pk].before_approval
+    assert result.count(actuals.DONE) == 1
+    assert unplanned.pk in {t.pk for t in result.unplanned} or any(
+        o.touch_id == unplanned.pk for o in result.outcomes
+    )
+    assert rows[0].planned == december.items.count() and rows[0].done == 1 and rows[0].touches == 3
+
+
+# --- reminders (R-PLAN-3, R-PLAN-5) --------------------------------------------------------------------
+def test_deadline_reminders_are_sent_once_and_late_plans_reach_the_supervisor(org, clock):
+    PlanPolicy.objects.create(reminder_workdays=1)
+    with time_machine.travel(dt.datetime(2026, 11, 27, 8, 0, tzinfo=SHANGHAI), tick=False):
+        reminders.deadline_reminders(dt.date(2026, 11, 27))  # Friday: the month plan is due Monday 30th
+        reminders.deadline_reminders(dt.date(2026, 11, 27))
+    due = Notification.objects.filter(user=org.rep, kind="plan_due")
+    assert due.count() == 2  # next week's plan (due today) and next month's (due Monday)
+    reminders.deadline_reminders(dt.date(2026, 12, 1))
+    once = Notification.objects.count()
+    reminders.deadline_reminders(dt.date(2026, 12, 1))
+    assert Notification.objects.count() == once  # a re-run notifies nobody twice
+    late = Notification.objects.filter(
+        user=org.manager, kind="plan_late", dedup_key__endswith=f":{org.rep.pk}"
+    )
+    assert late.filter(dedup_key__startswith="plan-late:month:2026-12-01").count() == 1
+    assert not Notification.objects.filter(
+        user=org.outsider, kind="plan_late", text__contains=str(org.rep)
+    ).exists()
+
+
+def test_month_rhythm_reminders_fire_on_their_days_R_PLAN_5(org):
+    policy = PlanPolicy.objects.create()
+    RhythmReminder.objects.create(
+        policy=policy, when=RhythmWhen.MONTH_DAY, day=1, text="月度总结", link="report"
+    )
+    RhythmReminder.objects.create(policy=policy, when=RhythmWhen.WEEKDAY, day=0, text="周总结")
+    RhythmReminder.objects.create(
+        policy=policy, when=RhythmWhen.LAST_WORKDAY, text="制定下月计划", link="month"
+    )
+    reminders.rhythm_reminders(dt.date(2026, 12, 1))  # a Tuesday, the 1st
+    assert list(Notification.objects.filter(user=org.rep).values_list("text", flat=True)) == ["月度总结"]
+    reminders.rhythm_reminders(dt.date(2026, 12, 7))  # Monday
+    reminders.rhythm_reminders(dt.date(2026, 12, 31))  # Thursday, the last working day
+    reminders.rhythm_reminders(dt.date(2026, 12, 31))
+    texts = sorted(Notification.objects.filter(user=org.rep).values_list("text", flat=True))
+    assert texts == sorted(["月度总结", "周总结", "制定下月计划"])
