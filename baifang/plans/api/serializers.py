@@ -288,7 +288,7 @@ class PlanDetailSerializer(PlanSerializer):
 
     def get_can_approve(self, plan) -> bool:
         user = self._user()
-        return bool(user and plan.status == "submitted" and services.may_approve(user, plan))
+        return bool(user and plan.status == PlanStatus.SUBMITTED and services.may_approve(user, plan))
 
 
 class DiffItemSerializer(serializers.Serializer):

@@ -290,7 +290,8 @@ class PlanItemViewSet(
         params = self.get_serializer(item, data=request.data, partial=True)
         params.is_valid(raise_exception=True)
         if "lock_version" not in params.validated_data:
-            raise as_drf_error(DjangoValidationError({"lock_version": "This field is required."}))
+            required = params.fields["lock_version"].error_messages["required"]
+            raise as_drf_error(DjangoValidationError({"lock_version": required}))
         item = call_service(
             services.update_item,
             item,
@@ -302,10 +303,10 @@ class PlanItemViewSet(
 
     def destroy(self, request, *args, **kwargs):
         item = self.get_object()
-        body = dict(request.data) if hasattr(request.data, "keys") else {}
-        if "lock_version" not in body and "lock_version" in request.query_params:
-            body["lock_version"] = request.query_params["lock_version"]
-        params = LockSerializer(data=body)
+        value = request.data.get("lock_version") if hasattr(request.data, "get") else None
+        if value is None:  # some clients cannot send a body with DELETE
+            value = request.query_params.get("lock_version")
+        params = LockSerializer(data={} if value is None else {"lock_version": value})
         params.is_valid(raise_exception=True)
         call_service(
             services.remove_item, item, by=request.user, lock_version=params.validated_data["lock_version"]
