@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from baifang.core.choices import AuditAction
 from baifang.core.models import AuditLog
@@ -529,3 +530,17 @@ def test_r_plan_4_generate_drafts_the_month_and_refuses_a_stale_lock(org, shops,
     week = services.get_or_create_plan(org.rep, PlanKind.WEEK, dt.date(2026, 12, 2))
     not_month = rep.post(f"{PLANS}{week.pk}/generate/", {"lock_version": lock(week)}, format="json")
     assert not_month.status_code == 400
+
+
+def test_r_sec_1_anonymous_callers_are_refused(org, plan):
+    anonymous = APIClient()
+    for url in (PLANS, f"{PLANS}{plan.pk}/", ITEMS, PLANS + "approvals/", "/api/v1/plan-purposes/"):
+        assert anonymous.get(url).status_code in (401, 403), url
+    assert anonymous.post(PLANS, {"kind": "month"}, format="json").status_code in (401, 403)
+    assert Plan.objects.count() == 1
+
+
+def test_diff_of_a_plan_never_submitted_is_empty(org, shops, plan):
+    add(api_for(org.rep), plan, shops[0])
+    body = api_for(org.manager).get(f"{PLANS}{plan.pk}/diff/").json()
+    assert body == {"added": [], "removed": [], "moved": [], "changed": [], "base": None}
