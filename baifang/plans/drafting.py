@@ -350,3 +350,48 @@ def write_generated(plan, result: gen.GeneratedPlan, customers: dict[int, gen.Cu
             for c in result.cannot_fit
         ]
     )
+
+
+def route_day(plan, day: dt.date) -> None:
+    """Re-order one day's visits after an edit (R-ROUTE-1): sequence, times and travel follow the route."""
+    from django.conf import settings
+
+    from baifang.routing import DayRouteRequest, Stop, solve_day_route
+
+    items = list(plan.items.filter(day=day).select_related("customer").order_by("sequence", "pk"))
+    visits = [i for i in items if i.is_visit]
+    calls = [i for i in items if not i.is_visit]
+    located = [v for v in visits if customer_point(v.customer) is not None]
+    base, _label = rep_base(plan.owner, [v.customer for v in visits])
+    order: dict[int, object] = {}
+    if located and base is not None:
+        stops = [
+            Stop(str(v.pk), customer_point(v.customer), v.expected_minutes * 60, business_window(v.customer))
+            for v in located
+        ]
+        route = solve_day_route(
+            DayRouteRequest(
+                start=base,
+                stops=stops,
+                day_start=settings.BAIFANG["DAY_START_MINUTES"] * 60,
+                day_end=settings.BAIFANG["DAY_END_MINUTES"] * 60,
+                time_limit=0.05,
+                seed=day.toordinal(),
+            )
+        )
+        order = {int(v.stop_id): v for v in route.visits}
+    sequence = 0
+    for item in sorted(visits, key=lambda i: (order[i.pk].sequence if i.pk in order else 10_000, i.pk)):
+        sequence += 1
+        visit = order.get(item.pk)
+        item.sequence = sequence
+        item.start_time = _time(visit.start) if visit else None
+        item.end_time = _time(visit.departure) if visit else None
+        item.travel_minutes = min(visit.travel_s // 60, 32767) if visit else 0
+        item.distance_m = visit.distance_m if visit else 0
+    for item in calls:
+        sequence += 1
+        item.sequence = sequence
+    PlanItem.objects.bulk_update(
+        visits + calls, ["sequence", "start_time", "end_time", "travel_minutes", "distance_m"]
+    )

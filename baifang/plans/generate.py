@@ -411,21 +411,22 @@ def _place_need(state: _State, need: Need, cannot: list[CannotFit]) -> None:
     days, reason = _allowed_days(state, need, visit)
     have = state.matching(need, need.earliest, need.latest)
     missing = need.count - len(have)
-    if missing <= 0:
+    # The first touch of a window may be due early (the 10th), even when the count is already met.
+    early_due = need.first_by is not None and not state.matching(need, need.earliest, need.first_by)
+    if missing <= 0 and not early_due:
         _narrow(state, need)
         return
     if not days:
-        cannot.append(
-            CannotFit(need.key, need.customer_id, reason or Reason.NO_VISIT_DAY, missing, need.label)
-        )
+        short = max(missing, 1)
+        cannot.append(CannotFit(need.key, need.customer_id, reason or Reason.NO_VISIT_DAY, short, need.label))
         return
-    # The first touch of a window may be due early (the 10th): place it first, before that day.
-    if need.first_by is not None and not state.matching(need, need.earliest, need.first_by):
+    if early_due:
         early = [i for i in days if state.days[i].day <= need.first_by]
         chosen = _pick(state, early, need.customer_id, visit) if early else None
         if chosen is None:
-            why = Reason.CAPACITY if early else Reason.LEAD_TIME
-            cannot.append(CannotFit(need.key, need.customer_id, why, 1, need.label))
+            cannot.append(
+                CannotFit(need.key, need.customer_id, _early_reason(state, need, early, visit), 1, need.label)
+            )
         else:
             _add_item(state, need, chosen, state.days[early[0]].day, need.first_by)
             missing -= 1
@@ -452,6 +453,17 @@ def _place_need(state: _State, need: Need, cannot: list[CannotFit]) -> None:
     if missing > 0:
         cannot.append(CannotFit(need.key, need.customer_id, Reason.CAPACITY, missing, need.label))
     _narrow(state, need)
+
+
+def _early_reason(state: _State, need: Need, early: list[int], visit: bool) -> Reason:
+    """Why no day by ``need.first_by`` could take the first touch."""
+    if early:
+        return Reason.CAPACITY
+    possible = any(
+        d.working and (d.visit_day or not visit) and need.earliest <= d.day <= need.first_by
+        for d in state.days
+    )
+    return Reason.LEAD_TIME if possible else Reason.NO_VISIT_DAY
 
 
 def _add_item(state: _State, need: Need, i: int, lo: dt.date, hi: dt.date) -> None:

@@ -162,6 +162,8 @@ def add_item(plan: Plan, *, by, lock_version: int | None, **values) -> PlanItem:
     item = PlanItem(plan=plan, source=ItemSource.MANUAL, sequence=sequence, **values)
     item.full_clean(exclude=["plan"])
     item.save()
+    if not values.get("start_time"):
+        drafting.route_day(plan, item.day)
     _touch(plan)
     return item
 
@@ -176,18 +178,22 @@ def update_item(item: PlanItem, *, by, lock_version: int | None, **values) -> Pl
         raise ValidationError(_("Unknown item fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     _check_item(plan, by, values)
     item = PlanItem.objects.get(pk=item.pk, plan=plan)
+    old_day = item.day
     for name, value in values.items():
         setattr(item, name, value)
-    if "day" in values:
-        item.start_time = values.get("start_time")
-        item.end_time = values.get("end_time")
-        item.sequence = (
-            plan.items.filter(day=item.day).exclude(pk=item.pk).aggregate(m=models.Max("sequence"))["m"] or 0
-        ) + 1
     item.full_clean(exclude=["plan"])
     item.save()
+    if item.day != old_day:  # both days are routed again: order, times and travel follow
+        drafting.route_day(plan, old_day)
+        drafting.route_day(plan, item.day)
+        item.refresh_from_db()
     _touch(plan)
     return item
+
+
+def leaves_its_window(item: PlanItem) -> bool:
+    """True when an item sits outside the days its obligation allows (the rep moved it there)."""
+    return bool(item.earliest and item.latest and not item.earliest <= item.day <= item.latest)
 
 
 def move_item(item: PlanItem, day: dt.date, *, by, lock_version: int | None) -> PlanItem:
@@ -201,6 +207,7 @@ def remove_item(item: PlanItem, *, by, lock_version: int | None) -> None:
     if not may_edit(by, plan):
         raise PermissionDenied
     PlanItem.objects.filter(pk=item.pk, plan=plan).delete()
+    drafting.route_day(plan, item.day)
     _touch(plan)
 
 

@@ -306,12 +306,29 @@ def item_move(request, pk: int, item_pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose a date to move the item to."))
         return redirect(plan)
+
+    def act():
+        moved = services.move_item(
+            item, form.cleaned_data["day"], by=request.user, lock_version=form.cleaned_data["lock_version"]
+        )
+        if services.leaves_its_window(moved):
+            messages.warning(
+                request,
+                _(
+                    "%(customer)s was planned between %(a)s and %(b)s for “%(rule)s”; on the new day that obligation is no longer planned."
+                )
+                % {
+                    "customer": moved.customer.name,
+                    "a": moved.earliest,
+                    "b": moved.latest,
+                    "rule": moved.reason,
+                },
+            )
+
     return _run(
         request,
         plan,
-        lambda: services.move_item(
-            item, form.cleaned_data["day"], by=request.user, lock_version=form.cleaned_data["lock_version"]
-        ),
+        act,
         _("Moved %(customer)s to %(day)s.")
         % {"customer": item.customer.name, "day": form.cleaned_data["day"].isoformat()},
     )
