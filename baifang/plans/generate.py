@@ -40,6 +40,7 @@ from baifang.routing import (
     solve_day_route,
 )
 from baifang.routing.geo import point_problem
+from baifang.routing.sequencing import solve_tsp
 
 __all__ = [
     "CannotFit",
@@ -193,6 +194,8 @@ class GenerateRequest:
     call_s: int = 300
     fill_candidates: Sequence[int] = ()  # customers to top days up with, least recently seen first
     order_day_penalty_s: int = 4 * 3600  # visit on the order day unless those days are full
+    zone_penalty_s: int = 7200  # a visit off its zone's weekday (R-ROUTE-2: one area a day)
+    week_penalty_s: int = 3600  # a monthly visit off its zone's week
     travel: TravelModel = field(default_factory=HaversineTravel)
     route_time_limit: float = 0.05
     seed: int = 0
@@ -251,6 +254,7 @@ class _State:
         calls = sum(n.count for n in request.needs if n.plan_channel not in VISIT_CHANNELS)
         self.visit_target = max(1.0, visits / visit_days, float(request.min_visits_per_day))
         self.call_target = max(1.0, calls / work_days)
+        self.zone_weekday, self.zone_week = _zones(self, request)
         for f in request.fixed:
             self.fixed_by_customer[f.customer_id].append(f)
             i = self.day_index.get(f.day)
@@ -352,10 +356,73 @@ class _State:
         cost = self.load_cost(count - (exclude is not None), visit)
         if visit:
             cost += self._nearest(i, customer_id, exclude=exclude)
+            weekday = self.zone_weekday.get(customer_id)
+            day = self.days[i].day
+            if weekday is not None and day.weekday() != weekday:
+                cost += req.zone_penalty_s
+            week = self.zone_week.get(customer_id)
+            if week is not None and self.week_of[i] != week:
+                cost += req.week_penalty_s
             info = self.customers.get(customer_id)
             if info and info.order_weekday is not None and self.days[i].day.weekday() != info.order_weekday:
                 cost += req.order_day_penalty_s
         return cost
+
+
+def _zones(state: _State, request: GenerateRequest) -> tuple[dict[int, int], dict[int, int]]:
+    """Cut the territory into one area per visit weekday, and each area into weeks (R-ROUTE-2).
+
+    The located customers are ordered along one tour (fast-tsp) and the tour is cut into as many
+    contiguous stretches as there are visit weekdays, each carrying about the same weekly visit
+    load: a customer's *zone weekday*. Customers seen less than weekly are cut again, along the
+    same tour, into the weeks of the horizon: their *zone week*. Placement prefers both, so each day
+    covers one compact area, as a rep's fixed weekly routes (线路) do.
+    """
+    visit_days = [i for i, d in enumerate(state.days) if d.working and d.visit_day]
+    state.week_of = {}
+    weeks: list[tuple[int, int]] = []
+    for i, d in enumerate(state.days):
+        key = d.day.isocalendar()[:2]
+        if key not in weeks:
+            weeks.append(key)
+        state.week_of[i] = weeks.index(key)
+    weekdays = sorted({state.days[i].day.weekday() for i in visit_days if state.days[i].day.weekday() < 5})
+    located = [cid for cid in state.node]
+    if len(located) < 2 or not weekdays:
+        return {}, {}
+    per_customer: dict[int, int] = defaultdict(int)
+    for need in request.needs:
+        if need.plan_channel in VISIT_CHANNELS and need.customer_id in state.node:
+            per_customer[need.customer_id] += need.count
+    nodes = [0, *[state.node[c] for c in located]]
+    order = solve_tsp(state.dur[np.ix_(nodes, nodes)], time_limit=min(0.5, 0.02 + len(nodes) / 2000))
+    tour = [located[k - 1] for k in order if k != 0]
+    n_weeks = max(1, len(weeks))
+    weekly_load = {c: max(per_customer.get(c, 0), 1) / n_weeks for c in tour}
+    zone_weekday = _cut(tour, weekly_load, weekdays)
+    zone_week: dict[int, int] = {}
+    for weekday in weekdays:
+        sparse = [c for c in tour if zone_weekday[c] == weekday and per_customer.get(c, 0) < n_weeks]
+        weeks_with_day = sorted(
+            {state.week_of[i] for i in visit_days if state.days[i].day.weekday() == weekday}
+        )
+        if sparse and weeks_with_day:
+            zone_week.update(
+                _cut(sparse, {c: max(per_customer.get(c, 0), 1) for c in sparse}, weeks_with_day)
+            )
+    return zone_weekday, zone_week
+
+
+def _cut(tour: list[int], load: dict[int, float], labels: list[int]) -> dict[int, int]:
+    """Cut ``tour`` into ``len(labels)`` contiguous stretches of about equal load."""
+    total = sum(load[c] for c in tour) or 1.0
+    out, acc, k = {}, 0.0, 0
+    for c in tour:
+        if acc >= total * (k + 1) / len(labels) and k < len(labels) - 1:
+            k += 1
+        out[c] = labels[k]
+        acc += load[c]
+    return out
 
 
 def _allowed_days(state: _State, need: Need, visit: bool) -> tuple[list[int], Reason | None]:
