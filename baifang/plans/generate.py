@@ -41,6 +41,7 @@ from baifang.routing import (
 )
 from baifang.routing.geo import point_problem
 from baifang.routing.sequencing import solve_tsp
+from baifang.routing.territory import assign_days
 
 __all__ = [
     "CannotFit",
@@ -198,6 +199,7 @@ class GenerateRequest:
     week_penalty_s: int = 3600  # a monthly visit off its zone's week
     travel: TravelModel = field(default_factory=HaversineTravel)
     route_time_limit: float = 0.05
+    optimise_s: float | None = None  # PyVRP over the days' visits; None: scaled to the visits, 0: off
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -590,6 +592,121 @@ def _relocate(state: _State, rounds: int = 2) -> None:
             break
 
 
+def _optimise(state: _State) -> None:
+    """Re-assign the visits to their allowed days with PyVRP, warm-started from the greedy days.
+
+    The greedy placement decides *which* visits are needed and the days each may use; the search
+    then minimises the month's travel under the day caps. Kept items stay on their day; a visit the
+    search leaves out keeps its greedy day (the day's route decides).
+    """
+    req = state.request
+    visit_days = [i for i, d in enumerate(state.days) if d.working and d.visit_day]
+    items = [(i, it) for i in visit_days for it in state.visits[i] if it.customer_id in state.node]
+    budget = req.optimise_s if req.optimise_s is not None else min(2.5, 0.0015 * len(items))
+    if budget <= 0 or len(visit_days) < 2 or len(items) < 2:
+        return
+    index = {i: k for k, i in enumerate(visit_days)}
+    allowed, nodes, services = [], [], []
+    initial: list[list[int]] = [[] for _ in visit_days]
+    for v, (i, it) in enumerate(items):
+        days = [index[i]]
+        if it.movable:
+            days = [
+                index[j]
+                for j in visit_days
+                if it.earliest <= state.days[j].day <= it.latest
+                and (j == i or not state.on_day(j, it.customer_id, True))
+            ]
+            info = state.customers[it.customer_id]
+            if info.order_weekday is not None:
+                days = [
+                    k for k in days if state.days[visit_days[k]].day.weekday() == info.order_weekday
+                ] or days
+        allowed.append(days)
+        nodes.append(state.node[it.customer_id])
+        services.append(state.service(it.customer_id))
+        initial[index[i]].append(v)
+    calls_s = max((len(state.calls[i]) * req.call_s for i in visit_days), default=0)
+    routes, left = assign_days(
+        state.dur,
+        nodes,
+        services,
+        allowed,
+        len(visit_days),
+        day_start=req.day_start,
+        day_end=req.day_start + req.budget_s,
+        cap_length=max(0, req.budget_s - calls_s),
+        max_visits_per_day=req.max_visits_per_day,
+        initial=initial,
+        time_limit=budget,
+        seed=req.seed,
+    )
+    day_of = {v: visit_days[k] for k, route in enumerate(routes) for v in route}
+    day_of.update({v: items[v][0] for v in left})
+    for i in visit_days:
+        state.visits[i] = [it for it in state.visits[i] if it.customer_id not in state.node]
+    for v, (i, it) in enumerate(items):
+        target = day_of[v]
+        if state.on_day(target, it.customer_id, True):  # two visits of one customer met on a day
+            target = next(
+                (
+                    j
+                    for j in (i, *visit_days)
+                    if not state.on_day(j, it.customer_id, True)
+                    and it.earliest <= state.days[j].day <= it.latest
+                ),
+                i,
+            )
+        it.day = state.days[target].day
+        state.visits[target].append(it)
+    for i in visit_days:
+        path = [0, *[state.node[it.customer_id] for it in state.visits[i] if it.customer_id in state.node], 0]
+        state.travel_est[i] = (
+            int(sum(state.dur[a, b] for a, b in zip(path, path[1:], strict=False))) if len(path) > 2 else 0
+        )
+
+
+def _enforce_caps(state: _State, cannot: list[CannotFit]) -> None:
+    """A day over its visit cap (kept or unlocated visits beside the optimised ones) sheds visits."""
+    cap = state.request.max_visits_per_day
+    for i in range(len(state.days)):
+        while len(state.visits[i]) > cap:
+            item = next((it for it in reversed(state.visits[i]) if it.movable), None)
+            if item is None:
+                break
+            state.unplace(i, item)
+            target = next(
+                (
+                    j
+                    for j, d in enumerate(state.days)
+                    if d.working
+                    and d.visit_day
+                    and item.earliest <= d.day <= item.latest
+                    and not state.on_day(j, item.customer_id, True)
+                    and state.fits(j, item.customer_id, VISIT)
+                ),
+                None,
+            )
+            if target is not None:
+                state.place(target, item)
+                continue
+            state.by_customer[item.customer_id].remove(item)
+            cannot.extend(
+                CannotFit(k, item.customer_id, Reason.CAPACITY, 1, item.label) for k in item.need_keys
+            )
+
+
+def _retry(state: _State, cannot: list[CannotFit]) -> None:
+    """Optimised days leave room: place again what did not fit for capacity."""
+    needs = {n.key: n for n in state.request.needs}
+    again = [c for c in cannot if c.reason == Reason.CAPACITY and c.need_key in needs]
+    if not again:
+        return
+    cannot[:] = [c for c in cannot if c not in again]
+    for key in dict.fromkeys(c.need_key for c in again):
+        _place_need(state, needs[key], cannot)
+
+
 def _fill(state: _State) -> None:
     """Top visit days below the minimum up with customers least recently seen (R-PLAN-4)."""
     req = state.request
@@ -702,7 +819,7 @@ def _sort_needs(needs: Sequence[Need]) -> list[Need]:
 
 
 def generate(request: GenerateRequest) -> GeneratedPlan:
-    """Draft a plan for the horizon (R-PLAN-4). Deterministic for a given request and seed."""
+    """Draft a plan for the horizon (R-PLAN-4); reproducible for a seed up to the solvers' time limits."""
     started = time.perf_counter()
     state = _State(request)
     cannot: list[CannotFit] = []
@@ -710,6 +827,9 @@ def generate(request: GenerateRequest) -> GeneratedPlan:
         if need.count > 0:
             _place_need(state, need, cannot)
     _relocate(state)
+    _optimise(state)
+    _enforce_caps(state, cannot)
+    _retry(state, cannot)
     _fill(state)
     totals = _route(state, cannot)
     items = [it for i in range(len(state.days)) for it in (*state.visits[i], *state.calls[i])]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +32,7 @@ from .territory_models import BalanceStats, PlannedDay, TerritoryPlan, Territory
 from .travel import MatrixTravel
 from .vrp import VrpClient, VrpProblem, VrpVehicleType, solve_vrp
 
-__all__ = ["split_territory", "visit_blocks"]
+__all__ = ["assign_days", "split_territory", "visit_blocks"]
 
 _DAY = 86400
 _OVERTIME_COST = 4
@@ -223,6 +224,134 @@ def _solve(
             (cap is not None and len(state.routes[d]) > cap) or day_length(state, d) > state.cap_length
         ):
             state.routes[d].pop()
+
+
+@dataclass(frozen=True)
+class _Window:
+    day_start: int
+    day_end: int
+
+
+def assign_days(
+    durations: np.ndarray,
+    nodes: Sequence[int],
+    services: Sequence[int],
+    allowed: Sequence[Sequence[int]],
+    n_days: int,
+    *,
+    day_start: int,
+    day_end: int,
+    cap_length: int,
+    max_visits_per_day: int | None = None,
+    initial: Sequence[Sequence[int]] | None = None,
+    time_limit: float = 1.0,
+    seed: int = 0,
+    balance_tolerance: float | None = 0.15,
+) -> tuple[list[list[int]], list[int]]:
+    """Put visits on days, each only on one of its ``allowed`` day indices, minimising travel (R-ROUTE-2).
+
+    Visit ``v`` is at matrix index ``nodes[v]`` of ``durations`` (index 0 is the base) and takes
+    ``services[v]`` seconds. Days hold at most ``max_visits_per_day`` visits and ``cap_length``
+    seconds of travel and service. ``initial`` (visit indices per day) warm-starts the PyVRP
+    search; with ``balance_tolerance`` the day lengths are then evened out by moves between days.
+    Returns the ordered visits of each day and the visits that fit nowhere.
+    """
+    state = DayState(
+        routes=[[] for _ in range(n_days)],
+        dur=np.asarray(durations),
+        node=np.asarray(nodes, dtype=np.int64),
+        service=np.asarray(services, dtype=np.int64),
+        allowed=[frozenset(a) for a in allowed],
+        cap_visits=max_visits_per_day,
+        cap_length=cap_length,
+    )
+    visits = [_Visit(-1, 0, tuple(sorted(a))) for a in allowed]
+    todo = [v for v, a in enumerate(allowed) if a]
+    if not todo or n_days == 0:
+        return state.routes, list(range(len(visits)))
+    window = _Window(day_start, day_end)
+    prize = int((2 * int(state.dur.max()) + int(state.service.max())) * (1 + _OVERTIME_COST) * 4 + 1)
+    clients, owner, groups = _clients([visits[v] for v in todo], _sub(state, todo), prize, window)
+    owner = [todo[i] for i in owner]
+    first_client: dict[tuple[int, int], int] = {}
+    for c, (v, client) in enumerate(zip(owner, clients, strict=True)):
+        for d in range((client.tw_early - day_start) // _DAY, (client.tw_late - day_end) // _DAY + 1):
+            first_client.setdefault((v, d), c)
+    warm = None
+    if initial:
+        warm = [
+            (d, [first_client[(v, d)] for v in day if (v, d) in first_client])
+            for d, day in enumerate(initial)
+        ]
+
+    def vehicles(shift: int | None) -> list[VrpVehicleType]:
+        nominal = cap_length if shift is None else min(shift, cap_length)
+        return [
+            VrpVehicleType(
+                num_available=1,
+                capacity=max_visits_per_day,
+                tw_early=d * _DAY + day_start,
+                tw_late=d * _DAY + day_end,
+                shift_duration=nominal,
+                max_overtime=cap_length - nominal,
+                unit_overtime_cost=0 if shift is None else _OVERTIME_COST,
+                name=str(d),
+            )
+            for d in range(n_days)
+        ]
+
+    # Stage 1 minimises travel; stage 2, warm-started, charges each day's length above the mean
+    # (as the month split does), so the search consolidates areas without piling up days.
+    share = 0.5 if balance_tolerance is not None else 1.0
+    sol = solve_vrp(
+        VrpProblem(state.dur, state.dur, clients, vehicles(None), groups),
+        time_limit=time_limit * share,
+        seed=seed,
+        initial_routes=warm,
+    )
+    if balance_tolerance is not None and sol.routes:
+        mean = sum(r.duration for r in sol.routes) / n_days
+        nxt = solve_vrp(
+            VrpProblem(
+                state.dur, state.dur, clients, vehicles(int(mean * (1 + balance_tolerance / 2))), groups
+            ),
+            time_limit=time_limit * share,
+            seed=seed,
+            initial_routes=[(r.vehicle_type, list(r.clients)) for r in sol.routes],
+        )
+        if nxt.feasible or not sol.feasible:
+            sol = nxt
+    for r in sol.routes:
+        state.routes[r.vehicle_type] = [
+            owner[c] for c in r.clients if r.vehicle_type in state.allowed[owner[c]]
+        ]
+    for d in range(n_days):  # a penalised (infeasible) best: enforce the caps
+        while state.routes[d] and (
+            (max_visits_per_day is not None and len(state.routes[d]) > max_visits_per_day)
+            or day_length(state, d) > cap_length
+        ):
+            state.routes[d].pop()
+    placed = {v for r in state.routes for v in r}
+    left = insert_unplaced(state, [v for v in range(len(visits)) if v not in placed])
+    if balance_tolerance is not None:
+        balance_days(state, tolerance=balance_tolerance)
+    for d, route in enumerate(state.routes):
+        if len(route) > 2:
+            state.routes[d] = _polish(state, route)
+    return state.routes, left
+
+
+def _sub(state: DayState, todo: list[int]) -> DayState:
+    """The state restricted to the visits ``todo`` (in that order), for building clients."""
+    return DayState(
+        routes=[],
+        dur=state.dur,
+        node=state.node[todo],
+        service=state.service[todo],
+        allowed=[state.allowed[v] for v in todo],
+        cap_visits=state.cap_visits,
+        cap_length=state.cap_length,
+    )
 
 
 def _polish(state: DayState, route: list[int]) -> list[int]:
