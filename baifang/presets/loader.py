@@ -34,6 +34,8 @@ class LoadResult:
     rules: int = 0
     checklists: int = 0
     limits: int = 0
+    plan_policies: int = 0
+    rhythm_steps: int = 0
 
 
 def available() -> dict[str, dict]:
@@ -115,7 +117,31 @@ def load(code: str) -> LoadResult:
         rule.save()
         result.rules += 1
     result.checklists, result.limits = _load_screening_and_limits(data)
+    if data.get("plan_policy"):
+        result.plan_policies, result.rhythm_steps = _load_plan_policy(data["plan_policy"])
     return result
+
+
+def _load_plan_policy(data: dict) -> tuple[int, int]:
+    """The company-wide plan policy (only when there is none yet) and its month-rhythm steps (R-PLAN-5)."""
+    from baifang.plans.models import PlanPolicy, RhythmReminder
+
+    fields = {k: v for k, v in data.items() if k not in ("rhythm", "source")}
+    policy = PlanPolicy.objects.filter(unit=None).first()
+    created = policy is None
+    if created:
+        policy = PlanPolicy(**fields)
+        policy.full_clean()
+        policy.save()
+    steps = 0
+    for step in data.get("rhythm", []):
+        _obj, new = RhythmReminder.objects.get_or_create(
+            policy=policy,
+            text=step["text"],
+            defaults={"when": step["when"], "day": step.get("day", 1), "link": step.get("link", "")},
+        )
+        steps += new
+    return int(created), steps
 
 
 def _load_screening_and_limits(data: dict) -> tuple[int, int]:

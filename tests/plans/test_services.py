@@ -352,3 +352,15 @@ def test_month_rhythm_reminders_fire_on_their_days_R_PLAN_5(org):
     reminders.rhythm_reminders(dt.date(2026, 12, 31))
     texts = sorted(Notification.objects.filter(user=org.rep).values_list("text", flat=True))
     assert texts == sorted(["月度总结", "周总结", "制定下月计划"])
+
+
+def test_tobacco_preset_ships_the_plan_policy_and_month_rhythm_R_PRESET_1_R_PLAN_5(db):
+    from baifang.presets import loader
+
+    first = loader.load("tobacco")
+    again = loader.load("tobacco")
+    policy = PlanPolicy.objects.get(unit=None)
+    assert policy.visit_days == frozenset({0, 2, 3}) and policy.first_visit_by_day == 10
+    assert first.plan_policies == 1 and first.rhythm_steps == 6
+    assert again.plan_policies == 0 and again.rhythm_steps == 0  # existing data kept
+    assert policy.rhythm.filter(when=RhythmWhen.LAST_WORKDAY).count() == 1

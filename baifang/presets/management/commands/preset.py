@@ -25,7 +25,7 @@ class Command(BaseCommand):
         result = loader.load(name)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded {name}: {result.schemes} schemes, {result.tiers} tiers, {result.seasons} seasons, {result.rules} rules "
-                "(existing ones kept)."
+                f"Loaded {name}: {result.schemes} schemes, {result.tiers} tiers, {result.seasons} seasons, {result.rules} rules, "
+                f"{result.plan_policies} plan policies, {result.rhythm_steps} month-rhythm steps (existing ones kept)."
             )
         )
