@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/baifang
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-pg test-fast bench bench-routing bench-customers bench-compliance bench-load lint fmt worker messages clean
+.PHONY: run test test-pg test-fast bench bench-routing bench-customers bench-compliance bench-load bench-plans lint fmt worker messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,7 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## make bench: every benchmark (needs PostgreSQL for the scale ones); results in benchmarks/results/
-bench: bench-routing bench-customers bench-compliance bench-load
+bench: bench-routing bench-customers bench-compliance bench-load bench-plans
 
 bench-routing: $(VENV)/.installed-dev
 	$(PIP) install -q -e ".[bench]"
@@ -64,6 +64,10 @@ bench-customers: $(VENV)/.installed-dev
 ## make bench-compliance: compliance at 200,000 customers and 5,000,000 touches (after bench-customers)
 bench-compliance: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_compliance.py
+
+## make bench-plans: one rep's month (600 customers, routes included) and 1,000 reps' months on 2 cores
+bench-plans: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_plans.py
 
 ## make bench-load: check-in/out + record submit at 50 concurrent users over HTTP (gunicorn, PostgreSQL), with a retry storm
 bench-load: $(VENV)/.installed-dev

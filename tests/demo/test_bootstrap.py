@@ -20,5 +20,10 @@ def test_first_run_loads_a_usable_demo_and_second_run_changes_nothing(capsys):
     from django.utils import timezone
 
     assert sum(c.due for c in compliance(timezone.localdate(), scope=Scope())) > 0
+    from baifang.plans.models import Plan
+
+    submitted = Plan.objects.get(owner__username="rep", kind="month")  # R-PLAN-2: one waiting for the manager
+    assert submitted.status == "submitted" and submitted.items.exists()
     call_command("bootstrap", customers=40, reps=4)
     assert Touch.objects.count() == touches
+    assert Plan.objects.count() == 2

@@ -28,8 +28,10 @@ class Command(BaseCommand):
             call_command("demo", customers=customers, reps=reps, seed=1, verbosity=0)
             rated = load_rules_and_rate()
             touches = record_recent_touches()
+            plans = draft_next_month_plans()
             self.stdout.write(
-                f"Loaded the distribution preset, rated {rated} customers, recorded {touches} touches."
+                f"Loaded the distribution preset, rated {rated} customers, recorded {touches} touches, "
+                f"drafted {plans} monthly plans for next month."
             )
         self.stdout.write(personas_table())
         self.stdout.write(
@@ -77,3 +79,24 @@ def record_recent_touches(days: int = 30, seed: int = 1) -> int:
             )
     Touch.objects.bulk_create(touches, batch_size=2000)
     return len(touches)
+
+
+def draft_next_month_plans() -> int:
+    """Next month's plan for the demo reps: rep's is submitted (the manager has one to approve), rep2's a draft."""
+    from baifang.org.models import User
+    from baifang.plans import periods, services
+    from baifang.plans.choices import PlanKind
+
+    month = periods.next_month(timezone.localdate())
+    count = 0
+    for username, submit in (("rep", True), ("rep2", False)):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        plan = services.get_or_create_plan(user, PlanKind.MONTH, month)
+        services.generate_month(plan, by=user, lock_version=plan.lock_version)
+        plan.refresh_from_db()
+        if submit and plan.items.exists():
+            services.submit(plan, by=user, lock_version=plan.lock_version, comment="演示：下月拜访计划")
+        count += 1
+    return count
