@@ -55,7 +55,10 @@ class PlanFilterSet(django_filters.FilterSet):
     )
     month = MonthFilter(label=_("Month"), help_text=_("YYYY-MM"))
     period_start = django_filters.DateFromToRangeFilter(label=_("Starts between"))
-    is_late = django_filters.BooleanFilter(label=_("Submitted late"))
+    is_late = django_filters.BooleanFilter(
+        label=_("Submitted late"),
+        widget=forms.Select(choices=(("", _("All")), ("true", _("Yes")), ("false", _("No")))),
+    )
 
     class Meta:
         model = Plan

@@ -20,6 +20,7 @@ from baifang.core.calendar import calendar_for
 from baifang.maps.adapters import customer_point, display_point, rep_base
 from baifang.plans import actuals, periods, services
 from baifang.plans.choices import PlanKind, PlanStatus
+from baifang.plans.filtersets import PlanFilterSet
 from baifang.plans.forms import DecisionForm, LockForm, MoveForm, PlanItemForm
 from baifang.plans.models import Plan, PlanItem, StaleVersion
 
@@ -361,34 +362,16 @@ def approvals(request):
 
 @login_required
 def report(request):
-    """Plan vs. actual per rep for a month (R-PLAN-3, R-KPI-1 plan completion)."""
-    today = timezone.localdate()
-    try:
-        month = dt.date.fromisoformat((request.GET.get("month") or f"{today:%Y-%m}") + "-01")
-    except ValueError:
-        month = periods.month_start(today)
-    kind = request.GET.get("kind") if request.GET.get("kind") in PlanKind.values else PlanKind.MONTH
-    plans = (
-        Plan.objects.visible_to(request.user)
-        .filter(kind=kind, period_start__gte=month, period_start__lte=periods.month_end(month))
-        .order_by("owner__unit__path", "owner__username", "period_start")
-    )
-    page = Paginator(plans, 50).get_page(request.GET.get("page"))
-    rows = actuals.report(
-        Plan.objects.filter(pk__in=[p.pk for p in page.object_list]).order_by(
-            "owner__unit__path", "owner__username", "period_start"
-        )
-    )
-    return render(
-        request,
-        "plans/report.html",
-        {
-            "rows": rows,
-            "page": page,
-            "month": month,
-            "kind": kind,
-            "kinds": PlanKind.choices,
-            "previous": periods.previous_month(month),
-            "next": periods.next_month(month),
-        },
-    )
+    """Plan vs. actual per plan of a month, filtered like the API list (R-PLAN-3, R-KPI-1 plan completion)."""
+    params = request.GET.copy()
+    params.setdefault("month", f"{timezone.localdate():%Y-%m}")
+    params.setdefault("kind", PlanKind.MONTH)
+    filterset = PlanFilterSet(params, queryset=Plan.objects.visible_to(request.user), request=request)
+    plans = filterset.qs if filterset.is_valid() else Plan.objects.none()
+    page = Paginator(
+        plans.order_by("owner__unit__path", "owner__username", "period_start", "pk"), 50
+    ).get_page(request.GET.get("page"))
+    rows = actuals.report(Plan.objects.filter(pk__in=[p.pk for p in page.object_list]))
+    order = {p.pk: k for k, p in enumerate(page.object_list)}
+    rows.sort(key=lambda r: order[r.plan.pk])
+    return render(request, "plans/report.html", {"rows": rows, "page": page, "filterset": filterset})
