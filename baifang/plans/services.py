@@ -116,7 +116,7 @@ def generate_month(
     if plan.kind != PlanKind.MONTH:
         raise ValidationError(_("Only a monthly plan is generated; weekly and daily plans refine it."))
     plan = _lock(plan, lock_version)
-    if not may_edit(by, plan):
+    if by.pk != plan.owner_id or not may_edit(by, plan):  # the approver edits items, never redrafts
         raise PermissionDenied
     request = drafting.build_request(plan, today=today)
     result = gen.generate(request)

@@ -364,3 +364,12 @@ def test_tobacco_preset_ships_the_plan_policy_and_month_rhythm_R_PRESET_1_R_PLAN
     assert first.plan_policies == 1 and first.rhythm_steps == 6
     assert again.plan_policies == 0 and again.rhythm_steps == 0  # existing data kept
     assert policy.rhythm.filter(when=RhythmWhen.LAST_WORKDAY).count() == 1
+
+
+def test_the_approver_edits_items_but_never_redrafts_the_plan_R_PLAN_2(org, territory, december):
+    services.submit(december, by=org.rep, lock_version=december.lock_version)
+    december.refresh_from_db()
+    count = december.items.count()
+    with pytest.raises(PermissionDenied):
+        services.generate_month(december, by=org.manager, lock_version=december.lock_version)
+    assert december.items.count() == count
