@@ -22,7 +22,7 @@ from baifang.plans import actuals, periods, services
 from baifang.plans.choices import PlanKind, PlanStatus
 from baifang.plans.filtersets import PlanFilterSet
 from baifang.plans.forms import DecisionForm, LockForm, MoveForm, PlanItemForm
-from baifang.plans.models import Plan, PlanItem, StaleVersion
+from baifang.plans.models import Plan, PlanItem
 
 
 def _visible_plan(request, pk: int) -> Plan:
@@ -37,13 +37,16 @@ def _error_text(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-def _run(request, plan: Plan, action, success: str):
-    """Call a service; report a refused change (stale, invalid, forbidden) without losing anything."""
+def _posted(request, plan: Plan, form_class, action, success: str = ""):
+    """Validate the posted form, call a service with its data, and report a refusal (stale,
+    invalid, forbidden) as a message without losing anything; then back to the plan."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete; reload the page."))
+        return redirect(plan)
     try:
-        action()
-    except StaleVersion as exc:
-        messages.error(request, _error_text(exc))
-    except ValidationError as exc:
+        action(form.cleaned_data)
+    except ValidationError as exc:  # StaleVersion and InvalidTransition included
         messages.error(request, _error_text(exc))
     except PermissionDenied:
         messages.error(request, _("You may not change this plan now."))
@@ -186,38 +189,28 @@ def detail(request, pk: int):
 @require_POST
 def generate(request, pk: int):
     plan = _visible_plan(request, pk)
-    form = LockForm(request.POST)
-    lock = form.cleaned_data["lock_version"] if form.is_valid() else None
 
-    def act():
-        if lock is None:
-            raise ValidationError(_("The form was incomplete; reload the page."))
-        result = services.generate_month(plan, by=request.user, lock_version=lock)
+    def act(data):
+        result = services.generate_month(plan, by=request.user, lock_version=data["lock_version"])
         messages.info(
             request,
             _("%(n)d items planned; %(m)d obligations could not fit (listed below with the reason).")
             % {"n": len(result.items), "m": len(result.cannot_fit)},
         )
 
-    return _run(request, plan, act, "")
+    return _posted(request, plan, LockForm, act)
 
 
 @login_required
 @require_POST
 def submit(request, pk: int):
     plan = _visible_plan(request, pk)
-    form = LockForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The form was incomplete; reload the page."))
-        return redirect(plan)
-    return _run(
+    return _posted(
         request,
         plan,
-        lambda: services.submit(
-            plan,
-            by=request.user,
-            lock_version=form.cleaned_data["lock_version"],
-            comment=form.cleaned_data["comment"],
+        LockForm,
+        lambda data: services.submit(
+            plan, by=request.user, lock_version=data["lock_version"], comment=data["comment"]
         ),
         _("Submitted to your supervisor for approval."),
     )
@@ -227,14 +220,11 @@ def submit(request, pk: int):
 @require_POST
 def reopen(request, pk: int):
     plan = _visible_plan(request, pk)
-    form = LockForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The form was incomplete; reload the page."))
-        return redirect(plan)
-    return _run(
+    return _posted(
         request,
         plan,
-        lambda: services.reopen(plan, by=request.user, lock_version=form.cleaned_data["lock_version"]),
+        LockForm,
+        lambda data: services.reopen(plan, by=request.user, lock_version=data["lock_version"]),
         _("The plan is a draft again; submit it once you have changed it."),
     )
 
@@ -244,24 +234,23 @@ def reopen(request, pk: int):
 def decide(request, pk: int, decision: str):
     """The supervisor approves or returns the submitted version (R-PLAN-2)."""
     plan = _visible_plan(request, pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid() or decision not in ("approve", "return"):
-        messages.error(request, _("The form was incomplete; reload the page."))
-        return redirect(plan)
-    version, comment = form.cleaned_data["version"], form.cleaned_data["comment"]
     if decision == "approve":
-        return _run(
+        return _posted(
             request,
             plan,
-            lambda: services.approve(plan, by=request.user, version=version, comment=comment),
+            DecisionForm,
+            lambda d: services.approve(plan, by=request.user, version=d["version"], comment=d["comment"]),
             _("Plan approved."),
         )
-    return _run(
-        request,
-        plan,
-        lambda: services.return_plan(plan, by=request.user, version=version, reason=comment),
-        _("Plan returned to the rep with your comments."),
-    )
+    if decision == "return":
+        return _posted(
+            request,
+            plan,
+            DecisionForm,
+            lambda d: services.return_plan(plan, by=request.user, version=d["version"], reason=d["comment"]),
+            _("Plan returned to the rep with your comments."),
+        )
+    raise Http404
 
 
 @login_required
@@ -283,9 +272,7 @@ def item_form(request, pk: int, item_pk: int | None = None):
                 services.add_item(plan, by=request.user, lock_version=lock, **values)
             else:
                 services.update_item(item, by=request.user, lock_version=lock, **values)
-        except StaleVersion as exc:
-            form.add_error(None, _error_text(exc))
-        except ValidationError as exc:
+        except ValidationError as exc:  # a stale page (StaleVersion) becomes a form-wide error
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -303,20 +290,19 @@ def item_move(request, pk: int, item_pk: int):
     """Move an item to another day (drag and drop on the calendar, or the 'move to' menu)."""
     plan = _visible_plan(request, pk)
     item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a date to move the item to."))
-        return redirect(plan)
 
-    def act():
-        moved = services.move_item(
-            item, form.cleaned_data["day"], by=request.user, lock_version=form.cleaned_data["lock_version"]
+    def act(data):
+        moved = services.move_item(item, data["day"], by=request.user, lock_version=data["lock_version"])
+        messages.success(
+            request,
+            _("Moved %(customer)s to %(day)s.") % {"customer": item.customer.name, "day": data["day"]},
         )
         if services.leaves_its_window(moved):
             messages.warning(
                 request,
                 _(
-                    "%(customer)s was planned between %(a)s and %(b)s for “%(rule)s”; on the new day that obligation is no longer planned."
+                    "%(customer)s was planned between %(a)s and %(b)s for “%(rule)s”; on the new day that "
+                    "obligation is no longer planned."
                 )
                 % {
                     "customer": moved.customer.name,
@@ -326,13 +312,7 @@ def item_move(request, pk: int, item_pk: int):
                 },
             )
 
-    return _run(
-        request,
-        plan,
-        act,
-        _("Moved %(customer)s to %(day)s.")
-        % {"customer": item.customer.name, "day": form.cleaned_data["day"].isoformat()},
-    )
+    return _posted(request, plan, MoveForm, act)
 
 
 @login_required
@@ -340,14 +320,11 @@ def item_move(request, pk: int, item_pk: int):
 def item_remove(request, pk: int, item_pk: int):
     plan = _visible_plan(request, pk)
     item = get_object_or_404(PlanItem, pk=item_pk, plan=plan)
-    form = LockForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The form was incomplete; reload the page."))
-        return redirect(plan)
-    return _run(
+    return _posted(
         request,
         plan,
-        lambda: services.remove_item(item, by=request.user, lock_version=form.cleaned_data["lock_version"]),
+        LockForm,
+        lambda data: services.remove_item(item, by=request.user, lock_version=data["lock_version"]),
         _("Removed %(customer)s from the plan.") % {"customer": item.customer.name},
     )
 
