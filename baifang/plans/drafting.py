@@ -116,7 +116,9 @@ def rule_needs(user, start: dt.date, end: dt.date, today: dt.date, days) -> tupl
             lo, hi = max(win.start, first_from), min(win.end, end)
             if hi < lo:
                 continue
-            count = _share(int(ob.required) - int(ob.done), win, lo, hi, days, cal)  # SUM is numeric on PostgreSQL
+            count = _share(
+                int(ob.required) - int(ob.done), win, lo, hi, days, cal
+            )  # SUM is numeric on PostgreSQL
             if count <= 0:
                 continue
             first_by = None

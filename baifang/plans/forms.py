@@ -55,6 +55,12 @@ class LockForm(forms.Form):
     comment = forms.CharField(required=False, max_length=2000)
 
 
+class SummaryForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary and analysis"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
 class MoveForm(forms.Form):
     lock_version = forms.IntegerField()
     day = forms.DateField()

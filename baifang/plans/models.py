@@ -285,6 +285,12 @@ class Plan(TimeStampedModel):
     approved_version = models.PositiveIntegerField(_("approved version"), null=True, blank=True)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
     comment = models.TextField(_("rep's note"), blank=True)
+    summary = models.TextField(
+        _("summary and analysis"),
+        blank=True,
+        help_text=_("Written by the rep once the period has begun (R-PLAN-5)."),
+    )
+    summary_at = models.DateTimeField(_("summary written at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "lock_version"])
     objects = PlanQuerySet.as_manager()

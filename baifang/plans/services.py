@@ -419,3 +419,16 @@ def refine(owner, kind: str, day: dt.date, *, by) -> Plan:
     PlanItem.objects.bulk_create(copies)
     _touch(plan)
     return plan
+
+
+@transaction.atomic
+def write_summary(plan: Plan, *, by, text: str) -> Plan:
+    """The rep's summary and analysis of a period (monthly on the 1st, weekly on Monday: R-PLAN-5)."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if by.pk != plan.owner_id:
+        raise PermissionDenied
+    if timezone.localdate() < plan.period_start:
+        raise ValidationError(_("A summary can be written once the period has begun."))
+    plan.summary, plan.summary_at = text.strip(), timezone.now()
+    plan.save(update_fields=["summary", "summary_at", "updated_at"])
+    return plan

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/generate/", views.generate, name="generate"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/summary/", views.summary, name="summary"),
     path("<int:pk>/decide/<str:decision>/", views.decide, name="decide"),
     path("<int:pk>/items/new/", views.item_form, name="item_add"),
     path("<int:pk>/items/<int:item_pk>/", views.item_form, name="item_edit"),

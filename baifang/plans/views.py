@@ -21,7 +21,7 @@ from baifang.maps.adapters import customer_point, display_point, rep_base
 from baifang.plans import actuals, periods, services
 from baifang.plans.choices import PlanKind, PlanStatus
 from baifang.plans.filtersets import PlanFilterSet
-from baifang.plans.forms import DecisionForm, LockForm, MoveForm, PlanItemForm
+from baifang.plans.forms import DecisionForm, LockForm, MoveForm, PlanItemForm, SummaryForm
 from baifang.plans.models import Plan, PlanItem
 
 
@@ -171,6 +171,9 @@ def detail(request, pk: int):
         "diff": services.diff(plan) if plan.version else None,
         "today": timezone.localdate(),
         "children": plan.children.order_by("period_start"),
+        "summary_form": SummaryForm(initial={"summary": plan.summary})
+        if plan.owner_id == request.user.pk and timezone.localdate() >= plan.period_start
+        else None,
     }
     if plan.kind == PlanKind.MONTH:
         context["weeks"] = _month_grid(plan, items, outcomes)
@@ -226,6 +229,20 @@ def reopen(request, pk: int):
         LockForm,
         lambda data: services.reopen(plan, by=request.user, lock_version=data["lock_version"]),
         _("The plan is a draft again; submit it once you have changed it."),
+    )
+
+
+@login_required
+@require_POST
+def summary(request, pk: int):
+    """The rep's summary and analysis of the period (R-PLAN-5)."""
+    plan = _visible_plan(request, pk)
+    return _posted(
+        request,
+        plan,
+        SummaryForm,
+        lambda data: services.write_summary(plan, by=request.user, text=data["summary"]),
+        _("Summary saved."),
     )
 
 

@@ -59,6 +59,7 @@ def test_manager_and_leader_see_the_plan_read_only_teammate_and_outsider_do_not_
         ("plans:generate", {"lock_version": 0}),
         ("plans:submit", {"lock_version": 0}),
         ("plans:reopen", {"lock_version": 0}),
+        ("plans:summary", {"summary": "x"}),
         ("plans:item_add", {}),
     ],
 )

@@ -373,3 +373,14 @@ def test_the_approver_edits_items_but_never_redrafts_the_plan_R_PLAN_2(org, terr
     with pytest.raises(PermissionDenied):
         services.generate_month(december, by=org.manager, lock_version=december.lock_version)
     assert december.items.count() == count
+
+
+def test_rep_writes_the_period_summary_once_it_has_begun_R_PLAN_5(org, territory, december):
+    with pytest.raises(ValidationError):
+        services.write_summary(december, by=org.rep, text="还没开始")
+    with time_machine.travel(dt.datetime(2027, 1, 1, 15, 0, tzinfo=SHANGHAI), tick=False):
+        with pytest.raises(PermissionDenied):
+            services.write_summary(december, by=org.manager, text="不是本人")
+        services.write_summary(december, by=org.rep, text="  12月完成率 92%，A类客户全部覆盖。 ")
+    december.refresh_from_db()
+    assert december.summary == "12月完成率 92%，A类客户全部覆盖。" and december.summary_at is not None
