@@ -397,7 +397,7 @@ def _zones(state: _State, request: GenerateRequest) -> tuple[dict[int, int], dic
         if need.plan_channel in VISIT_CHANNELS and need.customer_id in state.node:
             per_customer[need.customer_id] += need.count
     nodes = [0, *[state.node[c] for c in located]]
-    order = solve_tsp(state.dur[np.ix_(nodes, nodes)], time_limit=min(0.5, 0.02 + len(nodes) / 2000))
+    order = solve_tsp(state.dur[np.ix_(nodes, nodes)], time_limit=min(0.3, 0.01 + len(nodes) / 4000))
     tour = [located[k - 1] for k in order if k != 0]
     n_weeks = max(1, len(weeks))
     weekly_load = {c: max(per_customer.get(c, 0), 1) / n_weeks for c in tour}
@@ -602,7 +602,7 @@ def _optimise(state: _State) -> None:
     req = state.request
     visit_days = [i for i, d in enumerate(state.days) if d.working and d.visit_day]
     items = [(i, it) for i in visit_days for it in state.visits[i] if it.customer_id in state.node]
-    budget = req.optimise_s if req.optimise_s is not None else min(2.5, 0.0015 * len(items))
+    budget = req.optimise_s if req.optimise_s is not None else min(2.5, 0.001 * len(items))
     if budget <= 0 or len(visit_days) < 2 or len(items) < 2:
         return
     index = {i: k for k, i in enumerate(visit_days)}
