@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from baifang.customers.models import AccessRequest, Customer, HandoverNotice
+from baifang.plans.services import approval_queue
 
 
 class LoginView(auth_views.LoginView):
@@ -39,6 +40,7 @@ def home(request):
             "customer"
         )[:10],
         "notifications": user.notifications.unread()[:5],
+        "plans_to_approve": approval_queue(user)[:10],
         "today": today,
     }
     return render(request, "core/home.html", context)

@@ -208,3 +208,11 @@ def test_open_creates_only_my_own_plan(org, clock):
     assert response.status_code == 302
     assert Plan.objects.filter(owner=org.rep, kind="month", period_start=DECEMBER).count() == 1
     assert client.get(reverse("plans:open", args=["year", "2026-12-01"])).status_code == 404
+
+
+def test_home_lists_plans_waiting_for_my_approval_only_R_PLAN_2(org, december):
+    services.submit(december, by=org.rep, lock_version=december.lock_version)
+    url = december.get_absolute_url() + "#approve"
+    assert url in client_for(org.manager).get(reverse("home")).content.decode()
+    for person in (org.rep, org.outsider, org.manager2):
+        assert url not in client_for(person).get(reverse("home")).content.decode()
