@@ -17,6 +17,12 @@ Part 2 — ``--reps`` territories of ``--customers-per-rep`` customers (default 
 Reports total wall time against the 10-minute target. The database side (obligation SQL, writes) is
 measured by ``tests``/``bench-compliance``; this is the generator and routing alone.
 
+Part 3 (``--database-url``, PostgreSQL at scale: the ``bench-customers`` + ``bench-compliance``
+database with 200,000 customers, 1,000 reps, 5,000,000 touches and the seed-001/003 rules) — the
+whole service for a sample of reps, as the "Generate" button runs it: obligation SQL and reads
+(``drafting.build_request``), the engine, and writing the items; every plan is rolled back. The
+projection for all reps on 2 workers is the median × reps ÷ 2.
+
 Writes ``benchmarks/results/plans.json`` and prints a table.
 """
 
@@ -243,6 +249,68 @@ def all_reps(reps: int, n: int, workers: int) -> dict:
     }
 
 
+def database_sample(url: str, sample: int, month: dt.date) -> dict:
+    """Part 3: the full service for ``sample`` reps on the scale database, rolled back."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baifang.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.db.models import Count
+
+    from baifang.org.models import User
+    from baifang.plans import drafting, services
+    from baifang.plans.choices import PlanKind
+
+    call_command("migrate", verbosity=0)
+    reps = list(
+        User.objects.filter(assignments__position__kind="field_rep")
+        .annotate(n=Count("owned_customers"))
+        .filter(n__gt=0)
+        .order_by("pk")[:sample]
+    )
+    rows = []
+    for rep in reps:
+        with transaction.atomic():
+            started = time.perf_counter()
+            plan = services.get_or_create_plan(rep, PlanKind.MONTH, month)
+            req = drafting.build_request(plan, today=month)
+            read = time.perf_counter()
+            result = gen.generate(req)
+            solved = time.perf_counter()
+            drafting.write_generated(plan, result, {c.id: c for c in req.customers})
+            done = time.perf_counter()
+            transaction.set_rollback(True)
+        rows.append(
+            {
+                "customers": len(req.customers),
+                "needs": len(req.needs),
+                "items": len(result.items),
+                "read_s": read - started,
+                "engine_s": solved - read,
+                "write_s": done - solved,
+                "total_s": done - started,
+            }
+        )
+        print(
+            f"  {rep.username}: {rows[-1]['customers']} customers, {rows[-1]['items']} items, {rows[-1]['total_s']:.2f} s"
+        )
+    med = {
+        k: round(statistics.median(r[k] for r in rows), 3)
+        for k in ("read_s", "engine_s", "write_s", "total_s")
+    }
+    return {
+        "month": month.isoformat(),
+        "reps_sampled": len(rows),
+        "customers_median": statistics.median(r["customers"] for r in rows),
+        "median": med,
+        "projection_1000_reps_2_workers_s": round(med["total_s"] * 1000 / 2, 1),
+        "rows": rows,
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -252,7 +320,18 @@ def main(argv=None) -> int:
     parser.add_argument("--customers-per-rep", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--database-url", help="PostgreSQL scale database for part 3 (service end to end)")
+    parser.add_argument("--sample", type=int, default=20, help="reps in the part-3 sample")
+    parser.add_argument(
+        "--only-database", action="store_true", help="run part 3 only, keep parts 1–2 in the JSON"
+    )
     args = parser.parse_args(argv)
+    if args.only_database:
+        results = json.loads(args.output.read_text()) if args.output.exists() else {}
+        results["database"] = database_sample(args.database_url, args.sample, dt.date(2026, 12, 1))
+        print(json.dumps(results["database"]["median"], indent=2))
+        args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        return 0
     reps = 50 if args.quick else args.reps
     print("one rep, 600 customers:")
     single = one_rep(600, 3 if args.quick else 5)
@@ -271,6 +350,8 @@ def main(argv=None) -> int:
         "all_reps": fleet,
         "quick": args.quick,
     }
+    if args.database_url:
+        results["database"] = database_sample(args.database_url, args.sample, dt.date(2026, 12, 1))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(f"written {args.output}")
