@@ -592,7 +592,7 @@ def _relocate(state: _State, rounds: int = 2) -> None:
             break
 
 
-def _optimise(state: _State) -> None:
+def _optimise(state: _State, cannot: list[CannotFit]) -> None:
     """Re-assign the visits to their allowed days with PyVRP, warm-started from the greedy days.
 
     The greedy placement decides *which* visits are needed and the days each may use; the search
@@ -645,9 +645,11 @@ def _optimise(state: _State) -> None:
     day_of.update({v: items[v][0] for v in left})
     for i in visit_days:
         state.visits[i] = [it for it in state.visits[i] if it.customer_id not in state.node]
-    for v, (i, it) in enumerate(items):
+    # Kept items first: they claim their days; a movable visit meeting another visit of the same
+    # customer on a day goes back to its greedy day or another allowed one, else out (capacity).
+    for v, (i, it) in sorted(enumerate(items), key=lambda vi: vi[1][1].movable):
         target = day_of[v]
-        if state.on_day(target, it.customer_id, True):  # two visits of one customer met on a day
+        if it.movable and state.on_day(target, it.customer_id, True):
             target = next(
                 (
                     j
@@ -655,8 +657,14 @@ def _optimise(state: _State) -> None:
                     if not state.on_day(j, it.customer_id, True)
                     and it.earliest <= state.days[j].day <= it.latest
                 ),
-                i,
+                None,
             )
+            if target is None:
+                state.by_customer[it.customer_id].remove(it)
+                cannot.extend(
+                    CannotFit(k, it.customer_id, Reason.CAPACITY, 1, it.label) for k in it.need_keys
+                )
+                continue
         it.day = state.days[target].day
         state.visits[target].append(it)
     for i in visit_days:
@@ -827,7 +835,7 @@ def generate(request: GenerateRequest) -> GeneratedPlan:
         if need.count > 0:
             _place_need(state, need, cannot)
     _relocate(state)
-    _optimise(state)
+    _optimise(state, cannot)
     _enforce_caps(state, cannot)
     _retry(state, cannot)
     _fill(state)
