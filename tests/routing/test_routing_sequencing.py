@@ -61,3 +61,19 @@ def test_solve_vrp_capacity_and_optional_clients():  # R-ROUTE-2: matrix-level l
     assert sol.unvisited == (4,)
     assert sorted(len(r.clients) for r in sol.routes) == [2, 2]
     assert sol.cost == 2 * 11 + 2 * 21
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(17, 20), st.integers(0, 10_000), st.booleans())
+def test_tight_time_limit_at_17_to_20_nodes_stays_close_to_the_exact_tour(n, seed, closed):  # R-ROUTE-1
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 10_000, (n, 2))
+    cost = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    end = None if closed else n - 1
+    quick = solve_tsp(cost, start=0, end=end, time_limit=0.01)
+    exact = solve_tsp(cost, start=0, end=end, time_limit=0.2)
+    assert quick[0] == 0 and sorted(quick) == list(range(n))
+    if not closed:
+        assert quick[-1] == n - 1
+    tail = [0] if closed else []
+    assert path_cost([*quick, *tail], cost) <= path_cost([*exact, *tail], cost) * 1.08
