@@ -306,3 +306,15 @@ def test_kept_items_count_and_are_never_moved():
     plan = generate(GenerateRequest(days_of(), customers, needs, CENTRE, fixed=fixed, today=DEC[0]))
     assert [(i.day, i.fixed) for i in plan.items] == [(DEC[14], True)]
     assert not plan.cannot_fit
+
+
+def test_the_engine_is_plain_python():
+    """STYLE: engines take plain data and never import Django (here: the generator's modules)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import baifang.plans.generate, baifang.plans.scheduling, baifang.plans.placement; "
+        "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
