@@ -232,7 +232,9 @@ def obligation_sql(
     scope_clauses, scope_params = scope.conditions(rule)
     where.extend(scope_clauses)
 
-    done = "COALESCE(SUM(d.n), 0)"
+    # A kept window has at most one counter per customer: no aggregate (and no sort) needed.
+    done = "COALESCE(SUM(d.n), 0)" if tally_window is None else "COALESCE(d.n, 0)"
+    group_by = "GROUP BY c.id, c.owner_id, c.unit_id, u.id, u.department_id" if tally_window is None else ""
     due_sql = f"CASE WHEN {done} = 0 THEN %s ELSE %s END" if first_due else "%s"
     due_params = [first_due, win.end] if first_due else [win.end]
     sql = f"""
@@ -244,7 +246,7 @@ def obligation_sql(
         JOIN org_orgunit u ON u.id = c.unit_id
         {counts_sql}
         WHERE {" AND ".join(where)}
-        GROUP BY c.id, c.owner_id, c.unit_id, u.id, u.department_id
+        {group_by}
     """
     params = [
         *responsible_params,
