@@ -424,7 +424,15 @@ def compliance(
     column = GROUP_COLUMNS[group_by]
     rules = rules_in_force(day, rule_ids)
     kept = _kept_windows(rules, day, use_tallies)
-    by_rule = {rule.pk: _rule_cells(rule, day, today, scope, column, kept.get(rule.pk)) for rule in rules}
+    by_rule = {}
+    if kept:
+        from baifang.rules import tallies
+
+        if tallies.can_read_together(scope, group_by):
+            by_rule = tallies.read_together(rules, kept, day, today, scope, group_by)
+    for rule in rules:
+        if rule.pk not in by_rule:
+            by_rule[rule.pk] = _rule_cells(rule, day, today, scope, column, kept.get(rule.pk))
     dropped = _dropped_meanwhile(kept)
     for rule in rules:
         if rule.pk in dropped:

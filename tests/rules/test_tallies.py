@@ -23,7 +23,7 @@ from baifang.rules.services import revise_rule
 from baifang.tiers.models import CustomerTier
 from baifang.visits.models import Touch
 from tests.factories import CustomerFactory
-from tests.rules.conftest import put_in_tier, touch
+from tests.rules.conftest import make_rule, put_in_tier, touch
 
 DAY = dt.date(2026, 11, 18)  # a Wednesday
 CHANNELS = ["visit", "phone", "sms", "invited"]
@@ -204,6 +204,49 @@ def test_due_list_reads_the_counters(org, seed001):
     assert ("b-rep-visit", owed.pk, 0) in live and ("b-rep-visit", done.pk, 1) not in live
 
 
+def test_one_statement_read_matches_live_for_geography_status_and_scopes(org, seed001, settings):
+    """R-FREQ-6 / R-SEC-1: the all-rules-at-once read gives the live numbers for every geography,
+    status and scope (a viewer's visible customers, a unit subtree), grouped by rule, owner, unit."""
+    settings.BAIFANG = {**settings.BAIFANG, "HOME_PROVINCE": "浙江省", "HOME_CITY": "杭州市"}
+    for code, geography, period in (
+        ("geo-city", "same_city", "month"),
+        ("geo-prov", "same_province", "quarter"),
+        ("geo-else", "elsewhere", "half_year"),
+    ):
+        make_rule(
+            code, seed001.scheme, seed001.c, channel="visit", period=period, min_count=1, geography=geography
+        )
+    make_rule(
+        "first-by-10",
+        seed001.scheme,
+        seed001.b,
+        channel="visit",
+        period="month",
+        min_count=2,
+        first_due_day=10,
+    )
+    places = [("浙江省", "杭州市"), ("浙江省", "宁波市"), ("上海市", "上海市"), ("江苏省", "杭州市")]
+    customers = []
+    for i, (province, city) in enumerate(places * 2):
+        owner = [org.rep, org.teammate, org.outsider][i % 3]
+        customer = CustomerFactory(
+            owner=owner, province=province, city=city, status="lost" if i == 7 else "active"
+        )
+        put_in_tier(customer, [seed001.b, seed001.c][i % 2])
+        customers.append(customer)
+        if i % 3:
+            touch(customer, owner, "visit", dt.datetime(2026, 11, 2 + i, 10))
+    tallies.refresh(DAY)
+    assert tallies.can_read_together(Scope(), "rule")
+    for scope in (Scope(), Scope(user=org.manager), Scope(user=org.rep), Scope(unit_path=org.sales1.path)):
+        for group_by in ("rule", "owner", "unit"):
+            assert cells(DAY, use_tallies=True, group_by=group_by, scope=scope) == cells(
+                DAY, use_tallies=False, group_by=group_by, scope=scope
+            )
+    rules = compliance.rules_in_force(DAY)
+    assert len(tallies.covered(rules, DAY)) == len(rules)  # the kept path was the one compared
+
+
 # --- random writes against the live SQL ----------------------------------------------------------
 
 
@@ -305,6 +348,8 @@ def test_kept_windows_equal_live_sql_under_random_writes(org, seed001, data, day
                 tallies.refresh(day)
             assert rows(day, use_tallies=True) == rows(day, use_tallies=False)
         assert_fast_equals_live(day)
+        assert_fast_equals_live(day, Scope(user=org.manager))
+        assert_fast_equals_live(day, Scope(unit_path=org.sales1.path))
         assert tallies.drift(day) == []
 
         # The owner rules against the naive reference, through the fast path.
