@@ -7,6 +7,8 @@ Every test runs on the suite's database, so `make test` checks the SQLite trigge
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -392,3 +394,51 @@ def test_a_window_dropped_while_it_is_read_is_read_again_live(org, seed001, monk
     ComplianceTally.objects.update(done=0)  # what a reader would see of a window being dropped
     monkeypatch.setattr(tallies, "still_kept", lambda ids: set())
     assert (rows(DAY, use_tallies=True), cells(DAY, use_tallies=True)) == live
+
+
+# --- concurrency (PostgreSQL: SQLite has one writer) ---------------------------------------------
+
+
+def _in_thread(work, ready: threading.Event, hold: float = 0.5) -> threading.Thread:
+    """Run ``work`` in its own connection and transaction, keep it open ``hold`` seconds, commit."""
+
+    def run():
+        try:
+            with transaction.atomic():
+                work()
+                ready.set()
+                time.sleep(hold)
+        finally:
+            ready.set()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert ready.wait(10)
+    return thread
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_touch_and_owner_change_in_concurrent_transactions_stay_exact(org, seed001):
+    """A touch recorded while the owner changes in another transaction is counted for the right owner."""
+    from baifang.customers.models import Customer
+
+    first, second = CustomerFactory(owner=org.rep), CustomerFactory(owner=org.rep)
+    for customer in (first, second):
+        put_in_tier(customer, seed001.b)
+    tallies.refresh(DAY)
+    # The touch's transaction first: the owner change waits for it, then recounts with it.
+    writer = _in_thread(
+        lambda: touch(first, org.rep, "visit", dt.datetime(2026, 11, 3, 10)), threading.Event()
+    )
+    Customer.objects.filter(pk=first.pk).update(owner=org.teammate, unit=org.team1)
+    writer.join()
+    # The owner change's transaction first: the touch's count waits for it, then sees the new owner.
+    changer = _in_thread(
+        lambda: Customer.objects.filter(pk=second.pk).update(owner=org.teammate), threading.Event()
+    )
+    touch(second, org.rep, "visit", dt.datetime(2026, 11, 4, 10))
+    changer.join()
+    assert tallies.drift(DAY) == []
+    assert_fast_equals_live(DAY)
