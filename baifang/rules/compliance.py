@@ -5,6 +5,9 @@ For each rule version in force, one SQL statement aggregates the touches of the 
 them to the customers of the rule's tier. Summaries aggregate that statement again in SQL; no
 Python loop ever runs over customers. The SQL is portable: it runs unchanged on SQLite and
 PostgreSQL (plain joins, scalar subqueries, CASE, COUNT/SUM).
+
+Where a rule's window is kept (``tallies``: per-customer counters maintained by triggers), the
+touch aggregate is replaced by a join to its counters; everything else is the same SQL.
 """
 
 from __future__ import annotations
