@@ -8,13 +8,18 @@ customers and 1,000 reps). Adds, once: the seed-001 (distribution) and seed-003 
 a tier per customer in each of their schemes, and ``--touches`` touches spread over 2026 (85 % by the
 owner, the rest by department managers, leaders and colleagues; 65 % visits, 30 % calls, 5 % SMS).
 
-Measures, median of N runs (day = 2026-11-18):
-  (a) whole-company compliance (every rule in force, grouped by rule),
+Then builds the kept compliance windows for the day (``baifang compliance_rebuild``: trigger-
+maintained counters, see docs/obligations.md) and measures, median of N runs (day = 2026-11-18),
+each figure twice in the same run — from the kept windows (the default path) and live
+(``use_tallies=False``, touches aggregated per request):
+  (a) whole-company compliance (every rule in force, grouped by rule; and by responsible person),
   (b) one sales department (unit subtree),
   (c) one rep's due list;
 and two baselines: (i) a naive per-customer ORM loop over a 2,000-customer sample, scaled to all
 customers; (ii) the floor: per rule, one hand-written aggregate SQL over the same touches (tier
 join + window aggregate, no scope, no responsible-person matching), summed over the rules.
+Also: the cost the triggers add to recording one touch (ORM create, with and without kept
+windows), and a check that both paths give the same numbers.
 Writes ``benchmarks/results/compliance.json`` and prints a table.
 """
 
@@ -213,6 +218,60 @@ def floor_ms(runs: int) -> float:
     return median_ms(run, runs)
 
 
+def build_kept_windows() -> tuple[float, dict]:
+    """Build the kept windows for DAY (what the nightly job does for today), then vacuum them."""
+    from django.db import connection
+
+    from baifang.rules import tallies
+
+    started = time.perf_counter()
+    result = tallies.refresh(DAY, force=True)
+    seconds = round(time.perf_counter() - started, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE visit_rules_compliancetally")
+        cursor.execute("SELECT COUNT(*) FROM visit_rules_compliancetally")
+        rows = cursor.fetchone()[0]
+    return seconds, {"built": result.built, "tally_rows": rows}
+
+
+def touch_write_ms(runs: int = 200) -> dict:
+    """Median ms of one ORM touch create (rolled back), with the kept windows and with none valid."""
+    from django.db import transaction
+
+    from baifang.customers.models import Customer
+    from baifang.rules.models import ComplianceWindow
+    from baifang.visits.models import Touch
+
+    customer = Customer.objects.select_related("owner").order_by("id").first()
+    start = dt.datetime(2026, 11, 17, 10, tzinfo=dt.UTC)
+
+    def record():
+        Touch.objects.create(
+            customer=customer,
+            user=customer.owner,
+            channel="visit",
+            started_at=start,
+            ended_at=start + dt.timedelta(minutes=20),
+        )
+
+    def timed() -> float:
+        samples = []
+        for _ in range(runs):
+            with transaction.atomic():
+                begin = time.perf_counter()
+                record()
+                samples.append((time.perf_counter() - begin) * 1000)
+                transaction.set_rollback(True)
+        return round(statistics.median(samples), 2)
+
+    kept = timed()
+    with transaction.atomic():
+        ComplianceWindow.objects.update(is_valid=False)
+        without = timed()
+        transaction.set_rollback(True)
+    return {"touch_create_kept_ms": kept, "touch_create_no_windows_ms": without}
+
+
 def naive_ms(sample: int = 2000) -> tuple[float, float]:
     """A per-customer ORM loop (what set-based SQL avoids), on a sample, scaled to all customers."""
     from baifang.customers.models import Customer
@@ -268,31 +327,74 @@ def main(argv=None) -> int:
     print(f"{touches:,} touches" + (f" (COPY took {touch_seconds}s)" if touch_seconds else ""), flush=True)
 
     runs = 3 if args.quick else 7
+    load_before = [round(x, 2) for x in os.getloadavg()]  # other work on the machine skews every figure
     rules = compliance.rules_in_force(DAY)
+    build_seconds, built = build_kept_windows()
+    print(
+        f"kept windows: {built['built']} built in {build_seconds}s, {built['tally_rows']:,} counters",
+        flush=True,
+    )
     department = OrgUnit.objects.filter(kind="field_sales", parent__kind="company").order_by("code").first()
     rep = User.objects.get(username="rep")
-    results = {
-        "whole_company_ms": median_ms(
-            lambda: compliance.compliance(DAY, scope=compliance.Scope(), group_by="rule"), runs
-        ),
-        "whole_company_by_responsible_ms": median_ms(
-            lambda: compliance.compliance(DAY, scope=compliance.Scope(), group_by="responsible"), runs
-        ),
-        "one_unit_ms": median_ms(
-            lambda: compliance.compliance(
-                DAY, scope=compliance.Scope(unit_path=department.path), group_by="responsible"
+    everyone, one_unit = compliance.Scope(), compliance.Scope(unit_path=department.path)
+    results = {}
+    for suffix, kept in (("", True), ("_live", False)):
+        results[f"whole_company{suffix}_ms"] = median_ms(
+            lambda kept=kept: compliance.compliance(DAY, scope=everyone, group_by="rule", use_tallies=kept),
+            runs,
+        )
+        results[f"whole_company_by_responsible{suffix}_ms"] = median_ms(
+            lambda kept=kept: compliance.compliance(
+                DAY, scope=everyone, group_by="responsible", use_tallies=kept
             ),
             runs,
-        ),
-        "rep_due_list_ms": median_ms(lambda: services.due_list(rep, DAY), runs * 3),
-        "floor_ms": floor_ms(runs),
-    }
+        )
+        results[f"one_unit{suffix}_ms"] = median_ms(
+            lambda kept=kept: compliance.compliance(
+                DAY, scope=one_unit, group_by="responsible", use_tallies=kept
+            ),
+            runs,
+        )
+        results[f"rep_due_list{suffix}_ms"] = median_ms(
+            lambda kept=kept: compliance.obligations(
+                DAY,
+                scope=compliance.Scope(user=rep, responsible_user=rep),
+                only_unmet=True,
+                limit=200,
+                today=DAY,
+                use_tallies=kept,
+            ),
+            runs * 3,
+        )
+    results["rep_due_list_service_ms"] = median_ms(lambda: services.due_list(rep, DAY), runs * 3)
+    results["floor_ms"] = floor_ms(runs)
     sample_ms, scaled_ms = naive_ms(500 if args.quick else 2000)
     results["naive_sample_ms"] = sample_ms
     results["naive_scaled_ms"] = scaled_ms
     results["ratio_vs_floor"] = round(results["whole_company_ms"] / results["floor_ms"], 2)
+    results["live_ratio_vs_floor"] = round(results["whole_company_live_ms"] / results["floor_ms"], 2)
+    results["speedup_vs_live"] = round(results["whole_company_live_ms"] / results["whole_company_ms"], 1)
     results["speedup_vs_naive"] = round(scaled_ms / results["whole_company_ms"], 1)
+    results.update(touch_write_ms(50 if args.quick else 200))
     cells = compliance.compliance(DAY, scope=compliance.Scope(), group_by="rule")
+    live_cells = compliance.compliance(DAY, scope=compliance.Scope(), group_by="rule", use_tallies=False)
+    by_responsible = compliance.compliance(DAY, scope=compliance.Scope(), group_by="responsible")
+    live_by_responsible = compliance.compliance(
+        DAY, scope=compliance.Scope(), group_by="responsible", use_tallies=False
+    )
+
+    def numbers(found):
+        return sorted((c.rule.code, c.key or 0, c.due, c.met, c.overdue) for c in found)
+
+    from baifang.rules import tallies
+
+    checks = {
+        "kept_equals_live_by_rule": numbers(cells) == numbers(live_cells),
+        "kept_equals_live_by_responsible": numbers(by_responsible) == numbers(live_by_responsible),
+        "kept_windows_drift": tallies.drift(DAY),
+        "kept_windows_used": len(tallies.covered(rules, DAY)),
+    }
+    print(f"checks: {checks}", flush=True)
     payload = {
         "benchmark": "visit-rule compliance at scale",
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -305,9 +407,13 @@ def main(argv=None) -> int:
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
             "postgresql": connection.cursor().connection.info.server_version,
         },
+        "kept_windows": {"build_seconds": build_seconds, **built},
         "results": results,
+        "checks": checks,
         "per_rule": [{"rule": c.rule.code, "due": c.due, "met": c.met, "overdue": c.overdue} for c in cells],
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -63,3 +63,13 @@ class SpecialTrigger(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint received")
     IRREGULAR_CONDUCT = "irregular_conduct", _("Irregular conduct reported")
     CUSTOMER_REQUEST = "customer_request", _("The customer asked for a visit")
+
+
+class CountedBy(models.TextChoices):
+    """Whose touches a kept compliance window counts: the rule's responsible person, or anyone."""
+
+    OWNER = Responsible.OWNER.value, Responsible.OWNER.label
+    SUPERVISOR = Responsible.SUPERVISOR.value, Responsible.SUPERVISOR.label
+    DEPT_MANAGER = Responsible.DEPT_MANAGER.value, Responsible.DEPT_MANAGER.label
+    LEADER = Responsible.LEADER.value, Responsible.LEADER.label
+    ANYONE = "anyone", _("Anyone")

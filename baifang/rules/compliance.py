@@ -5,6 +5,9 @@ For each rule version in force, one SQL statement aggregates the touches of the 
 them to the customers of the rule's tier. Summaries aggregate that statement again in SQL; no
 Python loop ever runs over customers. The SQL is portable: it runs unchanged on SQLite and
 PostgreSQL (plain joins, scalar subqueries, CASE, COUNT/SUM).
+
+Where a rule's window is kept (``tallies``: per-customer counters maintained by triggers), the
+touch aggregate is replaced by a join to its counters; everything else is the same SQL.
 """
 
 from __future__ import annotations
@@ -178,18 +181,44 @@ def _touch_filter(rule: VisitRule, win: engine.Window, scope: Scope) -> tuple[li
     return conditions, params
 
 
-def obligation_sql(rule: VisitRule, day: dt.date, today: dt.date, scope: Scope) -> tuple[str, list]:
-    """SQL of one rule's obligations for the window containing ``day``: one row per customer.
+def _touch_counts_sql(rule: VisitRule, win: engine.Window, scope: Scope, tally_window: int | None):
+    """The ``d`` join of the obligation SQL: counted touches per customer row, live or kept.
 
-    Columns: customer_id, owner_id, unit_id, responsible_id, done, required, due (date).
+    Live: touches of the window aggregated per (customer, user), matched to the responsible person
+    in the join. Kept (``tally_window``): the trigger-maintained count per customer (tallies.py).
     """
-    win = engine.window(rule.period, day)
-    first_due = engine.first_touch_due(win, rule.first_due_day)
-    responsible_sql, responsible_params = _RESPONSIBLE_SQL[Responsible(rule.responsible)]
+    if tally_window is not None:
+        return (
+            "LEFT JOIN (SELECT g.customer_id AS customer_id, g.done AS n FROM visit_rules_compliancetally g "
+            "WHERE g.window_id = %s) d ON d.customer_id = c.id",
+            [tally_window],
+        )
     touch_conditions, touch_params = _touch_filter(rule, win, scope)
     counted_sql, counted_params = (
         ("1 = 1", []) if rule.counted_by_anyone else _COUNTED_BY_SQL[Responsible(rule.responsible)]
     )
+    sql = f"""LEFT JOIN (
+            SELECT t.customer_id AS customer_id, t.user_id AS user_id, COUNT(*) AS n
+            FROM visits_touch t
+            WHERE {" AND ".join(touch_conditions)}
+            GROUP BY t.customer_id, t.user_id
+        ) d ON d.customer_id = c.id AND {counted_sql}"""
+    return sql, [*touch_params, *counted_params]
+
+
+def obligation_sql(
+    rule: VisitRule, day: dt.date, today: dt.date, scope: Scope, tally_window: int | None = None
+) -> tuple[str, list]:
+    """SQL of one rule's obligations for the window containing ``day``: one row per customer.
+
+    Columns: customer_id, owner_id, unit_id, responsible_id, done, required, due (date).
+    With ``tally_window`` (a kept window of this rule and day, see ``tallies.covered``) the touches
+    are read from its counters instead of being aggregated.
+    """
+    win = engine.window(rule.period, day)
+    first_due = engine.first_touch_due(win, rule.first_due_day)
+    responsible_sql, responsible_params = _RESPONSIBLE_SQL[Responsible(rule.responsible)]
+    counts_sql, counts_params = _touch_counts_sql(rule, win, scope, tally_window)
 
     where = ["c.merged_into_id IS NULL", "c.status NOT IN (%s, %s)"]
     where_params: list = list(INACTIVE_STATUSES)
@@ -206,7 +235,9 @@ def obligation_sql(rule: VisitRule, day: dt.date, today: dt.date, scope: Scope) 
     scope_clauses, scope_params = scope.conditions(rule)
     where.extend(scope_clauses)
 
-    done = "COALESCE(SUM(d.n), 0)"
+    # A kept window has at most one counter per customer: no aggregate (and no sort) needed.
+    done = "COALESCE(SUM(d.n), 0)" if tally_window is None else "COALESCE(d.n, 0)"
+    group_by = "GROUP BY c.id, c.owner_id, c.unit_id, u.id, u.department_id" if tally_window is None else ""
     due_sql = f"CASE WHEN {done} = 0 THEN %s ELSE %s END" if first_due else "%s"
     due_params = [first_due, win.end] if first_due else [win.end]
     sql = f"""
@@ -216,22 +247,16 @@ def obligation_sql(rule: VisitRule, day: dt.date, today: dt.date, scope: Scope) 
         FROM customers_customer c
         JOIN tiers_customertier ct ON ct.customer_id = c.id AND ct.tier_id = %s
         JOIN org_orgunit u ON u.id = c.unit_id
-        LEFT JOIN (
-            SELECT t.customer_id AS customer_id, t.user_id AS user_id, COUNT(*) AS n
-            FROM visits_touch t
-            WHERE {" AND ".join(touch_conditions)}
-            GROUP BY t.customer_id, t.user_id
-        ) d ON d.customer_id = c.id AND {counted_sql}
+        {counts_sql}
         WHERE {" AND ".join(where)}
-        GROUP BY c.id, c.owner_id, c.unit_id, u.id, u.department_id
+        {group_by}
     """
     params = [
         *responsible_params,
         rule.min_count,
         *due_params,
         rule.tier_id,
-        *touch_params,
-        *counted_params,
+        *counts_params,
         *where_params,
         *scope_params,
     ]
@@ -270,6 +295,25 @@ def rules_in_force(day: dt.date, rule_ids=None):
     return [r for r in rules if r.season is None or engine.in_season(day, r.season.engine_ranges())]
 
 
+def _kept_windows(rules, day: dt.date, use_tallies: bool) -> dict[int, int]:
+    """{rule id: kept window id} for the rules whose window is kept exactly; the rest are read live."""
+    if not use_tallies:
+        return {}
+    from baifang.rules import tallies
+
+    return tallies.covered(rules, day)
+
+
+def _dropped_meanwhile(kept: dict[int, int]) -> set[int]:
+    """Rules whose kept window was dropped or invalidated while we read it: they are read again live."""
+    if not kept:
+        return set()
+    from baifang.rules import tallies
+
+    alive = tallies.still_kept(kept.values())
+    return {rule_id for rule_id, window_id in kept.items() if window_id not in alive}
+
+
 def obligations(
     day: dt.date,
     *,
@@ -278,47 +322,59 @@ def obligations(
     only_unmet: bool = False,
     limit: int | None = None,
     rule_ids=None,
+    use_tallies: bool = True,
 ) -> list[Obligation]:
-    """Obligation rows for the windows containing ``day``, soonest due first."""
+    """Obligation rows for the windows containing ``day``, soonest due first.
+
+    Kept windows (``tallies``) are read from their counters unless ``use_tallies`` is false.
+    """
     today = today or timezone.localdate()
-    rows: list[Obligation] = []
-    for rule in rules_in_force(day, rule_ids):
-        if (
-            scope.responsible_user is not None
-            and _responsible_filter(rule, scope.responsible_user)[0] == "1 = 0"
-        ):
-            continue  # e.g. a leader's rule in a rep's due list: nothing to ask the database
-        sql, params = obligation_sql(rule, day, today, scope)
-        outer = f"SELECT * FROM ({sql}) o"
-        if only_unmet:
-            outer += " WHERE o.done < o.required"
-        # Unmet first, so a limit never hides unmet obligations behind met ones.
-        outer += " ORDER BY CASE WHEN o.done >= o.required THEN 1 ELSE 0 END, o.due, o.customer_id"
-        if limit:
-            outer += f" LIMIT {int(limit)}"
-        win = engine.window(rule.period, day)
-        with connection.cursor() as cursor:
-            cursor.execute(outer, params)
-            for customer_id, owner_id, unit_id, responsible_id, done, required, due in cursor.fetchall():
-                due = _as_date(due)
-                rows.append(
-                    Obligation(
-                        rule,
-                        win,
-                        customer_id,
-                        owner_id,
-                        unit_id,
-                        responsible_id,
-                        done,
-                        required,
-                        due,
-                        engine.status(done, required, win, today, rule.first_due_day),
-                    )
-                )
+    rules = [
+        rule
+        for rule in rules_in_force(day, rule_ids)
+        # e.g. a leader's rule in a rep's due list: nothing to ask the database
+        if scope.responsible_user is None or _responsible_filter(rule, scope.responsible_user)[0] != "1 = 0"
+    ]
+    kept = _kept_windows(rules, day, use_tallies)
+    by_rule = {
+        rule.pk: _rule_obligations(rule, day, today, scope, only_unmet, limit, kept.get(rule.pk))
+        for rule in rules
+    }
+    dropped = _dropped_meanwhile(kept)
+    for rule in rules:
+        if rule.pk in dropped:
+            by_rule[rule.pk] = _rule_obligations(rule, day, today, scope, only_unmet, limit, None)
+    rows = [row for rule in rules for row in by_rule[rule.pk]]
     rows.sort(key=lambda o: (o.status == engine.MET, o.due, o.customer_id))
     if limit:
         rows = rows[:limit]
     _attach_customers(rows)
+    return rows
+
+
+def _rule_obligations(
+    rule: VisitRule, day, today, scope: Scope, only_unmet: bool, limit: int | None, tally_window: int | None
+) -> list[Obligation]:
+    sql, params = obligation_sql(rule, day, today, scope, tally_window)
+    outer = f"SELECT * FROM ({sql}) o"
+    if only_unmet:
+        outer += " WHERE o.done < o.required"
+    # Unmet first, so a limit never hides unmet obligations behind met ones.
+    outer += " ORDER BY CASE WHEN o.done >= o.required THEN 1 ELSE 0 END, o.due, o.customer_id"
+    if limit:
+        outer += f" LIMIT {int(limit)}"
+    win = engine.window(rule.period, day)
+    rows = []
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        for customer_id, owner_id, unit_id, responsible_id, done, required, due in cursor.fetchall():
+            due = _as_date(due)
+            status = engine.status(done, required, win, today, rule.first_due_day)
+            rows.append(
+                Obligation(
+                    rule, win, customer_id, owner_id, unit_id, responsible_id, done, required, due, status
+                )
+            )
     return rows
 
 
@@ -355,27 +411,56 @@ class ComplianceCell:
 
 
 def compliance(
-    day: dt.date, *, scope: Scope, group_by: str = "rule", today: dt.date | None = None, rule_ids=None
+    day: dt.date,
+    *,
+    scope: Scope,
+    group_by: str = "rule",
+    today: dt.date | None = None,
+    rule_ids=None,
+    use_tallies: bool = True,
 ) -> list[ComplianceCell]:
-    """Due / met / unmet / overdue per rule (and per owner, unit or responsible person), in SQL."""
+    """Due / met / unmet / overdue per rule (and per owner, unit or responsible person), in SQL.
+
+    Kept windows (``tallies``) are read from their counters unless ``use_tallies`` is false.
+    """
     today = today or timezone.localdate()
     column = GROUP_COLUMNS[group_by]
-    cells: list[ComplianceCell] = []
-    for rule in rules_in_force(day, rule_ids):
-        sql, params = obligation_sql(rule, day, today, scope)
-        # Grouped by rule alone: one row, no GROUP BY (PostgreSQL refuses GROUP BY NULL).
-        key = column or "NULL"
-        group = f"GROUP BY {column}" if column else ""
-        outer = f"""
-            SELECT {key} AS k, COUNT(*) AS due,
-                   SUM(CASE WHEN o.done >= o.required THEN 1 ELSE 0 END) AS met,
-                   SUM(CASE WHEN o.done < o.required AND o.due < %s THEN 1 ELSE 0 END) AS overdue
-            FROM ({sql}) o
-            {group}
-        """
-        win = engine.window(rule.period, day)
-        with connection.cursor() as cursor:
-            cursor.execute(outer, [today, *params])
-            for k, due, met, overdue in cursor.fetchall():
-                cells.append(ComplianceCell(rule, win, k, int(due or 0), int(met or 0), int(overdue or 0)))
-    return cells
+    rules = rules_in_force(day, rule_ids)
+    kept = _kept_windows(rules, day, use_tallies)
+    by_rule = {}
+    if kept:
+        from baifang.rules import tallies
+
+        if tallies.can_read_together(scope, group_by):
+            by_rule = tallies.read_together(rules, kept, day, today, scope, group_by)
+    for rule in rules:
+        if rule.pk not in by_rule:
+            by_rule[rule.pk] = _rule_cells(rule, day, today, scope, column, kept.get(rule.pk))
+    dropped = _dropped_meanwhile(kept)
+    for rule in rules:
+        if rule.pk in dropped:
+            by_rule[rule.pk] = _rule_cells(rule, day, today, scope, column, None)
+    return [cell for rule in rules for cell in by_rule[rule.pk]]
+
+
+def _rule_cells(
+    rule: VisitRule, day, today, scope: Scope, column, tally_window: int | None
+) -> list[ComplianceCell]:
+    sql, params = obligation_sql(rule, day, today, scope, tally_window)
+    # Grouped by rule alone: one row, no GROUP BY (PostgreSQL refuses GROUP BY NULL).
+    key = column or "NULL"
+    group = f"GROUP BY {column}" if column else ""
+    outer = f"""
+        SELECT {key} AS k, COUNT(*) AS due,
+               SUM(CASE WHEN o.done >= o.required THEN 1 ELSE 0 END) AS met,
+               SUM(CASE WHEN o.done < o.required AND o.due < %s THEN 1 ELSE 0 END) AS overdue
+        FROM ({sql}) o
+        {group}
+    """
+    win = engine.window(rule.period, day)
+    with connection.cursor() as cursor:
+        cursor.execute(outer, [today, *params])
+        return [
+            ComplianceCell(rule, win, k, int(due or 0), int(met or 0), int(overdue or 0))
+            for k, due, met, overdue in cursor.fetchall()
+        ]

@@ -15,6 +15,7 @@ from baifang.core.models import TimeStampedModel
 from baifang.rules import engine
 from baifang.rules.choices import (
     RULE_CHANNEL_TOUCHES,
+    CountedBy,
     Geography,
     Period,
     Responsible,
@@ -251,3 +252,92 @@ class SpecialVisit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.customer} · {self.get_trigger_display()}"
+
+
+class ComplianceWindow(models.Model):
+    """One rule's period window whose per-customer touch counts are kept current (R-OBL-2, R-SCALE-1).
+
+    The counting conditions are copied from the rule when the window is built, so database
+    triggers keep the counts exact on every write to touches, owners and units, whatever the path
+    (ORM, ``bulk_create``, raw SQL, ``COPY``). A window whose copy no longer matches its rule, or
+    that a change of positions invalidated, is not used: compliance falls back to live SQL for it.
+    """
+
+    rule = models.ForeignKey(
+        VisitRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="compliance_windows"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    # Local midnights as stored datetimes, so the triggers compare touches without time-zone maths:
+    # a touch counts when starts_at <= started_at < ends_at.
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends before"))
+    # The rule's touch channels as ",phone,visit," (one LIKE in the triggers, on both databases).
+    channels = models.CharField(_("channels"), max_length=100)
+    min_duration_seconds = models.PositiveIntegerField(_("minimum duration (s)"), default=0)
+    counted_by = models.CharField(_("counted by"), max_length=20, choices=CountedBy.choices)
+    is_valid = models.BooleanField(_("valid"), default=True)
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("kept compliance window")
+        verbose_name_plural = _("kept compliance windows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "starts_on"],
+                name="%(app_label)s_%(class)s_unique_rule_start",
+                violation_error_message=_("This rule's window is already kept."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.starts_on}–{self.ends_on}"
+
+    @staticmethod
+    def channel_key(channels) -> str:
+        return "," + ",".join(sorted(channels)) + ","
+
+    @staticmethod
+    def counted_by_of(rule: VisitRule) -> str:
+        return CountedBy.ANYONE if rule.counted_by_anyone else rule.responsible
+
+    def matches(self, rule: VisitRule, win: engine.Window, starts_at, ends_at) -> bool:
+        """True when this window counts exactly what ``rule`` counts in ``win`` today."""
+        return (
+            self.is_valid
+            and self.rule_id == rule.pk
+            and (self.starts_on, self.ends_on) == (win.start, win.end)
+            and (self.starts_at, self.ends_at) == (starts_at, ends_at)
+            and self.channels == self.channel_key(rule.touch_channels)
+            and self.min_duration_seconds == (rule.min_duration_minutes or 0) * 60
+            and self.counted_by == self.counted_by_of(rule)
+        )
+
+
+class ComplianceTally(models.Model):
+    """How many touches of one customer count toward one kept window (maintained by triggers).
+
+    No database foreign keys: triggers write these rows inside other tables' writes, and a
+    customer's deletion must never fail on a counter. Rows of deleted customers or windows are
+    harmless (reads join customers and windows) and go at the next rebuild.
+    """
+
+    pk = models.CompositePrimaryKey("window", "customer")
+    window = models.ForeignKey(
+        ComplianceWindow, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    done = models.IntegerField(_("touches"))
+
+    class Meta:
+        verbose_name = _("compliance tally")
+        verbose_name_plural = _("compliance tallies")
+
+    def __str__(self) -> str:
+        return f"{self.window_id}:{self.customer_id}={self.done}"
