@@ -198,7 +198,7 @@ def _last_touch_order(user, customer_ids) -> list[int]:
     return sorted(customer_ids, key=lambda c: (last.get(c) or floor, c))
 
 
-def build_request(plan, *, today: dt.date | None = None, time_limit: float = 0.05) -> gen.GenerateRequest:
+def build_request(plan, *, today: dt.date | None = None) -> gen.GenerateRequest:
     """The generator's input for a month plan."""
     user, start, end = plan.owner, plan.period_start, plan.period_end
     today = today or timezone.localdate()
@@ -284,7 +284,6 @@ def build_request(plan, *, today: dt.date | None = None, time_limit: float = 0.0
         max_calls_per_day=policy.max_calls_per_day,
         call_s=policy.call_minutes * 60,
         fill_candidates=_last_touch_order(user, ids),
-        route_time_limit=time_limit,
         seed=start.toordinal() + user.pk,
     )
 
@@ -377,7 +376,7 @@ def route_day(plan, day: dt.date) -> None:
                 stops=stops,
                 day_start=settings.BAIFANG["DAY_START_MINUTES"] * 60,
                 day_end=settings.BAIFANG["DAY_END_MINUTES"] * 60,
-                time_limit=0.05,
+                time_limit=0.01,
                 seed=day.toordinal(),
             )
         )
