@@ -46,11 +46,22 @@ class _Policies:
         return self.by_unit[key]
 
 
-def _upcoming(today: dt.date) -> list[tuple[str, dt.date]]:
+def _upcoming(today: dt.date, cal) -> list[tuple[str, dt.date]]:
+    """The periods whose plans may be due around ``today``: this and next month, next week, the next working day."""
     return [
+        (PlanKind.MONTH, periods.month_start(today)),
         (PlanKind.MONTH, periods.next_month(today)),
         (PlanKind.WEEK, periods.week_start(today) + dt.timedelta(days=7)),
+        (PlanKind.DAY, cal.add_workdays(today, 1)),
     ]
+
+
+def _in_use(kind: str, policy) -> bool:
+    return (
+        kind == PlanKind.MONTH
+        or (kind == PlanKind.WEEK and policy.weekly_plans)
+        or (kind == PlanKind.DAY and policy.daily_plans)
+    )
 
 
 def deadline_reminders(today: dt.date) -> int:
@@ -59,7 +70,7 @@ def deadline_reminders(today: dt.date) -> int:
     policies = _Policies()
     cal = calendar_for(today - dt.timedelta(days=40), today + dt.timedelta(days=40))
     rows: list[Notification] = []
-    for kind, start in _upcoming(today) + [(PlanKind.MONTH, periods.month_start(today))]:
+    for kind, start in _upcoming(today, cal):
         status = dict(
             Plan.objects.filter(owner__in=reps, kind=kind, period_start=start).values_list(
                 "owner_id", "status"
@@ -74,6 +85,8 @@ def deadline_reminders(today: dt.date) -> int:
             if status.get(rep.pk) in DONE:
                 continue
             policy = policies.of(rep)
+            if not _in_use(kind, policy):
+                continue
             due = periods.deadline(kind, start, policy)
             url = reverse("plans:open", args=[kind, start.isoformat()])
             remind_from = cal.add_workdays(due, -policy.reminder_workdays)

@@ -24,6 +24,9 @@ def test_first_run_loads_a_usable_demo_and_second_run_changes_nothing(capsys):
 
     submitted = Plan.objects.get(owner__username="rep", kind="month")  # R-PLAN-2: one waiting for the manager
     assert submitted.status == "submitted" and submitted.items.exists()
+    from baifang.rules.models import ComplianceWindow
+
+    assert ComplianceWindow.objects.exists()  # compliance reads kept windows from the first page on
     call_command("bootstrap", customers=40, reps=4)
     assert Touch.objects.count() == touches
     assert Plan.objects.count() == 2

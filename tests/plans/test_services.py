@@ -384,3 +384,14 @@ def test_rep_writes_the_period_summary_once_it_has_begun_R_PLAN_5(org, territory
         services.write_summary(december, by=org.rep, text="  12月完成率 92%，A类客户全部覆盖。 ")
     december.refresh_from_db()
     assert december.summary == "12月完成率 92%，A类客户全部覆盖。" and december.summary_at is not None
+
+
+def test_reminders_follow_the_plan_levels_the_company_uses_R_PLAN_3(org, clock):
+    PlanPolicy.objects.create(reminder_workdays=1, weekly_plans=False, daily_plans=True)
+    friday = dt.date(2026, 11, 27)
+    reminders.deadline_reminders(friday)
+    keys = set(Notification.objects.filter(user=org.rep, kind="plan_due").values_list("dedup_key", flat=True))
+    # Monday's day plan is due today (the working day before); no weekly plan is asked for.
+    assert "plan-due:day:2026-11-30:2026-11-27" in keys
+    assert not any(k.startswith("plan-due:week:") for k in keys)
+    assert any(k.startswith("plan-due:month:2026-12-01") for k in keys)

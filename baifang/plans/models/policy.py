@@ -110,6 +110,14 @@ class PlanPolicy(models.Model):
     cover_every_two_months = models.BooleanField(
         _("two consecutive monthly plans cover every customer"), default=True
     )
+    weekly_plans = models.BooleanField(
+        _("reps submit weekly plans"), default=True, help_text=_("Reminders and deadlines for weekly plans.")
+    )
+    daily_plans = models.BooleanField(
+        _("reps submit daily plans"),
+        default=False,
+        help_text=_("Reminders for the next working day's plan, due the working day before."),
+    )
 
     class Meta:
         verbose_name = _("plan policy")

@@ -28,6 +28,9 @@ class Command(BaseCommand):
             call_command("demo", customers=customers, reps=reps, seed=1, verbosity=0)
             rated = load_rules_and_rate()
             touches = record_recent_touches()
+            from baifang.rules import tallies
+
+            tallies.refresh()  # kept compliance windows, as the nightly job would build them
             plans = draft_next_month_plans()
             self.stdout.write(
                 f"Loaded the distribution preset, rated {rated} customers, recorded {touches} touches, "
