@@ -228,7 +228,9 @@ def fill(state: State) -> None:
         while pool and len(state.visits[i]) < req.min_visits_per_day:
             # Among the least recently seen few, take the one nearest the day's other stops.
             ranked = sorted(pool[: max(5, 2 * req.min_visits_per_day)], key=lambda c: state._nearest(i, c))
-            chosen = next((c for c in ranked if state.fits(i, c, VISIT)), None)
+            chosen = next(
+                (c for c in ranked if not state.on_day(i, c, True) and state.fits(i, c, VISIT)), None
+            )  # a kept visit of the customer may already be on the day
             if chosen is None:
                 break
             pool.remove(chosen)
