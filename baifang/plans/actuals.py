@@ -9,6 +9,7 @@ for an item while its plan was not approved is counted as "executed before appro
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -82,6 +83,10 @@ def plan_actuals(plan: Plan, *, today: dt.date | None = None) -> PlanActuals:
         .order_by("started_at", "pk")
     )
     free = {t.pk: t for t in touches}
+    # Candidates per (customer, kind of touch), in time order, so matching never scans every touch.
+    candidates: dict[tuple[int, str], list[Touch]] = defaultdict(list)
+    for t in touches:
+        candidates[(t.customer_id, channel_group(t.channel))].append(t)
     outcomes: list[ItemOutcome] = []
     approved_at = plan.approved_at if plan.status == PlanStatus.APPROVED else None
     # First pass: same day; second pass: another day of the period.
@@ -90,12 +95,8 @@ def plan_actuals(plan: Plan, *, today: dt.date | None = None) -> PlanActuals:
         for item in items:
             if item.pk in matched:
                 continue
-            for t in touches:
-                if t.pk not in free or t.customer_id != item.customer_id:
-                    continue
-                if channel_group(t.channel) != channel_group(item.channel):
-                    continue
-                if same_day and timezone.localdate(t.started_at) != item.day:
+            for t in candidates[(item.customer_id, channel_group(item.channel))]:
+                if t.pk not in free or (same_day and timezone.localdate(t.started_at) != item.day):
                     continue
                 matched[item.pk] = free.pop(t.pk)
                 break

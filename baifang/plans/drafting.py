@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from baifang.plans import generate as gen
 from baifang.plans import periods
 from baifang.plans.choices import ItemSource, PlanKind
 from baifang.plans.models import PlanItem, PlanPolicy, PlanPurpose, UnplannedNeed, parse_weekdays
+from baifang.routing import DayRouteRequest, Stop, solve_day_route
 from baifang.rules import compliance, engine
 from baifang.rules.choices import RULE_CHANNEL_TOUCHES
 from baifang.rules.models import SpecialVisit
@@ -253,9 +255,9 @@ def build_request(plan, *, today: dt.date | None = None) -> gen.GenerateRequest:
             ]
     fixed = [
         gen.FixedItem(i.customer_id, i.day, i.channel)
-        for i in PlanItem.objects.filter(plan__owner=user, plan__kind=PlanKind.MONTH, day__gte=first)
-        .exclude(plan=plan)
-        .filter(day__gte=start - dt.timedelta(days=62), day__lte=end + dt.timedelta(days=62))
+        for i in PlanItem.objects.filter(
+            plan__owner=user, plan__kind=PlanKind.MONTH, day__gte=first, day__lte=end + dt.timedelta(days=62)
+        ).exclude(plan=plan)
     ]
     fixed += [
         gen.FixedItem(i.customer_id, i.day, i.channel) for i in plan.items.filter(source=ItemSource.MANUAL)
@@ -355,10 +357,6 @@ def write_generated(plan, result: gen.GeneratedPlan, customers: dict[int, gen.Cu
 
 def route_day(plan, day: dt.date) -> None:
     """Re-order one day's visits after an edit (R-ROUTE-1): sequence, times and travel follow the route."""
-    from django.conf import settings
-
-    from baifang.routing import DayRouteRequest, Stop, solve_day_route
-
     items = list(plan.items.filter(day=day).select_related("customer").order_by("sequence", "pk"))
     visits = [i for i in items if i.is_visit]
     calls = [i for i in items if not i.is_visit]

@@ -7,21 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baifang.customers.models import Customer
 from baifang.plans.models import PlanItem, PlanPurpose
-
-ITEM_FORM_FIELDS = (
-    "customer",
-    "day",
-    "start_time",
-    "end_time",
-    "channel",
-    "purpose",
-    "place",
-    "expected_minutes",
-    "expected_outcome",
-    "participants",
-    "agenda",
-    "materials",
-)
+from baifang.plans.services import ITEM_FIELDS
 
 
 class PlanItemForm(forms.ModelForm):
@@ -31,7 +17,7 @@ class PlanItemForm(forms.ModelForm):
 
     class Meta:
         model = PlanItem
-        fields = ITEM_FORM_FIELDS
+        fields = ITEM_FIELDS
         widgets = {
             "day": forms.DateInput(attrs={"type": "date"}),
             "start_time": forms.TimeInput(attrs={"type": "time"}),
@@ -47,7 +33,7 @@ class PlanItemForm(forms.ModelForm):
         self.fields["purpose"].required = True
 
     def item_values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ITEM_FORM_FIELDS if name in self.cleaned_data}
+        return {name: self.cleaned_data[name] for name in ITEM_FIELDS if name in self.cleaned_data}
 
 
 class LockForm(forms.Form):

@@ -174,6 +174,3 @@ class GeneratedPlan:
     cannot_fit: tuple[CannotFit, ...]
     days: tuple[DayTotals, ...]
     runtime_s: float
-
-    def items_on(self, day: dt.date) -> list[PlannedItem]:
-        return sorted((i for i in self.items if i.day == day), key=lambda i: (i.sequence, i.customer_id))

@@ -133,15 +133,6 @@ class Plan(TimeStampedModel):
             return f"{self.period_start:%Y-%m-%d} – {self.period_end:%m-%d}"
         return f"{self.period_start:%Y-%m-%d}"
 
-    @property
-    def is_editable(self) -> bool:
-        """The rep edits drafts and returned plans; an approver edits a submitted one."""
-        return self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED, PlanStatus.SUBMITTED)
-
-    @property
-    def is_approved(self) -> bool:
-        return self.status == PlanStatus.APPROVED
-
     def days(self) -> list[dt.date]:
         n = (self.period_end - self.period_start).days + 1
         return [self.period_start + dt.timedelta(days=i) for i in range(n)]
