@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ValidationError
 
+from baifang.core import exceptions as core_exceptions
 
-class InvalidTransition(ValidationError):
+
+class InvalidTransition(core_exceptions.InvalidTransition):
     """A visit record cannot move from its status to the one asked for (R-VISIT-4)."""
 
 

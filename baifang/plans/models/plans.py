@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.dispatch import Signal
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from baifang.core import exceptions as core_exceptions
 from baifang.core.models import TimeStampedModel
 from baifang.plans.choices import CannotFitReason, ItemChannel, ItemSource, PlanKind, PlanStatus
 
@@ -22,11 +22,11 @@ USER = settings.AUTH_USER_MODEL
 plan_status_changed = Signal()  # sender=Plan, plan, old_status, new_status, by
 
 
-class InvalidTransition(ValidationError):
+class InvalidTransition(core_exceptions.InvalidTransition):
     """A plan cannot move to that status from where it is."""
 
 
-class StaleVersion(ValidationError):
+class StaleVersion(core_exceptions.StaleVersion):
     """Someone else changed the plan since the page was loaded (optimistic locking)."""
 
 
