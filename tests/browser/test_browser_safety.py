@@ -107,7 +107,9 @@ def watched_page(browser, live_server):
     context.close()
 
 
-def test_r_sec_2_payload_names_are_text_on_every_map_and_plan_page(transactional_db, org, live_server, watched_page):
+def test_r_sec_2_payload_names_are_text_on_every_map_and_plan_page(
+    transactional_db, org, live_server, watched_page
+):
     page, errors = watched_page
     with time_machine.travel(NOW, tick=True):
         customers = _payload_customers(org)
@@ -152,7 +154,12 @@ def test_r_sec_2_swagger_ui_and_admin_work_under_the_policy(transactional_db, or
     expect(page.locator(".opblock").first).to_be_visible()
     _assert_safe(page, "/api/docs/", names=False)
 
-    for path in ("/admin/", "/admin/org/user/", f"/admin/org/user/{org.rep.pk}/change/", "/admin/axes/accessattempt/"):
+    for path in (
+        "/admin/",
+        "/admin/org/user/",
+        f"/admin/org/user/{org.rep.pk}/change/",
+        "/admin/axes/accessattempt/",
+    ):
         _open(page, f"{live_server.url}{path}")
         expect(page.locator("#content")).to_be_visible()
         _assert_safe(page, path, names=False)

@@ -55,7 +55,7 @@ def test_r_sec_2_right_password_refused_after_failure_limit(org, limit):
     assert b'name="password"' in response.content
 
 
-def test_r_sec_2_lockout_message_is_chinese(org, limit):
+def test_r_sec_2_lockout_message_names_the_cool_off(org, limit):
     client = Client()
     fail(client, "rep", limit)
     page = sign_in(client, "rep", PASSWORD).content.decode()
