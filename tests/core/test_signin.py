@@ -137,15 +137,17 @@ def test_r_sec_2_locked_out_attempt_is_audited_as_locked(org, limit):
 # --- the API -----------------------------------------------------------------------------------
 
 
-def test_r_sec_2_wrong_tokens_are_throttled_per_address(org, settings):
+def token_for(user, settings, **rates: str) -> Token:
+    """A token for ``user``, with the given API throttle rates in force (e.g. ``user="3/min"``)."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "token_failure": "3/min",
-        },
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
     }
-    good = Token.objects.create(user=org.rep)
+    return Token.objects.create(user=user)
+
+
+def test_r_sec_2_wrong_tokens_are_throttled_per_address(org, settings):
+    good = token_for(org.rep, settings, token_failure="3/min")
     client = APIClient()
     url = reverse("customer-list")
     for i in range(3):
@@ -161,25 +163,14 @@ def test_r_sec_2_wrong_tokens_are_throttled_per_address(org, settings):
 
 
 def test_r_sec_2_right_tokens_are_not_counted_as_failures(org, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "token_failure": "2/min",
-        },
-    }
-    good = Token.objects.create(user=org.rep)
+    good = token_for(org.rep, settings, token_failure="2/min")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {good.key}")
     assert [client.get(reverse("customer-list")).status_code for _ in range(4)] == [200] * 4
 
 
 def test_r_sec_2_api_user_rate_is_throttled(org, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "3/min"},
-    }
-    token = Token.objects.create(user=org.rep)
+    token = token_for(org.rep, settings, user="3/min")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     codes = [client.get(reverse("customer-list")).status_code for _ in range(4)]
