@@ -137,13 +137,13 @@ def test_r_sec_2_locked_out_attempt_is_audited_as_locked(org, limit):
 # --- the API -----------------------------------------------------------------------------------
 
 
-def token_for(user, settings, **rates: str) -> Token:
-    """A token for ``user``, with the given API throttle rates in force (e.g. ``user="3/min"``)."""
+def token_for(owner, settings, **rates: str) -> Token:
+    """A token for ``owner``, with the given API throttle rates in force (e.g. ``user="3/min"``)."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
     }
-    return Token.objects.create(user=user)
+    return Token.objects.create(user=owner)
 
 
 def test_r_sec_2_wrong_tokens_are_throttled_per_address(org, settings):
