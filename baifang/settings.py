@@ -6,13 +6,15 @@ other service. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_U
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from baifang.core.env import env_bool, env_choice, env_int, env_list, env_str
+from baifang.core.env import csp_source_of, env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("BAIFANG_DATA_DIR", str(BASE_DIR.parent / "var")))
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
     "import_export",
     "huey.contrib.djhuey",
     "django_tasks",
+    "axes",
+    "csp",
     "baifang.core",
     "baifang.org",
     "baifang.customers",
@@ -61,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "baifang.core.middleware.PageLocaleMiddleware",
@@ -73,12 +78,14 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "baifang.core.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page with its message
 ]
 
 ROOT_URLCONF = "baifang.urls"
 WSGI_APPLICATION = "baifang.wsgi.application"
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any password check
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -147,11 +154,29 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- sign-in protection (R-SEC-2; docs/admin-guide.md) -------------------------------------
+# django-axes counts failed sign-ins in the database and refuses further attempts for a cool-off;
+# the login page explains the lockout. By default the account is locked (not the address: a whole
+# office often shares one address behind NAT); "username_ip" locks the account only from that address.
+AXES_FAILURE_LIMIT = env_int("BAIFANG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BAIFANG_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+_LOCKOUT_BY = env_choice("BAIFANG_LOGIN_LOCKOUT_BY", ("username", "username_ip", "ip"), "username")
+AXES_LOCKOUT_PARAMETERS = {
+    "username": ["username"],
+    "username_ip": [["username", "ip_address"]],
+    "ip": ["ip_address"],
+}[_LOCKOUT_BY]
+# axes.W006 warns that lockouts keyed on user agent or cookies can be dodged; an account lockout cannot.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"] if _LOCKOUT_BY == "username" else []
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "baifang.core.signin.lockout_response"
+AXES_VERBOSE = False
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "baifang.core.api.authentication.ThrottledTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -164,6 +189,20 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
 }
+# API throttling (R-SEC-2): request rates per user / per address, and failed token sign-ins per address.
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_THROTTLE_CLASSES": [
+            "baifang.core.api.throttling.AnonRateThrottle",
+            "baifang.core.api.throttling.UserRateThrottle",
+        ],
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": env_str("BAIFANG_API_ANON_RATE", "60/min"),
+            "user": env_str("BAIFANG_API_USER_RATE", "1200/min"),
+            "token_failure": env_str("BAIFANG_API_TOKEN_FAILURE_RATE", "10/min"),
+        },
+    }
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baifang API",
     "DESCRIPTION": "Customer visit management — 客户拜访管理系统. All endpoints are under /api/v1/.",
@@ -236,6 +275,24 @@ BAIFANG = {
     # A rep's working day for route suggestions, in minutes since midnight (08:30–18:00).
     "DAY_START_MINUTES": env_int("BAIFANG_DAY_START_MINUTES", 510, minimum=0),
     "DAY_END_MINUTES": env_int("BAIFANG_DAY_END_MINUTES", 1080, minimum=1),
+}
+
+# --- browser safety (R-SEC-2, R-UX-1): no inline script, nothing from the internet --------------
+# Inline style attributes stay allowed (templates and Leaflet use them); script never runs inline.
+_MAP_TILES_SOURCE = csp_source_of(BAIFANG["MAP_TILES_URL"])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *([_MAP_TILES_SOURCE] if _MAP_TILES_SOURCE else [])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 
 LOGGING = {

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "baifang.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from baifang.core import signin  # noqa: F401  (connects the sign-in audit receivers)

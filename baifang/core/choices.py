@@ -23,6 +23,8 @@ class AuditAction(models.TextChoices):
     MERGE = "merge", _("Merged")
     OVERRIDE = "override", _("Overridden")
     LOGIN = "login", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
 
 
 class CalendarSource(models.TextChoices):

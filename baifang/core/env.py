@@ -7,6 +7,7 @@ deployment's environment stops the process at start-up instead of being silently
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -61,3 +62,17 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
         if raw.lower() == choice.lower():
             return choice
     raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+
+
+def csp_source_of(url_template: str) -> str:
+    """The Content-Security-Policy source that allows a tiles URL template ('' when none is set).
+
+    `https://{s}.tiles.example.cn/{z}/{x}/{y}.png` → `https://*.tiles.example.cn`.
+    """
+    if not url_template:
+        return ""
+    parts = urlsplit(url_template)
+    host = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in ("http", "https") or not host or "{" in host:
+        raise ImproperlyConfigured(f"map tiles URL must be an http(s) URL template, got {url_template!r}")
+    return f"{parts.scheme}://{host}"

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from baifang.core.env import env_bool, env_choice, env_int, env_list
+from baifang.core.env import csp_source_of, env_bool, env_choice, env_int, env_list
 
 
 def test_env_bool(monkeypatch):
@@ -50,3 +50,13 @@ def test_secret_key_is_required_outside_debug():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_r_sec_2_tiles_url_becomes_one_csp_source():
+    assert csp_source_of("") == ""
+    assert csp_source_of("https://tiles.example.cn/{z}/{x}/{y}.png") == "https://tiles.example.cn"
+    assert (
+        csp_source_of("http://{s}.tiles.example.cn:8080/{z}/{x}/{y}.png") == "http://*.tiles.example.cn:8080"
+    )
+    with pytest.raises(ImproperlyConfigured, match="tiles"):
+        csp_source_of("tiles.example.cn/{z}/{x}/{y}.png")

@@ -31,16 +31,17 @@
   var mapData = document.getElementById("plan-map-data");
   if (mapData && window.L) {
     var data = JSON.parse(mapData.textContent);
+    var text = window.Baifang.textNode, esc = window.Baifang.escapeHtml;
     var map = L.map("plan-map", {attributionControl: false});
     L.control.scale({imperial: false}).addTo(map);
     var line = [];
     if (data.base) {
       line.push([data.base.lat, data.base.lng]);
-      L.marker([data.base.lat, data.base.lng], {icon: L.divIcon({className: "base-icon", html: "⌂", iconSize: [26, 26]})}).bindTooltip(data.base_label).addTo(map);
+      L.marker([data.base.lat, data.base.lng], {icon: L.divIcon({className: "base-icon", html: "⌂", iconSize: [26, 26]})}).bindTooltip(text(data.base_label)).addTo(map);
     }
     data.stops.forEach(function (s) {
       line.push([s.lat, s.lng]);
-      L.marker([s.lat, s.lng], {icon: L.divIcon({className: "stop-icon", html: String(s.seq), iconSize: [24, 24]})}).bindTooltip(s.name + " " + s.time).addTo(map);
+      L.marker([s.lat, s.lng], {icon: L.divIcon({className: "stop-icon", html: esc(s.seq), iconSize: [24, 24]})}).bindTooltip(text(s.name + " " + s.time)).addTo(map);
     });
     if (data.base) { line.push([data.base.lat, data.base.lng]); }
     L.polyline(line, {color: "#1f6feb", weight: 3, opacity: 0.8}).addTo(map);
