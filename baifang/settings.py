@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "baifang.core.middleware.RequestContextMiddleware",
+    "baifang.core.middleware.ProductErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "baifang.urls"
