@@ -872,15 +872,11 @@ def _format_value(value: object, english: bool, spec: FieldSpec | None = None) -
 
 
 def _choice_text(spec: FieldSpec, code: str, english: bool) -> str:
-    """A choice as a criterion author writes it: the stored code, with its label when there is one."""
+    """A choice as an author may write it: its Chinese label (zh), the code with its label (en)."""
     label = spec.value_label(code, english)
-    return (
-        code
-        if label is None or label == code
-        else f"{code}（{label}）"
-        if not english
-        else f"{code} ({label})"
-    )
+    if label is None or label == code:
+        return code
+    return f"{code} ({label})" if english else label
 
 
 def _missing(spec: FieldSpec) -> tuple[str, str]:
