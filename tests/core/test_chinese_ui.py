@@ -69,7 +69,21 @@ ENGLISH_WORDS = (
     "Owner",
 )
 
-PERSONAS = ("rep", "rep2", "supervisor", "manager", "outsider", "market", "leader", "deputy", "cs", "finance")
+# Every kind of demo user (README "Demo logins"); admin is staff and sees the product pages too.
+PERSONAS = (
+    "rep",
+    "rep2",
+    "supervisor",
+    "manager",
+    "mgr02",
+    "outsider",
+    "market",
+    "leader",
+    "deputy",
+    "cs",
+    "finance",
+    "admin",
+)
 
 _SKIPPED_TAGS = {"script", "style", "code", "template"}
 _SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
@@ -285,6 +299,9 @@ def test_r_ux_1_refused_action_shows_the_product_403_page_with_its_reason(demo):
     assert response.status_code == 403
     html = response.content.decode()
     assert "403 Forbidden" not in html
+    with translation.override("zh-hans"):
+        reason = translation.gettext("Only managers and the market department hand customers over.")
+    assert reason in html  # the refusal's own message
     assert reverse("customers:list") in html  # the navigation bar
     text = visible_text(html)
     assert not problems(text, raw_choice_codes())
