@@ -157,6 +157,7 @@ def demo(db, settings):
     rep = User.objects.get(username="rep")
     customer = Customer.objects.visible_to(rep).order_by("pk").first()
     _a_flagged_visit(rep, customer)
+    _follow_ups(rep, customer)
     return customer
 
 
@@ -169,6 +170,18 @@ def _a_flagged_visit(rep, customer):
     )
     visits.check_out(rep, touch)
     return touch
+
+
+def _follow_ups(rep, customer):
+    """An open question and an appointment (the follow-up pages)."""
+    from baifang.visits import appointments, followup
+
+    touch = rep.touches.order_by("-pk").first()
+    followup.record_question(rep, touch, text="下月是否有新品陈列支持？", asked_by_name="店长")
+    start = timezone.localtime() + dt.timedelta(days=3)
+    appointments.make_appointment(
+        rep, customer, starts_at=start.replace(hour=10, minute=0), purpose="needs", place="门店", notes="季度回访"
+    )
 
 
 def _pages(user) -> list[str]:
@@ -222,6 +235,12 @@ def _pages(user) -> list[str]:
         urls.append(reverse("tiers:batch", args=[batch.pk]))
     for touch in Touch.objects.filter(customer__in=visible).order_by("-pk")[:2]:
         urls.append(reverse("visits:detail", args=[touch.pk]))
+    from baifang.visits.models import Appointment, OpenQuestion
+
+    for question in OpenQuestion.objects.order_by("pk")[:1]:
+        urls.append(reverse("visits:question", args=[question.pk]))
+    for appointment in Appointment.objects.order_by("pk")[:1]:
+        urls.append(reverse("visits:appointment", args=[appointment.pk]))
     for plan in Plan.objects.order_by("pk"):
         urls.append(reverse("plans:detail", args=[plan.pk]))  # month and day plans; refused ones too
     return urls
