@@ -180,7 +180,12 @@ def _follow_ups(rep, customer):
     followup.record_question(rep, touch, text="下月是否有新品陈列支持？", asked_by_name="店长")
     start = timezone.localtime() + dt.timedelta(days=3)
     appointments.make_appointment(
-        rep, customer, starts_at=start.replace(hour=10, minute=0), purpose="needs", place="门店", notes="季度回访"
+        rep,
+        customer,
+        starts_at=start.replace(hour=10, minute=0),
+        purpose="needs",
+        place="门店",
+        notes="季度回访",
     )
 
 
