@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "baifang.core.middleware.RequestContextMiddleware",
+    "baifang.core.middleware.ProductErrorPagesMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page with its message
 ]
 

@@ -1,4 +1,4 @@
-"""Excel export of the customer list (xlsxwriter)."""
+"""Excel export of the customer list (xlsxwriter): headers are the fields' names, choices their labels (R-UX-1)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,30 @@ import io
 from decimal import Decimal
 
 import xlsxwriter
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-HEADERS = (
-    "Code",
-    "Name",
-    "Short name",
-    "Customer type",
-    "Status",
-    "Province",
-    "City",
-    "District",
-    "Registered address",
-    "Phone",
-    "Unified social credit code",
-    "Annual value with us (yuan)",
-    "Cooperating since",
-    "Owner",
-    "Unit",
-)
+from baifang.customers.models import Customer
+from baifang.customers.services import EXPORT_FIELDS
+
+# export_rows() adds the owner's display name and the unit's name after EXPORT_FIELDS.
+_RELATED = ("owner", "unit")
+
+
+def headers() -> list[str]:
+    """Column titles in the active language: each field's verbose name."""
+    return [
+        capfirst(str(Customer._meta.get_field(name).verbose_name)) for name in (*EXPORT_FIELDS, *_RELATED)
+    ]
+
+
+def _labellers() -> list[dict]:
+    """Per column, the choice value → label map ({} for columns without choices)."""
+    columns = []
+    for name in (*EXPORT_FIELDS, *_RELATED):
+        field = Customer._meta.get_field(name)
+        columns.append({value: str(label) for value, label in field.flatchoices} if field.choices else {})
+    return columns
 
 
 def cell(value):
@@ -46,9 +51,10 @@ def customers_xlsx(rows: list[list]) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet(_("Customers"))
     header = book.add_format({"bold": True, "bg_color": "#EEF2F7"})
-    sheet.write_row(0, 0, [_(h) for h in HEADERS], header)
+    sheet.write_row(0, 0, headers(), header)
+    labellers = _labellers()
     for r, row in enumerate(rows, start=1):
-        sheet.write_row(r, 0, [cell(v) for v in row])
+        sheet.write_row(r, 0, [cell(labels.get(v, v)) for labels, v in zip(labellers, row, strict=True)])
     sheet.freeze_panes(1, 0)
     sheet.set_column(1, 1, 28)
     book.close()

@@ -252,12 +252,12 @@ def correspondence_create(request, pk):
 def handover(request):
     """Reassign all of a leaver's customers in one operation (R-ARCH-7)."""
     if not request.user.has_perm("customers.perform_handover"):
-        raise PermissionDenied
+        raise PermissionDenied(_("Only managers and the market department hand customers over."))
     form = HandoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         leaver = form.cleaned_data["leaver"]
         if not may_hand_over(request.user, leaver):
-            raise PermissionDenied
+            raise PermissionDenied(_("You may hand over only the customers of people in your own unit."))
         try:
             result = services.hand_over(
                 leaver=leaver,

@@ -72,6 +72,9 @@ class FieldSpec:
     ``kind`` is one of ``"number"``, ``"text"``, ``"bool"`` or ``"date"`` (facts of kind date are
     :class:`datetime.date`; literals are written ``'YYYY-MM-DD'``).  ``choices`` closes the set of
     values a text field may be compared with; a literal outside it is a :class:`CriterionError`.
+    ``choice_labels`` names those values for people: ``(value, label_zh, label_en)`` triples, plain
+    data handed in by the caller (the engine knows no Django); reasons and messages show the label
+    (R-UX-1: ``客户类型 “一级代理商”``, never the stored code).
     """
 
     name: str
@@ -79,6 +82,21 @@ class FieldSpec:
     label_zh: str
     label_en: str
     choices: tuple[str, ...] = ()
+    choice_labels: tuple[tuple[str, str, str], ...] = ()
+
+    def code_for(self, text: str) -> str:
+        """The choice value a criterion means by ``text``: a value as stored, or its Chinese/English label."""
+        for code, label_zh, label_en in self.choice_labels:
+            if text in (label_zh, label_en) and text not in self.choices:
+                return code
+        return text
+
+    def value_label(self, value: object, english: bool) -> str | None:
+        """The people's name of a choice value, or None when the field has none for it."""
+        for code, label_zh, label_en in self.choice_labels:
+            if code == value:
+                return label_en if english else label_zh
+        return None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -94,6 +112,11 @@ class FieldSpec:
                 raise ValueError(f"FieldSpec {self.name!r}: {text!r} is a reserved word")
         if self.choices and self.kind != "text":
             raise ValueError(f"FieldSpec {self.name!r}: only text fields may have choices")
+        unknown = {code for code, _zh, _en in self.choice_labels} - set(self.choices)
+        if unknown:
+            raise ValueError(
+                f"FieldSpec {self.name!r}: labels for values that are not choices: {sorted(unknown)}"
+            )
 
 
 class CriterionError(ValueError):
@@ -707,7 +730,7 @@ class _Parser:
             if day is None:
                 raise self.fail(
                     token,
-                    f"第 {{p}} 个字符处的{{q}}不是有效的日期（日期字段“{spec.label_zh}”请写 'YYYY-MM-DD'）",
+                    f"第 {{p}} 个字符处的{{q}}不是有效的日期（日期字段“{spec.label_zh}”请写成 '2026-12-31' 这样的格式）",
                     f"{{q}} at character {{p}} is not a valid date (write dates for '{spec.name}' as"
                     " 'YYYY-MM-DD')",
                 )
@@ -722,12 +745,14 @@ class _Parser:
             )
         if kind == "text":
             value = token.value[0]  # type: ignore[index]
+            value = spec.code_for(value)
             if spec.choices and value not in spec.choices:
-                allowed = _escape(", ".join(spec.choices))
+                allowed_zh = _escape("、".join(_choice_text(spec, code, False) for code in spec.choices))
+                allowed_en = _escape(", ".join(_choice_text(spec, code, True) for code in spec.choices))
                 raise self.fail(
                     token,
-                    f"第 {{p}} 个字符处的{{q}}不是字段“{spec.label_zh}”的可选值（可选：{allowed}）",
-                    f"{{q}} at character {{p}} is not an allowed value of '{spec.name}' (allowed: {allowed})",
+                    f"第 {{p}} 个字符处的{{q}}不是字段“{spec.label_zh}”的可选值（可选：{allowed_zh}）",
+                    f"{{q}} at character {{p}} is not an allowed value of '{spec.name}' (allowed: {allowed_en})",
                 )
             return Literal(value, "text")
         return Literal(token.value, kind)  # type: ignore[arg-type]
@@ -833,8 +858,11 @@ def _format_number(number: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
-def _format_value(value: object, english: bool) -> str:
-    if isinstance(value, bool):
+def _format_value(value: object, english: bool, spec: FieldSpec | None = None) -> str:
+    label = spec.value_label(value, english) if spec is not None else None
+    if label is not None:
+        value = label
+    elif isinstance(value, bool):
         return ("yes" if value else "no") if english else ("是" if value else "否")
     if isinstance(value, Decimal):
         return _format_number(value)
@@ -843,14 +871,29 @@ def _format_value(value: object, english: bool) -> str:
     return f'"{value}"' if english else f"“{value}”"
 
 
+def _choice_text(spec: FieldSpec, code: str, english: bool) -> str:
+    """A choice as an author may write it: its Chinese label (zh), the code with its label (en)."""
+    label = spec.value_label(code, english)
+    if label is None or label == code:
+        return code
+    return f"{code} ({label})" if english else label
+
+
 def _missing(spec: FieldSpec) -> tuple[str, str]:
     return f"{spec.label_zh} 无数据", f"{spec.label_en}: no data"
 
 
-def _side(operand: Operand, facts: Mapping[str, object]) -> tuple[object, str, str]:
-    """(value, zh rendering, en rendering) of one operand."""
+def _side(
+    operand: Operand, facts: Mapping[str, object], other: Operand | None = None
+) -> tuple[object, str, str]:
+    """(value, zh rendering, en rendering) of one operand; a literal is named by the field it meets."""
     if isinstance(operand, Literal):
-        return operand.value, _format_value(operand.value, False), _format_value(operand.value, True)
+        spec = other.spec if isinstance(other, FieldRef) else None
+        return (
+            operand.value,
+            _format_value(operand.value, False, spec),
+            _format_value(operand.value, True, spec),
+        )
     spec = operand.spec
     value = _fact(spec, facts)
     if value is _MISSING:
@@ -858,8 +901,8 @@ def _side(operand: Operand, facts: Mapping[str, object]) -> tuple[object, str, s
         return value, zh, en
     return (
         value,
-        f"{spec.label_zh} {_format_value(value, False)}",
-        f"{spec.label_en} {_format_value(value, True)}",
+        f"{spec.label_zh} {_format_value(value, False, spec)}",
+        f"{spec.label_en} {_format_value(value, True, spec)}",
     )
 
 
@@ -879,15 +922,15 @@ def _bool_statement(spec: FieldSpec, value: object) -> tuple[str, str]:
     )
 
 
-def _list_text(items: tuple[Literal, ...], english: bool) -> str:
-    return "[" + ", ".join(_format_value(item.value, english) for item in items) + "]"
+def _list_text(items: tuple[Literal, ...], english: bool, spec: FieldSpec | None = None) -> str:
+    return "[" + ", ".join(_format_value(item.value, english, spec) for item in items) + "]"
 
 
 def _evaluate_node(node: Node, facts: Mapping[str, object]) -> _Outcome:
     """Kleene evaluation with reasons that are true statements about the facts."""
     if isinstance(node, Compare):
-        left, left_zh, left_en = _side(node.left, facts)
-        right, right_zh, right_en = _side(node.right, facts)
+        left, left_zh, left_en = _side(node.left, facts, node.right)
+        right, right_zh, right_en = _side(node.right, facts, node.left)
         missing = [
             op
             for op in (node.left, node.right)
@@ -914,8 +957,8 @@ def _evaluate_node(node: Node, facts: Mapping[str, object]) -> _Outcome:
         word_zh, word_en = ("属于", "in") if inside else ("不属于", "not in")
         return _Outcome(
             inside != node.negated,
-            [f"{value_zh} {word_zh} {_list_text(node.items, False)}"],
-            [f"{value_en} {word_en} {_list_text(node.items, True)}"],
+            [f"{value_zh} {word_zh} {_list_text(node.items, False, spec)}"],
+            [f"{value_en} {word_en} {_list_text(node.items, True, spec)}"],
         )
     if isinstance(node, BoolTest):
         spec = node.field.spec
@@ -959,12 +1002,12 @@ def _written(node: Node, facts: Mapping[str, object], english: bool) -> str:
             assert isinstance(literal, Literal)
             label = bool_field.label_en if english else bool_field.label_zh
             return f"{label} {_SYMBOL[node.op]} {_format_value(literal.value, english)}"
-        left = _side(node.left, facts)[pick]
-        right = _side(node.right, facts)[pick]
+        left = _side(node.left, facts, node.right)[pick]
+        right = _side(node.right, facts, node.left)[pick]
         return f"{left} {_SYMBOL[node.op]} {right}"
     if isinstance(node, Membership):
         word = ("not in" if node.negated else "in") if english else ("不属于" if node.negated else "属于")
-        return f"{_side(node.field, facts)[pick]} {word} {_list_text(node.items, english)}"
+        return f"{_side(node.field, facts)[pick]} {word} {_list_text(node.items, english, node.field.spec)}"
     if isinstance(node, BoolTest):
         return node.field.spec.label_en if english else node.field.spec.label_zh
     if isinstance(node, Not):

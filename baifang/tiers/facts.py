@@ -7,7 +7,10 @@ Each fact has an identifier and a Chinese label; criteria may use either
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
+
+from django.utils import translation
 
 from baifang.customers.choices import BusinessFormat, CustomerStatus, CustomerType, MarketType, Scale
 from baifang.tiers.engine import FieldSpec
@@ -17,9 +20,27 @@ def _values(choices) -> tuple[str, ...]:
     return tuple(value for value, _label in choices.choices)
 
 
-FIELD_SPECS: dict[str, FieldSpec] = {
-    spec.name: spec
-    for spec in (
+def _labels(choices) -> tuple[tuple[str, str, str], ...]:
+    """(value, Chinese label, English label) of each choice: plain data for the engine (R-UX-1)."""
+    with translation.override("zh-hans"):
+        zh = [str(label) for _value, label in choices.choices]
+    with translation.override("en"):
+        en = [str(label) for _value, label in choices.choices]
+    return tuple((value, z, e) for (value, _label), z, e in zip(choices.choices, zh, en, strict=True))
+
+
+def _text(name: str, label_zh: str, label_en: str, choices) -> FieldSpec:
+    return FieldSpec(name, "text", label_zh, label_en, _values(choices), _labels(choices))
+
+
+@functools.cache
+def field_specs() -> dict[str, FieldSpec]:
+    """The facts, by name; built on first use, when the translation catalogues can be read."""
+    return {spec.name: spec for spec in _specs()}
+
+
+def _specs() -> tuple[FieldSpec, ...]:
+    return (
         FieldSpec("annual_value", "number", "年交易额", "annual value"),
         FieldSpec("cooperation_years", "number", "合作年限", "cooperation years"),
         FieldSpec("monthly_contract_volume", "number", "月合同量", "monthly contract volume"),
@@ -35,18 +56,18 @@ FIELD_SPECS: dict[str, FieldSpec] = {
         FieldSpec("assistance_target", "bool", "帮扶对象", "assistance target"),
         FieldSpec("is_key", "bool", "重点客户", "key customer"),
         FieldSpec("is_potential_key", "bool", "潜在重点客户", "potential key customer"),
-        FieldSpec("customer_type", "text", "客户类型", "customer type", _values(CustomerType)),
-        FieldSpec("status", "text", "状态", "status", _values(CustomerStatus)),
-        FieldSpec("market_type", "text", "市场类型", "market type", _values(MarketType)),
-        FieldSpec("business_format", "text", "业态", "business format", _values(BusinessFormat)),
-        FieldSpec("scale", "text", "规模", "scale", _values(Scale)),
+        _text("customer_type", "客户类型", "customer type", CustomerType),
+        _text("status", "状态", "status", CustomerStatus),
+        _text("market_type", "市场类型", "market type", MarketType),
+        _text("business_format", "业态", "business format", BusinessFormat),
+        _text("scale", "规模", "scale", Scale),
         FieldSpec("industry", "text", "行业", "industry"),
         FieldSpec("province", "text", "省份", "province"),
         FieldSpec("city", "text", "城市", "city"),
         FieldSpec("district", "text", "区县", "district"),
         FieldSpec("cooperation_since", "date", "合作起始日期", "cooperating since"),
     )
-}
+
 
 _NUMBER_FIELDS = (
     "annual_value",

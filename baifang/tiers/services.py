@@ -16,7 +16,7 @@ from baifang.core.choices import AuditAction
 from baifang.org.choices import PositionKind
 from baifang.tiers.choices import BatchStatus, ProposalDecision, TierSource
 from baifang.tiers.engine import Criterion, CriterionError, RatingResult, parse, rate
-from baifang.tiers.facts import FIELD_SPECS, customer_facts
+from baifang.tiers.facts import customer_facts, field_specs
 from baifang.tiers.models import (
     ClassificationScheme,
     CustomerTier,
@@ -30,7 +30,7 @@ from baifang.tiers.models import (
 def parse_criteria(source: str) -> Criterion:
     """Parse a criterion or raise a ValidationError naming the bad token (R-TIER-2)."""
     try:
-        return parse(source, FIELD_SPECS)
+        return parse(source, field_specs())
     except CriterionError as exc:
         message = exc.message_en if (get_language() or "").startswith("en") else exc.message_zh
         raise ValidationError(message, code="invalid_criteria") from exc

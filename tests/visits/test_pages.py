@@ -53,7 +53,9 @@ def test_check_in_without_location_is_allowed_and_flagged(org, shop, clock):
     )
     touch = Touch.objects.get()
     html = client.get(reverse("visits:detail", args=[touch.pk])).content.decode()
-    assert touch.flags.get().kind == "no_location" and "permission denied" in html
+    assert (
+        touch.flags.get().kind == "no_location" and "手机拒绝了定位权限" in html
+    )  # R-UX-1: not the browser's English
 
 
 def test_record_form_saves_draft_submits_with_photo_and_signature(org, shop, clock):
@@ -177,7 +179,7 @@ def test_flags_page_groups_by_rep_with_explanations(org, shop, clock):
     other = CustomerFactory(owner=org.teammate, latitude=30.3, longitude=120.2)
     services.check_in(org.teammate, other, latitude=30.4, longitude=120.2)
     html = client_for(org.manager).get(reverse("visits:flags")).content.decode()
-    assert str(org.rep) in html and str(org.teammate) in html and "timeout" in html
+    assert str(org.rep) in html and str(org.teammate) in html and "手机定位超时" in html
     assert str(org.teammate) not in client_for(org.rep).get(reverse("visits:flags")).content.decode()
 
 

@@ -56,7 +56,7 @@ def test_refused_geolocation_still_checks_in_flagged_no_location(org, shop, cloc
     touch = services.check_in(org.rep, shop, location_error="permission denied")
     assert touch.latitude is None and touch.distance_m is None
     flag = touch.flags.get()
-    assert flag.kind == "no_location" and "permission denied" in flag.explanation()
+    assert flag.kind == "no_location" and "手机拒绝了定位权限" in flag.explanation()  # R-UX-1
 
 
 def test_check_in_outside_business_hours_is_flagged(org, shop, clock):

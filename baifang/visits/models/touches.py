@@ -25,6 +25,21 @@ from baifang.visits.signals import record_status_changed
 
 USER = settings.AUTH_USER_MODEL
 
+# What the check-in page sends when the phone gives no position (static/baifang/visits.js, from the
+# browser's GeolocationPositionError code); stored as sent, shown in the user's language (R-UX-1).
+LOCATION_ERRORS = {
+    "permission denied": _("location permission refused on the phone"),
+    "position unavailable": _("the phone could not find its position"),
+    "timeout": _("the phone took too long to find its position"),
+    "error": _("the phone reported a location error"),
+    "unavailable: no geolocation in this browser": _("this browser cannot give a location"),
+}
+
+
+def location_error_text(reported: str) -> str:
+    """The reason a check-in has no location, for people: a known browser code translated, else as reported."""
+    return str(LOCATION_ERRORS.get(reported, reported))
+
 
 class TouchQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -121,6 +136,10 @@ class Touch(models.Model):
 
         return reverse("visits:detail", args=[self.pk])
 
+    def get_location_error_display(self) -> str:
+        """Why the check-in has no location, in the user's language."""
+        return location_error_text(self.location_error)
+
     @property
     def point(self) -> Point | None:
         if self.latitude is None or self.longitude is None:
@@ -165,7 +184,7 @@ class VisitFlag(models.Model):
         texts = {
             FlagKind.NO_LOCATION: lambda: (
                 gettext("The phone gave no location at check-in (%(why)s).")
-                % {"why": d.get("why") or gettext("refused or unavailable")}
+                % {"why": location_error_text(d.get("why") or "") or gettext("refused or unavailable")}
             ),
             FlagKind.FAR: lambda: (
                 gettext("Checked in %(distance)s m from the customer; the limit is %(radius)s m.")
