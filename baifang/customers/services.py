@@ -21,6 +21,7 @@ from baifang.core.validators import normalize_phone
 from baifang.customers.choices import AccessScope, AccessStatus, RegistrationStatus
 from baifang.customers.exceptions import AccessDecisionError, DuplicateCustomer
 from baifang.customers.models import (
+    BOUNDED_FIELDS,
     AccessRequest,
     Contact,
     Customer,
@@ -158,6 +159,7 @@ def create_customer(customer: Customer, *, by: User, register: bool = True) -> C
     flags when its deadline passes.
     """
     customer.phone = normalize_phone(customer.phone)
+    customer.check_values()
     check_not_duplicate(customer)
     check_distribution_limit(customer)
     if customer.owner_id is None:
@@ -202,6 +204,7 @@ def complete_registration(customer: Customer, *, by: User) -> Customer:
 def update_customer(customer: Customer, *, by: User) -> Customer:
     """Save edits to a customer; its field history is kept by django-simple-history (R-ARCH-4)."""
     customer.phone = normalize_phone(customer.phone)
+    customer.check_values(stored=Customer.objects.filter(pk=customer.pk).values(*BOUNDED_FIELDS).first())
     check_not_duplicate(customer)
     check_distribution_limit(customer)
     stored_owner = Customer.objects.filter(pk=customer.pk).values_list("owner_id", flat=True).first()
@@ -245,6 +248,7 @@ def notify_overdue_registrations(today: dt.date | None = None) -> int:
 @transaction.atomic
 def record_major_change(change: MajorChange, *, by: User) -> MajorChange:
     """Record a dated major change; reports after 5 working days are flagged late (R-ARCH-5)."""
+    change.clean_fields(exclude=["customer", "recorded_by", "report_due"])
     change.recorded_by = by
     change.report_due = add_workdays(change.occurred_on, registration_workdays())
     change.reported_late = timezone.localdate() > change.report_due
