@@ -36,6 +36,13 @@ class CustomerSerializer(serializers.ModelSerializer):
         default=True,
         help_text="false keeps the customer awaiting registration (备案) until completed.",
     )
+    confirm_near_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="true registers the customer although one with the same name but for a branch suffix "
+        "and the same address or phone exists (otherwise 400 with code near_duplicate on name).",
+    )
 
     class Meta:
         model = Customer
@@ -99,6 +106,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "register",
+            "confirm_near_duplicate",
         ]
         read_only_fields = [
             "code",
