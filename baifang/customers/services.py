@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -81,6 +82,10 @@ def check_not_duplicate(customer: Customer) -> None:
         raise _duplicate_error(*found)
 
 
+def _digits(phone: str) -> str:
+    return re.sub(r"\D", "", normalize_phone(phone))
+
+
 def find_near_duplicate(customer: Customer) -> tuple[Customer, str] | None:
     """An archived customer with the same name once a branch suffix is dropped, at the same address
     or phone: "西湖泰恒便利店（万塘路店）" beside "西湖泰恒便利店" (R-ARCH-9). Returns it and the reason."""
@@ -90,7 +95,7 @@ def find_near_duplicate(customer: Customer) -> tuple[Customer, str] | None:
     addresses = {normalize_address(a) for a in (customer.registered_address, customer.delivery_address)} - {
         ""
     }
-    phone = normalize_phone(customer.phone)
+    phone = _digits(customer.phone)
     # Same-base names share the normalised prefix; the index on normalized_name serves the prefix match.
     candidates = (
         Customer.objects.filter(merged_into__isnull=True, normalized_name__startswith=base)
@@ -106,7 +111,7 @@ def find_near_duplicate(customer: Customer) -> tuple[Customer, str] | None:
         }
         if addresses & theirs:
             return existing, "address"
-        if phone and normalize_phone(existing.phone) == phone:
+        if phone and _digits(existing.phone) == phone:
             return existing, "phone"
     return None
 
