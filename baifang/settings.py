@@ -6,6 +6,7 @@ other service. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_U
 
 from __future__ import annotations
 
+import datetime as _dt
 from datetime import timedelta
 from pathlib import Path
 
@@ -260,6 +261,11 @@ else:
 TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
 
 # --- product settings -----------------------------------------------------------------------
+# Sane bounds for every date a person types (archive dates, follow-up due dates, query parameters);
+# read through baifang.core.validators.
+DATE_MIN = _dt.date(1900, 1, 1)
+DATE_MAX = _dt.date(2100, 12, 31)
+
 BAIFANG = {
     # R-ARCH-5: new customers are registered within this many Chinese working days.
     "REGISTRATION_WORKDAYS": env_int("BAIFANG_REGISTRATION_WORKDAYS", 5, minimum=1),

@@ -11,5 +11,13 @@ class DuplicateCustomer(ValidationError):
         self.existing = existing
 
 
+class NearDuplicateCustomer(ValidationError):
+    """A customer with the same base name at the same address or phone exists; confirm to go on (R-ARCH-9)."""
+
+    def __init__(self, message, existing):
+        super().__init__({"name": ValidationError(message, code="near_duplicate")})
+        self.existing = existing
+
+
 class AccessDecisionError(ValidationError):
     """A bad move in the access-request workflow (deciding twice, deciding someone else's)."""

@@ -13,9 +13,13 @@ from baifang.core.choices import CoordinateSystem
 from baifang.core.models import TimeStampedModel
 from baifang.core.validators import (
     validate_cn_phone,
+    validate_coordinates,
     validate_credit_code,
     validate_latitude,
     validate_longitude,
+    validate_non_negative,
+    validate_past_date,
+    validate_sane_date,
 )
 from baifang.customers.choices import (
     AccessScope,
@@ -40,7 +44,32 @@ from baifang.customers.normalize import normalize_name
 from baifang.customers.querysets import AccessRequestQuerySet, CustomerQuerySet, RelatedToCustomerQuerySet
 
 USER = settings.AUTH_USER_MODEL
-MONEY = {"max_digits": 16, "decimal_places": 2, "null": True, "blank": True}
+MONEY = {
+    "max_digits": 16,
+    "decimal_places": 2,
+    "null": True,
+    "blank": True,
+    "validators": [validate_non_negative],
+}
+# Amounts that are never negative; the database refuses them too.
+MONEY_FIELDS = ("registered_capital", "annual_value", "monthly_contract_volume", "credit_limit")
+# Fields every save through the services checks, whatever path the values came by.
+BOUNDED_FIELDS = (
+    *MONEY_FIELDS,
+    "purchase_share",
+    "latitude",
+    "longitude",
+    "cooperation_since",
+    "first_contact_on",
+)
+
+
+def _non_negative(field: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__gte": 0}),
+        name=f"%(app_label)s_%(class)s_{field}_not_negative",
+        violation_error_message=_("Enter an amount of zero or more."),
+    )
 
 
 class Customer(TimeStampedModel):
@@ -92,7 +121,9 @@ class Customer(TimeStampedModel):
     )
     market_type = models.CharField(_("market type"), max_length=10, choices=MarketType.choices, blank=True)
 
-    cooperation_since = models.DateField(_("cooperating since"), null=True, blank=True)
+    cooperation_since = models.DateField(
+        _("cooperating since"), null=True, blank=True, validators=[validate_past_date]
+    )
     annual_value = models.DecimalField(_("annual value with us (yuan)"), **MONEY)
     monthly_contract_volume = models.DecimalField(_("monthly contract volume"), **MONEY)
     purchase_share = models.DecimalField(
@@ -141,7 +172,9 @@ class Customer(TimeStampedModel):
         "org.OrgUnit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="customers"
     )
 
-    first_contact_on = models.DateField(_("first contact"), default=timezone.localdate)
+    first_contact_on = models.DateField(
+        _("first contact"), default=timezone.localdate, validators=[validate_past_date]
+    )
     registration_status = models.CharField(
         _("registration"),
         max_length=12,
@@ -188,6 +221,7 @@ class Customer(TimeStampedModel):
                 name="%(app_label)s_%(class)s_coordinates_paired",
                 violation_error_message=_("Latitude and longitude must be given together."),
             ),
+            *(_non_negative(field) for field in MONEY_FIELDS),
         ]
         indexes = [
             # Scope filter for unit managers and the default list order.
@@ -215,6 +249,20 @@ class Customer(TimeStampedModel):
         from django.urls import reverse
 
         return reverse("customers:detail", args=[self.pk])
+
+    def check_values(self, *, stored: dict | None = None) -> None:
+        """Refuse negative amounts, impossible dates and coordinates, whatever path set them.
+
+        With ``stored`` (the saved values), only changed fields are checked: an edit is never refused
+        for an old value it does not touch.
+        """
+        stored = stored or {}
+        checked = {
+            name for name in BOUNDED_FIELDS if name not in stored or stored[name] != getattr(self, name)
+        }
+        self.clean_fields(exclude=[f.name for f in self._meta.concrete_fields if f.name not in checked])
+        if checked & {"latitude", "longitude"}:
+            validate_coordinates(self.latitude, self.longitude)
 
     @property
     def has_location(self) -> bool:
@@ -285,7 +333,7 @@ class Contact(TimeStampedModel):
     birthday_calendar = models.CharField(
         _("birthday calendar"), max_length=6, choices=BirthdayCalendar.choices, default=BirthdayCalendar.SOLAR
     )
-    birthday = models.DateField(_("birthday (solar)"), null=True, blank=True)
+    birthday = models.DateField(_("birthday (solar)"), null=True, blank=True, validators=[validate_past_date])
     lunar_birth_month = models.PositiveSmallIntegerField(
         _("lunar birthday month"),
         null=True,
@@ -355,7 +403,7 @@ class Anniversary(models.Model):
         Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="anniversaries"
     )
     name = models.CharField(_("occasion"), max_length=60)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_sane_date])
 
     class Meta:
         verbose_name = _("anniversary")
@@ -394,7 +442,7 @@ class MajorChange(TimeStampedModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="changes"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ChangeKind.choices)
-    occurred_on = models.DateField(_("occurred on"))
+    occurred_on = models.DateField(_("occurred on"), validators=[validate_past_date])
     description = models.TextField(_("description"))
     recorded_by = models.ForeignKey(
         USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
@@ -422,7 +470,7 @@ class Correspondence(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=CorrespondenceKind.choices)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
-    occurred_on = models.DateField(_("date"))
+    occurred_on = models.DateField(_("date"), validators=[validate_past_date])
     subject = models.CharField(_("subject"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     attachment = models.FileField(_("attachment"), upload_to="correspondence/%Y/%m/", blank=True)

@@ -39,3 +39,24 @@ def normalize_name(name: str) -> str:
             text = text[: -len(plain)]
             break
     return text
+
+
+# A branch named in brackets at the end: （万塘路店）, (中山路分店), 【城西分公司】, (滨江营业部).
+_BRANCH = re.compile(
+    r"[（(【\[][^（）()【】\[\]]*(店|分公司|公司|营业部|分部|支行|分行|网点|门市)[)）】\]]\s*$"
+)
+
+
+def base_name(name: str) -> str:
+    """The normalised name without a bracketed branch suffix, for near-duplicate warnings (R-ARCH-9).
+
+    "西湖泰恒便利店（万塘路店）" and "西湖泰恒便利店" share the base name "西湖泰恒便利店".
+    """
+    text = unicodedata.normalize("NFKC", name or "").strip()
+    stripped = _BRANCH.sub("", text)
+    return normalize_name(stripped or text)
+
+
+def normalize_address(address: str) -> str:
+    """Fold width and drop spaces and punctuation, so "万塘路 18 号" equals "万塘路18号"."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", address or "").lower())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,8 +20,9 @@ from baifang.core.choices import AuditAction
 from baifang.core.models import Notification
 from baifang.core.validators import normalize_phone
 from baifang.customers.choices import AccessScope, AccessStatus, RegistrationStatus
-from baifang.customers.exceptions import AccessDecisionError, DuplicateCustomer
+from baifang.customers.exceptions import AccessDecisionError, DuplicateCustomer, NearDuplicateCustomer
 from baifang.customers.models import (
+    BOUNDED_FIELDS,
     AccessRequest,
     Contact,
     Customer,
@@ -29,7 +31,7 @@ from baifang.customers.models import (
     MajorChange,
     RegionDistributionLimit,
 )
-from baifang.customers.normalize import normalize_name
+from baifang.customers.normalize import base_name, normalize_address, normalize_name
 from baifang.org.choices import PositionKind
 from baifang.org.models import User
 
@@ -78,6 +80,60 @@ def check_not_duplicate(customer: Customer) -> None:
     )
     if found:
         raise _duplicate_error(*found)
+
+
+def _digits(phone: str) -> str:
+    return re.sub(r"\D", "", normalize_phone(phone))
+
+
+def find_near_duplicate(customer: Customer) -> tuple[Customer, str] | None:
+    """An archived customer with the same name once a branch suffix is dropped, at the same address
+    or phone: "西湖泰恒便利店（万塘路店）" beside "西湖泰恒便利店" (R-ARCH-9). Returns it and the reason."""
+    base = base_name(customer.name)
+    if not base:
+        return None
+    addresses = {normalize_address(a) for a in (customer.registered_address, customer.delivery_address)} - {
+        ""
+    }
+    phone = _digits(customer.phone)
+    # Same-base names share the normalised prefix; the index on normalized_name serves the prefix match.
+    candidates = (
+        Customer.objects.filter(merged_into__isnull=True, normalized_name__startswith=base)
+        .exclude(pk=customer.pk)
+        .only("pk", "code", "name", "phone", "registered_address", "delivery_address")
+        .order_by("pk")[:200]
+    )
+    for existing in candidates:
+        if base_name(existing.name) != base:
+            continue
+        theirs = {normalize_address(a) for a in (existing.registered_address, existing.delivery_address)} - {
+            ""
+        }
+        if addresses & theirs:
+            return existing, "address"
+        if phone and _digits(existing.phone) == phone:
+            return existing, "phone"
+    return None
+
+
+def check_not_near_duplicate(customer: Customer) -> None:
+    """Raise NearDuplicateCustomer, with a link to the existing record, unless the user confirmed."""
+    found = find_near_duplicate(customer)
+    if found is None:
+        return
+    existing, reason = found
+    messages = {
+        "address": _(
+            "%(name)s (code %(code)s, %(url)s) has a similar name and the same address. If this is a "
+            "different customer (another branch), confirm to register it anyway."
+        ),
+        "phone": _(
+            "%(name)s (code %(code)s, %(url)s) has a similar name and the same phone number. If this is "
+            "a different customer (another branch), confirm to register it anyway."
+        ),
+    }
+    words = {"name": existing.name, "code": existing.code, "url": existing.get_absolute_url()}
+    raise NearDuplicateCustomer(messages[reason] % words, existing)
 
 
 # --- regional distribution limits (R-TIER-5) -----------------------------------------------
@@ -151,14 +207,20 @@ def registration_deadline(first_contact_on: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def create_customer(customer: Customer, *, by: User, register: bool = True) -> Customer:
+def create_customer(
+    customer: Customer, *, by: User, register: bool = True, confirm_near_duplicate: bool = False
+) -> Customer:
     """Archive a new customer met at ``first_contact_on``; refuses duplicates (R-ARCH-1, 5, 9).
 
     ``register=False`` keeps a quick stub awaiting registration (备案), which the daily task
-    flags when its deadline passes.
+    flags when its deadline passes. A near duplicate (same name but for a branch suffix, same
+    address or phone) is refused until ``confirm_near_duplicate`` says it is another customer.
     """
     customer.phone = normalize_phone(customer.phone)
+    customer.check_values()
     check_not_duplicate(customer)
+    if not confirm_near_duplicate:
+        check_not_near_duplicate(customer)
     check_distribution_limit(customer)
     if customer.owner_id is None:
         customer.owner = by
@@ -202,6 +264,7 @@ def complete_registration(customer: Customer, *, by: User) -> Customer:
 def update_customer(customer: Customer, *, by: User) -> Customer:
     """Save edits to a customer; its field history is kept by django-simple-history (R-ARCH-4)."""
     customer.phone = normalize_phone(customer.phone)
+    customer.check_values(stored=Customer.objects.filter(pk=customer.pk).values(*BOUNDED_FIELDS).first())
     check_not_duplicate(customer)
     check_distribution_limit(customer)
     stored_owner = Customer.objects.filter(pk=customer.pk).values_list("owner_id", flat=True).first()
@@ -245,6 +308,7 @@ def notify_overdue_registrations(today: dt.date | None = None) -> int:
 @transaction.atomic
 def record_major_change(change: MajorChange, *, by: User) -> MajorChange:
     """Record a dated major change; reports after 5 working days are flagged late (R-ARCH-5)."""
+    change.clean_fields(exclude=["customer", "recorded_by", "report_due"])
     change.recorded_by = by
     change.report_due = add_workdays(change.occurred_on, registration_workdays())
     change.reported_late = timezone.localdate() > change.report_due

@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 
 from baifang.customers import services
 from baifang.customers.access import get_customer_for_user, get_editable_customer
+from baifang.customers.exceptions import NearDuplicateCustomer
 from baifang.customers.exports import customers_xlsx
 from baifang.customers.filtersets import CustomerFilterSet
 from baifang.customers.forms import (
@@ -132,12 +133,21 @@ def customer_create(request):
     form = CustomerForm(
         request.POST or None, user=request.user, initial={"first_contact_on": timezone.localdate()}
     )
+    near_duplicate = None
     if request.method == "POST" and form.is_valid():
         customer = form.save(commit=False)
         try:
             with transaction.atomic():
-                services.create_customer(customer, by=request.user, register=request.POST.get("stub") != "1")
+                services.create_customer(
+                    customer,
+                    by=request.user,
+                    register=request.POST.get("stub") != "1",
+                    confirm_near_duplicate=request.POST.get("confirm_near_duplicate") == "1",
+                )
                 form.save_m2m()
+        except NearDuplicateCustomer as exc:
+            _form_errors_to(form, exc)
+            near_duplicate = exc.existing
         except ValidationError as exc:
             _form_errors_to(form, exc)
         else:
@@ -148,7 +158,11 @@ def customer_create(request):
                 )
             messages.success(request, _("Customer %(name)s was registered.") % {"name": customer.name})
             return redirect(customer)
-    return render(request, "customers/form.html", {"form": form, "title": _("New customer")})
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "title": _("New customer"), "near_duplicate": near_duplicate},
+    )
 
 
 @login_required

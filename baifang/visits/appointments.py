@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baifang.core.validators import date_max, validate_sane_date
 from baifang.visits import conf, engine
 from baifang.visits.choices import AppointmentStatus, Channel
 from baifang.visits.exceptions import TooShortNotice
@@ -45,9 +46,24 @@ def lead_hours_for(customer, day: dt.date) -> int:
 
 
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> dt.datetime:
+    """Ends after it starts, within a day, and starts no later than ``FOLLOWUP_MAX_DAYS_AHEAD`` ahead."""
+    try:
+        validate_sane_date(starts_at)
+        latest = min(
+            timezone.localdate() + dt.timedelta(days=int(conf.setting("FOLLOWUP_MAX_DAYS_AHEAD"))), date_max()
+        )
+        if timezone.localdate(starts_at) > latest:
+            raise ValidationError(
+                _("An appointment can be made at most until %(latest)s.") % {"latest": f"{latest:%Y-%m-%d}"},
+                code="too_far",
+            )
+    except ValidationError as exc:
+        raise ValidationError({"starts_at": exc.error_list}) from exc
     ends_at = ends_at or starts_at + DEFAULT_LENGTH
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("An appointment must end after it starts.")})
+    if ends_at - starts_at > dt.timedelta(days=1):
+        raise ValidationError({"ends_at": _("An appointment lasts at most a day.")})
     return ends_at
 
 

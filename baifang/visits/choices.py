@@ -31,6 +31,7 @@ class FlagKind(models.TextChoices):
     REUSED = engine.REUSED, _("Coordinates reused")
     OUTSIDE_HOURS = engine.OUTSIDE_HOURS, _("Outside business hours")
     LATE_RECORD = engine.LATE_RECORD, _("Record late")
+    OVERLAP = engine.OVERLAP, _("Another visit still open")
 
 
 class RecordStatus(models.TextChoices):

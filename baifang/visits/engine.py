@@ -21,8 +21,10 @@ SPEED = "speed"
 REUSED = "reused"
 OUTSIDE_HOURS = "outside_hours"
 LATE_RECORD = "late_record"
+# Checked in while another on-site visit of the same rep was still open, with a reason (R-VISIT-1).
+OVERLAP = "overlap"
 
-KINDS = (NO_LOCATION, FAR, TOO_SHORT, SPEED, REUSED, OUTSIDE_HOURS, LATE_RECORD)
+KINDS = (NO_LOCATION, FAR, TOO_SHORT, SPEED, REUSED, OUTSIDE_HOURS, LATE_RECORD, OVERLAP)
 
 
 @dataclass(frozen=True)

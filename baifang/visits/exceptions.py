@@ -13,5 +13,13 @@ class IdempotencyConflict(ValidationError):
     """An idempotency key already used for a different kind of request."""
 
 
+class OpenVisitExists(ValidationError):
+    """The rep is still checked in elsewhere: one open on-site visit at a time (R-VISIT-1)."""
+
+    def __init__(self, message, open_visit):
+        super().__init__({"open_visit": ValidationError(message, code="open_visit")})
+        self.open_visit = open_visit
+
+
 class TooShortNotice(ValidationError):
     """An appointment made later than its lead time allows (R-VISIT-6)."""

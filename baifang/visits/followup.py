@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from baifang.core.calendar import add_workdays
 from baifang.core.models import Notification
+from baifang.core.validators import validate_due_date
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.visits import conf
 from baifang.visits.models import Commitment, OpenQuestion, Touch, VisitRecord
@@ -94,6 +95,10 @@ def add_commitment(user, record: VisitRecord, *, text: str, due_on: dt.date) -> 
         raise ValidationError(_("This record was submitted and can no longer be changed."))
     if due_on is None or due_on < timezone.localdate(touch.started_at):
         raise ValidationError({"due_on": _("A promise cannot be due before the visit.")})
+    try:
+        validate_due_date(due_on, max_days=int(conf.setting("FOLLOWUP_MAX_DAYS_AHEAD")))
+    except ValidationError as exc:
+        raise ValidationError({"due_on": exc.error_list}) from exc
     commitment = Commitment(
         customer_id=touch.customer_id,
         record=record,

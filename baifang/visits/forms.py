@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baifang.core.choices import CoordinateSystem
+from baifang.core.validators import validate_coordinates
 from baifang.visits.choices import QUICK_CHANNELS, Channel, Purpose
 from baifang.visits.models import VisitRecord
 from baifang.visits.services import RECORD_FIELDS
@@ -25,15 +26,28 @@ class CheckInForm(forms.Form):
     )
     location_error = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+    # Shown only when another visit is still open (R-VISIT-1).
+    override_reason = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
 
+    def ask_override_reason(self) -> None:
+        """Show the reason field: the rep is still checked in elsewhere."""
+        field = self.fields["override_reason"]
+        field.widget = forms.Textarea(attrs={"rows": 2})
+        field.label = _("Why check in here while the other visit is still open?")
+
     def clean(self):
         data = super().clean()
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             data["latitude"] = data["longitude"] = None
+        try:
+            validate_coordinates(data.get("latitude"), data.get("longitude"))
+        except forms.ValidationError as exc:
+            # The position fields are hidden: say it above the button (R-VISIT-1).
+            raise forms.ValidationError(exc.messages) from exc
         return data
 
 

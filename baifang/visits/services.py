@@ -6,17 +6,19 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baifang.core import audit
 from baifang.core.choices import AuditAction, CoordinateSystem
 from baifang.core.models import Notification
+from baifang.core.validators import validate_coordinates, validate_sane_date
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.routing.geo import CRS, Point, point_problem
 from baifang.visits import appointments, conf, engine, locations
-from baifang.visits.choices import QUICK_CHANNELS, Channel, RecordStatus, SignatureMethod
+from baifang.visits.choices import QUICK_CHANNELS, Channel, FlagKind, RecordStatus, SignatureMethod
+from baifang.visits.exceptions import OpenVisitExists
 from baifang.visits.models import Touch, VisitChecklist, VisitFlag, VisitPhoto, VisitRecord
 
 RECORD_FIELDS = (
@@ -92,6 +94,40 @@ def _reused_candidates(touch: Touch, policy: engine.Policy) -> list[engine.Check
     return [_as_checkin(o) for o in others]
 
 
+def open_visit_of(user, *, lock: bool = False) -> Touch | None:
+    """The rep's on-site visit still waiting for its check-out, if any (R-VISIT-1)."""
+    visits = Touch.objects.visits().filter(user=user, ended_at__isnull=True).select_related("customer")
+    if lock:
+        visits = visits.select_for_update(of=("self",))
+    return visits.order_by("-started_at", "-pk").first()
+
+
+def _open_visit_error(open_visit: Touch) -> OpenVisitExists:
+    return OpenVisitExists(
+        _(
+            "You are still checked in at %(customer)s since %(since)s (%(url)s). Check out there first, "
+            "or give a reason to check in here anyway; the visit will then be flagged."
+        )
+        % {
+            "customer": open_visit.customer.name,
+            "since": f"{timezone.localtime(open_visit.started_at):%Y-%m-%d %H:%M}",
+            "url": open_visit.get_absolute_url(),
+        },
+        open_visit,
+    )
+
+
+def _checked_point(latitude, longitude, coordinate_system: str) -> Point | None:
+    """The phone's position, refused with a field-level message when impossible (R-VISIT-1)."""
+    if latitude is None and longitude is None:
+        return None
+    validate_coordinates(latitude, longitude)
+    point = Point(float(latitude), float(longitude), CRS(coordinate_system))
+    if point_problem(point) is not None:
+        raise ValidationError({"latitude": _("These coordinates are not a real place.")})
+    return point
+
+
 @transaction.atomic
 def check_in(
     user,
@@ -103,20 +139,23 @@ def check_in(
     accuracy_m: int | None = None,
     location_error: str = "",
     at: dt.datetime | None = None,
+    override_reason: str = "",
 ) -> Touch:
     """Start an on-site visit where the phone is; flag what looks wrong (R-VISIT-1, R-VISIT-2).
 
-    A refused or unavailable location never blocks the check-in: it is flagged "no location". The
-    customer's appointment of the day is fulfilled (R-VISIT-6); a customer without coordinates gets a
-    proposed location from a precise reading.
+    A refused or unavailable location never blocks the check-in: it is flagged "no location";
+    impossible coordinates (latitude 91, longitude 500, 0/0) are refused. One visit is open per rep:
+    checking in while another is open is refused, unless ``override_reason`` says why, which flags
+    the new visit. The customer's appointment of the day is fulfilled (R-VISIT-6); a customer
+    without coordinates gets a proposed location from a precise reading.
     """
     at = at or timezone.now()
     policy = conf.policy()
-    point = None
-    if latitude is not None and longitude is not None:
-        point = Point(float(latitude), float(longitude), CRS(coordinate_system))
-        if point_problem(point) is not None:
-            point, location_error = None, location_error or _("invalid coordinates")
+    point = _checked_point(latitude, longitude, coordinate_system)
+    override_reason = (override_reason or "").strip()[:200]
+    already_open = open_visit_of(user, lock=True)
+    if already_open is not None and not override_reason:
+        raise _open_visit_error(already_open)
     customer_point = _customer_point(customer)
     distance = engine.distance_m(point, customer_point)
     touch = Touch(
@@ -131,9 +170,17 @@ def check_in(
         location_error="" if point is not None else (location_error or "")[:120],
         distance_m=None if distance is None else round(distance),
         min_duration_minutes=rule_minimum_minutes(customer, timezone.localdate(at)),
+        overlap_reason=override_reason if already_open is not None else "",
     )
-    touch.full_clean(exclude=["customer", "user"])
-    touch.save()
+    touch.full_clean(exclude=["customer", "user"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            touch.save()
+    except IntegrityError as exc:  # a concurrent check-in of the same rep won the race
+        winner = open_visit_of(user)
+        if winner is None:
+            raise
+        raise _open_visit_error(winner) from exc
     previous = (
         Touch.objects.visits()
         .filter(user=user, started_at__lte=at, latitude__isnull=False)
@@ -152,11 +199,25 @@ def check_in(
             engine.outside_hours_flag(timezone.localtime(at).time(), customer.opens_at, customer.closes_at),
             engine.speed_flag(_as_checkin(previous), current, policy),
             engine.reused_flag(current, _reused_candidates(touch, policy), policy) if touch.point else None,
+            _overlap_flag(touch, already_open),
         ],
     )
     appointments.fulfil_by_check_in(touch)
     locations.propose_from_check_in(touch, {flag.kind for flag in flags})
     return touch
+
+
+def _overlap_flag(touch: Touch, already_open: Touch | None) -> engine.Flag | None:
+    if already_open is None or not touch.overlap_reason:
+        return None
+    return engine.Flag(
+        FlagKind.OVERLAP,
+        {
+            "open_visit": already_open.pk,
+            "customer": already_open.customer.name,
+            "reason": touch.overlap_reason,
+        },
+    )
 
 
 @transaction.atomic
@@ -179,6 +240,30 @@ def check_out(user, touch: Touch, *, at: dt.datetime | None = None) -> Touch:
 # -- quick touches --------------------------------------------------------------------------------
 
 
+def check_touch_time(started_at: dt.datetime, *, now: dt.datetime | None = None) -> None:
+    """A touch is recorded within ``TOUCH_MAX_DAYS_BACK`` days and not ahead of the clock (R-VISIT-5)."""
+    now = now or timezone.now()
+    try:
+        validate_sane_date(started_at)
+    except ValidationError as exc:
+        raise ValidationError({"started_at": exc.messages}) from exc
+    skew = dt.timedelta(minutes=int(conf.setting("TOUCH_CLOCK_SKEW_MINUTES")))
+    if started_at > now + skew:
+        raise ValidationError(
+            {"started_at": ValidationError(_("A touch cannot be in the future."), code="future")}
+        )
+    days_back = int(conf.setting("TOUCH_MAX_DAYS_BACK"))
+    if started_at < now - dt.timedelta(days=days_back):
+        raise ValidationError(
+            {
+                "started_at": ValidationError(
+                    _("A touch can be recorded at most %(days)s days afterwards.") % {"days": days_back},
+                    code="too_old",
+                )
+            }
+        )
+
+
 def log_touch(
     user,
     customer,
@@ -192,8 +277,7 @@ def log_touch(
     if channel not in QUICK_CHANNELS:
         raise ValidationError({"channel": _("Use check-in for on-site visits.")})
     started_at = started_at or timezone.now()
-    if started_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"started_at": _("A touch cannot be in the future.")})
+    check_touch_time(started_at)
     touch = Touch(customer=customer, user=user, channel=channel, started_at=started_at, notes=notes)
     if minutes:
         touch.ended_at = started_at + dt.timedelta(minutes=minutes)

@@ -19,6 +19,7 @@ from baifang.rules.services import due_list
 from baifang.visits import appointments, followup, services
 from baifang.visits.access import get_own_touch, get_touch_for_user
 from baifang.visits.choices import IdempotentAction
+from baifang.visits.exceptions import OpenVisitExists
 from baifang.visits.forms import CheckInForm, FlagFilterForm, ReviewForm, TouchForm, VisitRecordForm
 from baifang.visits.idempotency import run_once
 from baifang.visits.images import signature_from_data_url
@@ -59,6 +60,7 @@ def check_in(request, customer_pk):
     """Check in at a customer with the browser's position; no position is allowed and flagged."""
     customer = get_customer_for_user(request.user, customer_pk)
     form = CheckInForm(request.POST or None)
+    open_visit = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
@@ -71,6 +73,7 @@ def check_in(request, customer_pk):
                 coordinate_system=data["coordinate_system"] or "WGS84",
                 accuracy_m=data["accuracy_m"],
                 location_error=data["location_error"],
+                override_reason=data["override_reason"],
             )
             return 201, {"id": touch.pk}
 
@@ -78,12 +81,18 @@ def check_in(request, customer_pk):
             _status, body, _replayed = run_once(
                 request.user, data["idempotency_key"], IdempotentAction.CHECK_IN, work
             )
+        except OpenVisitExists as exc:
+            form.add_error(None, exc.messages)
+            form.ask_override_reason()
+            open_visit = exc.open_visit
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form.add_error(None, exc.messages)  # the position fields are hidden
         else:
             messages.success(request, _("Checked in at %(customer)s.") % {"customer": customer.name})
             return redirect("visits:detail", pk=body["id"])
-    return render(request, "visits/check_in.html", {"customer": customer, "form": form})
+    return render(
+        request, "visits/check_in.html", {"customer": customer, "form": form, "open_visit": open_visit}
+    )
 
 
 @login_required

@@ -124,6 +124,7 @@ def test_check_in_fulfils_the_appointment_of_the_day(org, shop, clock):
     tomorrow.refresh_from_db()
     assert today.status == "done" and today.touch == touch and tomorrow.status == "planned"
     assert today.changes.get().new_status == "done"
+    services.check_out(org.rep, touch)
     other = services.check_in(org.rep, CustomerFactory(owner=org.rep))
     assert not hasattr(other, "appointment") or other.appointment is None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from baifang.customers.models import (
     CONTACT_FIELDS,
@@ -18,9 +19,16 @@ from baifang.org.models import OrgUnit, User
 
 
 def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "message_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
+    """Field-level messages with their codes kept (``near_duplicate``, ``open_visit``)."""
+
+    def details(errors):
+        return [ErrorDetail(message, code=error.code or "invalid") for error in errors for message in error]
+
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(
+            {field: details(errors) for field, errors in exc.error_dict.items()}
+        )
+    return serializers.ValidationError({"non_field_errors": details(exc.error_list)})
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -35,6 +43,13 @@ class CustomerSerializer(serializers.ModelSerializer):
         required=False,
         default=True,
         help_text="false keeps the customer awaiting registration (备案) until completed.",
+    )
+    confirm_near_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="true registers the customer although one with the same name but for a branch suffix "
+        "and the same address or phone exists (otherwise 400 with code near_duplicate on name).",
     )
 
     class Meta:
@@ -99,6 +114,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "register",
+            "confirm_near_duplicate",
         ]
         read_only_fields = [
             "code",

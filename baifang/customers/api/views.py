@@ -73,10 +73,13 @@ class CustomerViewSet(
         data = dict(serializer.validated_data)
         co_owners = data.pop("co_owners", [])
         register = data.pop("register", True)
+        confirm = data.pop("confirm_near_duplicate", False)
         customer = Customer(**data)
         try:
             with transaction.atomic():
-                services.create_customer(customer, by=self.request.user, register=register)
+                services.create_customer(
+                    customer, by=self.request.user, register=register, confirm_near_duplicate=confirm
+                )
                 customer.co_owners.set(co_owners)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
@@ -89,6 +92,7 @@ class CustomerViewSet(
         data = dict(serializer.validated_data)
         co_owners = data.pop("co_owners", None)
         data.pop("register", None)
+        data.pop("confirm_near_duplicate", None)
         for field, value in data.items():
             setattr(customer, field, value)
         try:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from baifang.core.choices import CoordinateSystem
+from baifang.core.validators import validate_latitude, validate_longitude
 from baifang.visits.choices import QUICK_CHANNELS, Channel
 from baifang.visits.models import Touch, VisitFlag, VisitPhoto, VisitRecord
 from baifang.visits.services import RECORD_FIELDS
@@ -16,9 +18,16 @@ IDEMPOTENCY_HELP = (
 
 
 def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    """Field-level messages with their codes kept (``near_duplicate``, ``open_visit``)."""
+
+    def details(errors):
+        return [ErrorDetail(message, code=error.code or "invalid") for error in errors for message in error]
+
     if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
+        return serializers.ValidationError(
+            {field: details(errors) for field, errors in exc.error_dict.items()}
+        )
+    return serializers.ValidationError({"non_field_errors": details(exc.error_list)})
 
 
 class VisitFlagSerializer(serializers.ModelSerializer):
@@ -55,6 +64,7 @@ class TouchSerializer(serializers.ModelSerializer):
             "location_error",
             "distance_m",
             "notes",
+            "overlap_reason",
             "flags",
             "record_status",
         ]
@@ -69,14 +79,25 @@ class TouchSerializer(serializers.ModelSerializer):
 
 class CheckInSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    latitude = serializers.DecimalField(max_digits=12, decimal_places=9, required=False, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=12, decimal_places=9, required=False, allow_null=True)
+    latitude = serializers.DecimalField(
+        max_digits=12, decimal_places=9, required=False, allow_null=True, validators=[validate_latitude]
+    )
+    longitude = serializers.DecimalField(
+        max_digits=12, decimal_places=9, required=False, allow_null=True, validators=[validate_longitude]
+    )
     coordinate_system = serializers.ChoiceField(
         choices=CoordinateSystem.choices, default=CoordinateSystem.WGS84
     )
     accuracy_m = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     location_error = serializers.CharField(
         required=False, allow_blank=True, max_length=120, help_text="Why the phone gave no position."
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Why you check in while another visit is still open; the new visit is flagged. Without it "
+        "such a check-in is refused (400, field open_visit).",
     )
     idempotency_key = serializers.CharField(
         required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP

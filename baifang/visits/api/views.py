@@ -57,7 +57,10 @@ class VisitViewSet(
     @extend_schema(request=CheckInSerializer, responses={201: TouchSerializer})
     @action(detail=False, methods=["post"], url_path="check-in")
     def check_in(self, request):
-        """Check in at a customer; no position is allowed and flagged "no location" (R-VISIT-1)."""
+        """Check in at a customer; no position is allowed and flagged "no location" (R-VISIT-1).
+
+        Impossible coordinates are refused; so is a second open visit, unless ``override_reason`` is given.
+        """
         params = CheckInSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
@@ -72,6 +75,7 @@ class VisitViewSet(
                 coordinate_system=data["coordinate_system"],
                 accuracy_m=data.get("accuracy_m"),
                 location_error=data.get("location_error", ""),
+                override_reason=data.get("override_reason", ""),
             )
             return 201, TouchSerializer(self.scope(Touch.objects.all()).get(pk=touch.pk)).data
 

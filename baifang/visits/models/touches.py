@@ -97,6 +97,8 @@ class Touch(models.Model):
         _("minimum duration (min)"), null=True, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Why the rep checked in while another visit was still open; such a visit is flagged (R-VISIT-1).
+    overlap_reason = models.CharField(_("reason for a second open visit"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = TouchQuerySet.as_manager()
@@ -120,7 +122,15 @@ class Touch(models.Model):
                 condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
                 name="%(app_label)s_%(class)s_ends_after_start",
                 violation_error_message=_("A touch cannot end before it starts."),
-            )
+            ),
+            # One open on-site visit per rep, unless a second was opened on purpose with a reason:
+            # two concurrent check-ins cannot both pass (R-VISIT-1).
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(channel=Channel.VISIT, ended_at__isnull=True, overlap_reason=""),
+                name="%(app_label)s_%(class)s_one_open_visit_per_user",
+                violation_error_message=_("You are still checked in at another customer."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,6 +222,10 @@ class VisitFlag(models.Model):
             FlagKind.OUTSIDE_HOURS: lambda: (
                 gettext("Checked in at %(at)s; the customer is open %(opens)s–%(closes)s.")
                 % {"at": d.get("at"), "opens": d.get("opens"), "closes": d.get("closes")}
+            ),
+            FlagKind.OVERLAP: lambda: (
+                gettext("Checked in while the visit at %(customer)s was still open: %(reason)s")
+                % {"customer": d.get("customer"), "reason": d.get("reason")}
             ),
             FlagKind.LATE_RECORD: lambda: (
                 gettext("Record submitted %(days)s days after the visit; allowed: %(allowed)s days.")
