@@ -18,6 +18,7 @@ from baifang.core.calendar import add_workdays
 from baifang.core.choices import AuditAction
 from baifang.core.models import Notification
 from baifang.core.validators import normalize_phone
+from baifang.customers import signals
 from baifang.customers.choices import AccessScope, AccessStatus, RegistrationStatus
 from baifang.customers.exceptions import AccessDecisionError, DuplicateCustomer
 from baifang.customers.models import (
@@ -304,7 +305,7 @@ def hand_over(
             ]
         )
         affected.update(Customer.objects.in_bulk(co_owned_ids - affected.keys()))
-    _hand_over_open_work(leaver, successor)
+    _hand_over_open_work(leaver, successor, handover)
     due = add_workdays(timezone.localdate(), 5)
     notices = HandoverNotice.objects.bulk_create(
         [
@@ -339,15 +340,11 @@ def hand_over(
     return HandoverResult(handover, len(affected), len(notices))
 
 
-def _hand_over_open_work(leaver: User, successor: User) -> None:
-    """Nothing stays orphaned: open special visits, pending approvals and draft screenings move too."""
-    from baifang.rules.models import SpecialVisit
-    from baifang.tiers.choices import ScreeningStatus
-    from baifang.tiers.models import Screening
-
-    SpecialVisit.objects.open().filter(responsible=leaver).update(responsible=successor)
+def _hand_over_open_work(leaver: User, successor: User, handover: Handover) -> None:
+    """Nothing stays orphaned: pending approvals move here; the apps above move their own open work
+    (special visits, draft screenings) on the ``work_handed_over`` signal."""
     AccessRequest.objects.filter(approver=leaver, status=AccessStatus.PENDING).update(approver=successor)
-    Screening.objects.filter(submitted_by=leaver, status=ScreeningStatus.DRAFT).update(submitted_by=successor)
+    signals.work_handed_over.send(sender=Handover, leaver=leaver, successor=successor, handover=handover)
 
 
 # --- archive access (R-ARCH-8) --------------------------------------------------------------
