@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from baifang.core.models import TimeStampedModel
 from baifang.tiers.choices import BatchStatus, ProposalDecision, ScreeningStage, ScreeningStatus, TierSource
+from baifang.tiers.criteria import parse_criteria
 
 USER = settings.AUTH_USER_MODEL
 
@@ -83,8 +84,6 @@ class Tier(models.Model):
 
     def clean(self):
         """Refuse a criterion that does not parse, naming the bad token (R-TIER-2)."""
-        from baifang.tiers.services import parse_criteria
-
         if self.criteria.strip():
             try:
                 parse_criteria(self.criteria)
