@@ -1,4 +1,4 @@
-"""Base models and cross-cutting records: audit log, notifications, workday overrides."""
+"""Base models and cross-cutting records: status history, audit log, notifications, workday overrides."""
 
 from __future__ import annotations
 
@@ -17,6 +17,30 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StatusChange(models.Model):
+    """Abstract status-history row written by ``core.workflow``: one per transition of a workflow object.
+
+    A concrete subclass adds the foreign key to its object (``related_name="status_changes"``) and may
+    narrow ``old_status``/``new_status`` to its choices.
+    """
+
+    old_status = models.CharField(_("from"), max_length=20)
+    new_status = models.CharField(_("to"), max_length=20)
+    transition = models.CharField(_("action"), max_length=30)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    changed_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.old_status} → {self.new_status}"
 
 
 class AuditLog(models.Model):
