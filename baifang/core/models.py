@@ -87,6 +87,22 @@ class NotificationQuerySet(models.QuerySet):
 
         return self.unread().update(read_at=timezone.now())
 
+    def send(self, user, kind: str, target=None, *, text: str, dedup_key: str) -> bool:
+        """Tell ``user`` once per ``dedup_key``: a re-run (a task, a retried request) never notifies twice.
+
+        ``target`` is where the notification leads: an object with ``get_absolute_url()``, a URL, or
+        None. Nobody to tell (``user`` None) sends nothing. Returns whether a notification was created.
+        """
+        if user is None:
+            return False
+        url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else (target or "")
+        _notification, created = self.get_or_create(
+            user=user,
+            dedup_key=dedup_key[:120],
+            defaults={"kind": kind, "text": str(text)[:300], "url": str(url)[:300]},
+        )
+        return created
+
 
 class Notification(models.Model):
     """A message for one user, shown on the home page (reminders, approvals waiting)."""
