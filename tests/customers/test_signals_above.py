@@ -1,8 +1,10 @@
-"""A hand-over moves the open work of the apps above customers through its signal (R-ARCH-7, issue 11)."""
+"""customers tells the apps above it through signals, never imports them (issue 11): a hand-over moves
+their open work (R-ARCH-7); the customer page's obligations tab is filled by rules and tiers (R-OBL-1, R-TIER-3)."""
 
 from __future__ import annotations
 
 from django.dispatch import receiver
+from django.urls import reverse
 
 from baifang.customers import services
 from baifang.customers.signals import work_handed_over
@@ -11,6 +13,7 @@ from baifang.rules.services import raise_special_visit
 from baifang.tiers import screening
 from baifang.tiers.choices import ScreeningStatus
 from baifang.tiers.models import ScreeningChecklist
+from tests.conftest import client_for
 
 
 def test_hand_over_moves_draft_screenings_and_open_special_visits(org, customer):
@@ -45,3 +48,19 @@ def test_hand_over_signal_carries_the_hand_over(org, customer):
     finally:
         work_handed_over.disconnect(dispatch_uid="test.heard")
     assert heard == [(org.rep, org.teammate, result.handover.pk)]
+
+
+def test_obligations_tab_is_filled_by_rules_and_tiers(org, customer):
+    """R-OBL-1, R-TIER-3: the tab shows the schemes with the customer's tier, obligations, special visits."""
+    loader.load("distribution")
+    special = raise_special_visit(customer, trigger="customer_request", by=org.rep)
+    response = client_for(org.rep).get(
+        reverse("customers:detail", args=[customer.pk]), {"tab": "obligations"}
+    )
+    assert response.status_code == 200
+    context = response.context
+    assert [row["scheme"].code for row in context["scheme_rows"]]  # tiers' receiver
+    assert list(context["specials"]) == [special]  # rules' receiver
+    assert "obligations" in context and "tier_changes" in context
+    basic = client_for(org.rep).get(reverse("customers:detail", args=[customer.pk]), {"tab": "basic"})
+    assert "scheme_rows" not in basic.context and "specials" not in basic.context
