@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "baifang.presets",
     "baifang.maps",
     "baifang.plans",
+    "baifang.demo",
+    "baifang.desk",
 ]
 
 MIDDLEWARE = [

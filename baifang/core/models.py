@@ -1,4 +1,4 @@
-"""Base models and cross-cutting records: audit log, notifications, workday overrides."""
+"""Base models and cross-cutting records: status history, audit log, notifications, workday overrides."""
 
 from __future__ import annotations
 
@@ -17,6 +17,30 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StatusChange(models.Model):
+    """Abstract status-history row written by ``core.workflow``: one per transition of a workflow object.
+
+    A concrete subclass adds the foreign key to its object (``related_name="status_changes"``) and may
+    narrow ``old_status``/``new_status`` to its choices.
+    """
+
+    old_status = models.CharField(_("from"), max_length=20)
+    new_status = models.CharField(_("to"), max_length=20)
+    transition = models.CharField(_("action"), max_length=30)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    changed_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.old_status} → {self.new_status}"
 
 
 class AuditLog(models.Model):
@@ -62,6 +86,22 @@ class NotificationQuerySet(models.QuerySet):
         from django.utils import timezone
 
         return self.unread().update(read_at=timezone.now())
+
+    def send(self, user, kind: str, target=None, *, text: str, dedup_key: str) -> bool:
+        """Tell ``user`` once per ``dedup_key``: a re-run (a task, a retried request) never notifies twice.
+
+        ``target`` is where the notification leads: an object with ``get_absolute_url()``, a URL, or
+        None. Nobody to tell (``user`` None) sends nothing. Returns whether a notification was created.
+        """
+        if user is None:
+            return False
+        url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else (target or "")
+        _notification, created = self.get_or_create(
+            user=user,
+            dedup_key=dedup_key[:120],
+            defaults={"kind": kind, "text": str(text)[:300], "url": str(url)[:300]},
+        )
+        return created
 
 
 class Notification(models.Model):

@@ -9,21 +9,21 @@ from django.utils import timezone
 from baifang.customers.choices import AccessScope, AccessStatus, RegistrationStatus
 
 
-def _scope_condition(user) -> models.Q | None:
+def _scope_condition(user, customers: type[models.Model]) -> models.Q | None:
     """The Q selecting customers ``user`` may read; None means every customer.
 
     Built from literal id lists (co-owned and granted customers, unit ids of managed or granted
     subtrees) so the database combines the owner, primary-key and unit indexes instead of
     scanning every customer to evaluate an OR across joins and subqueries.
     """
-    from baifang.customers.models import AccessRequest, Customer
     from baifang.org.choices import DataScope
     from baifang.org.models import OrgUnit
 
     if user.data_scope == DataScope.ALL:
         return None
+    AccessRequest = customers._meta.get_field("access_requests").related_model
     customer_ids = set(
-        Customer.co_owners.through.objects.filter(user_id=user.pk).values_list("customer_id", flat=True)
+        customers.co_owners.through.objects.filter(user_id=user.pk).values_list("customer_id", flat=True)
     )
     subtrees = list(user.managed_units) if user.data_scope == DataScope.UNITS else []
     grants = AccessRequest.objects.filter(
@@ -52,12 +52,11 @@ class CustomerQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         qs = self.filter(merged_into__isnull=True)
-        condition = _scope_condition(user)
+        condition = _scope_condition(user, self.model)
         return qs if condition is None else qs.filter(condition)
 
     def editable_by(self, user) -> CustomerQuerySet:
         """Customers ``user`` may change: as visible_to, but archive-access grants are read-only."""
-        from baifang.customers.models import Customer
         from baifang.org.choices import DataScope, PositionKind
         from baifang.org.models import OrgUnit
 
@@ -68,7 +67,7 @@ class CustomerQuerySet(models.QuerySet):
             # Leaders read everything but the archive belongs to the market department and admins.
             return qs if user.has_position(PositionKind.MARKET_STAFF, PositionKind.ADMIN) else qs.none()
         co_owned = list(
-            Customer.co_owners.through.objects.filter(user_id=user.pk).values_list("customer_id", flat=True)
+            self.model.co_owners.through.objects.filter(user_id=user.pk).values_list("customer_id", flat=True)
         )
         condition = models.Q(owner_id=user.pk)
         if co_owned:
@@ -84,10 +83,8 @@ class CustomerQuerySet(models.QuerySet):
         The co-owner count is a correlated subquery rather than a join + COUNT: an aggregate would
         turn the paginator's COUNT(*) into a GROUP BY over the whole visible set.
         """
-        from baifang.customers.models import Customer
-
         co_owners = (
-            Customer.co_owners.through.objects.filter(customer_id=models.OuterRef("pk"))
+            self.model.co_owners.through.objects.filter(customer_id=models.OuterRef("pk"))
             .order_by()
             .values("customer_id")
             .annotate(n=models.Count("*"))
@@ -139,9 +136,8 @@ class RelatedToCustomerQuerySet(models.QuerySet):
     """For rows that belong to one customer: visible when the customer is."""
 
     def visible_to(self, user):
-        from baifang.customers.models import Customer
-
-        return self.filter(customer__in=Customer.objects.visible_to(user).values("pk"))
+        customers = self.model._meta.get_field("customer").related_model
+        return self.filter(customer__in=customers.objects.visible_to(user).values("pk"))
 
 
 class AccessRequestQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ from baifang.core.calendar import add_workdays
 from baifang.core.choices import AuditAction
 from baifang.core.models import Notification
 from baifang.core.validators import normalize_phone
+from baifang.customers import signals
 from baifang.customers.choices import AccessScope, AccessStatus, RegistrationStatus
 from baifang.customers.exceptions import AccessDecisionError, DuplicateCustomer, NearDuplicateCustomer
 from baifang.customers.models import (
@@ -288,17 +289,14 @@ def notify_overdue_registrations(today: dt.date | None = None) -> int:
         if supervisor is not None:
             recipients.append(supervisor)
         for user in recipients:
-            _notification, was_created = Notification.objects.get_or_create(
-                user=user,
+            created += Notification.objects.send(
+                user,
+                "registration_overdue",
+                customer,
+                text=_("Registration of %(name)s was due on %(due)s.")
+                % {"name": customer.name, "due": customer.registration_due},
                 dedup_key=f"registration-overdue:{customer.pk}",
-                defaults={
-                    "kind": "registration_overdue",
-                    "text": _("Registration of %(name)s was due on %(due)s.")
-                    % {"name": customer.name, "due": customer.registration_due},
-                    "url": customer.get_absolute_url(),
-                },
             )
-            created += was_created
     return created
 
 
@@ -368,7 +366,7 @@ def hand_over(
             ]
         )
         affected.update(Customer.objects.in_bulk(co_owned_ids - affected.keys()))
-    _hand_over_open_work(leaver, successor)
+    _hand_over_open_work(leaver, successor, handover)
     due = add_workdays(timezone.localdate(), 5)
     notices = HandoverNotice.objects.bulk_create(
         [
@@ -390,28 +388,22 @@ def hand_over(
         after={"customers": sorted(affected), "to": successor.pk, "deactivated": deactivate},
         message=reason,
     )
-    Notification.objects.get_or_create(
-        user=successor,
+    Notification.objects.send(
+        successor,
+        "handover",
+        f"/customers/?owner={successor.pk}",
+        text=_("%(count)d customers were handed over to you from %(leaver)s.")
+        % {"count": len(affected), "leaver": leaver},
         dedup_key=f"handover:{handover.pk}",
-        defaults={
-            "kind": "handover",
-            "text": _("%(count)d customers were handed over to you from %(leaver)s.")
-            % {"count": len(affected), "leaver": leaver},
-            "url": f"/customers/?owner={successor.pk}",
-        },
     )
     return HandoverResult(handover, len(affected), len(notices))
 
 
-def _hand_over_open_work(leaver: User, successor: User) -> None:
-    """Nothing stays orphaned: open special visits, pending approvals and draft screenings move too."""
-    from baifang.rules.models import SpecialVisit
-    from baifang.tiers.choices import ScreeningStatus
-    from baifang.tiers.models import Screening
-
-    SpecialVisit.objects.open().filter(responsible=leaver).update(responsible=successor)
+def _hand_over_open_work(leaver: User, successor: User, handover: Handover) -> None:
+    """Nothing stays orphaned: pending approvals move here; the apps above move their own open work
+    (special visits, draft screenings) on the ``work_handed_over`` signal."""
     AccessRequest.objects.filter(approver=leaver, status=AccessStatus.PENDING).update(approver=successor)
-    Screening.objects.filter(submitted_by=leaver, status=ScreeningStatus.DRAFT).update(submitted_by=successor)
+    signals.work_handed_over.send(sender=Handover, leaver=leaver, successor=successor, handover=handover)
 
 
 # --- archive access (R-ARCH-8) --------------------------------------------------------------
@@ -467,14 +459,12 @@ def request_access(
         days=days or settings.BAIFANG["ACCESS_GRANT_DAYS"],
         approver=approver,
     )
-    Notification.objects.get_or_create(
-        user=approver,
+    Notification.objects.send(
+        approver,
+        "access_request",
+        "/customers/access/",
+        text=_("%(user)s asks to read %(target)s.") % {"user": requester, "target": customer or unit},
         dedup_key=f"access-request:{access.pk}",
-        defaults={
-            "kind": "access_request",
-            "text": _("%(user)s asks to read %(target)s.") % {"user": requester, "target": customer or unit},
-            "url": "/customers/access/",
-        },
     )
     return access
 
@@ -503,18 +493,16 @@ def _decide(access: AccessRequest, *, by: User, status: str, note: str) -> Acces
         },
         message=note,
     )
-    Notification.objects.get_or_create(
-        user=locked.requester,
-        dedup_key=f"access-decision:{locked.pk}",
-        defaults={
-            "kind": "access_decision",
-            "text": _("Your request to read %(target)s was %(status)s.")
-            % {
-                "target": locked.customer.code if locked.customer else locked.unit,
-                "status": locked.get_status_display(),
-            },
-            "url": locked.customer.get_absolute_url() if locked.customer else "/customers/",
+    Notification.objects.send(
+        locked.requester,
+        "access_decision",
+        locked.customer or "/customers/",
+        text=_("Your request to read %(target)s was %(status)s.")
+        % {
+            "target": locked.customer.code if locked.customer else locked.unit,
+            "status": locked.get_status_display(),
         },
+        dedup_key=f"access-decision:{locked.pk}",
     )
     return locked
 

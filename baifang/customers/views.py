@@ -31,6 +31,7 @@ from baifang.customers.forms import (
 from baifang.customers.history import history_entries
 from baifang.customers.models import AccessRequest, Contact, Customer, Handover
 from baifang.customers.rules import may_hand_over
+from baifang.customers.signals import detail_tab_context
 from baifang.customers.tables import CustomerTable
 
 PAGE_SIZE = 25
@@ -42,32 +43,12 @@ def _form_errors_to(form, exc: ValidationError) -> None:
         form.add_error(None, message)
 
 
-def obligation_context(user, customer) -> dict:
-    """Tiers, obligations, special visits and tier history of one customer (R-TIER-3, R-OBL-1)."""
-    from baifang.customers.rules import is_archive_admin
-    from baifang.rules.compliance import Scope, obligations
-    from baifang.tiers.forms import OverrideForm
-    from baifang.tiers.models import ClassificationScheme, CustomerTier
-
-    tiers = {
-        ct.scheme_id: ct
-        for ct in CustomerTier.objects.filter(customer=customer).select_related("tier", "assigned_by")
-    }
-    schemes = ClassificationScheme.objects.filter(is_active=True).order_by("name")
-    can_rate = is_archive_admin(user)
-    return {
-        "scheme_rows": [
-            {"scheme": s, "tier": tiers.get(s.pk), "form": OverrideForm(scheme=s) if can_rate else None}
-            for s in schemes
-        ],
-        "obligations": obligations(timezone.localdate(), scope=Scope(customer_id=customer.pk)),
-        "specials": customer.special_visits.select_related("responsible", "raised_by").order_by(
-            "-created_at"
-        )[:20],
-        "tier_changes": customer.tier_changes.select_related("scheme", "old_tier", "new_tier", "changed_by")[
-            :20
-        ],
-    }
+def tab_context_from_above(user, customer, tab: str) -> dict:
+    """What the apps above customers add to a tab (tiers and obligations: rules and tiers' receivers)."""
+    context: dict = {}
+    for _receiver, extra in detail_tab_context.send(sender=Customer, user=user, customer=customer, tab=tab):
+        context.update(extra)
+    return context
 
 
 @login_required
@@ -120,7 +101,7 @@ def customer_detail(request, pk):
         context["changes"] = customer.changes.select_related("recorded_by")
         context["correspondence"] = customer.correspondence.select_related("recorded_by")
     elif tab == "obligations":
-        context.update(obligation_context(request.user, customer))
+        context.update(tab_context_from_above(request.user, customer, tab))
     elif tab == "history":
         context["history"] = history_entries(customer)
     template = f"customers/tabs/{tab}.html" if request.htmx else "customers/detail.html"

@@ -50,7 +50,7 @@ def available() -> dict[str, dict]:
 @transaction.atomic
 def load(code: str) -> LoadResult:
     """Load one preset; raises KeyError for an unknown code. Criteria are validated before saving."""
-    from baifang.tiers.services import parse_criteria
+    from baifang.tiers.criteria import parse_criteria
 
     data = available()[code]
     result = LoadResult()

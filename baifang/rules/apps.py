@@ -6,3 +6,6 @@ class RulesConfig(AppConfig):
     name = "baifang.rules"
     label = "visit_rules"
     verbose_name = _("Visit rules and obligations")
+
+    def ready(self) -> None:
+        from baifang.rules import receivers  # noqa: F401  (connects the receivers)

@@ -139,15 +139,13 @@ def raise_special_visit(
             visit.save()
     except IntegrityError:  # a concurrent retry with the same reference won
         return SpecialVisit.objects.get(customer=customer, trigger=trigger, dedup_key=reference)
-    Notification.objects.get_or_create(
-        user=visit.responsible,
+    Notification.objects.send(
+        visit.responsible,
+        "special_visit",
+        customer.get_absolute_url() + "?tab=obligations",
+        text=_("Special visit to %(customer)s due by %(due)s: %(trigger)s")
+        % {"customer": customer.name, "due": visit.due_on, "trigger": visit.get_trigger_display()},
         dedup_key=f"special-visit:{visit.pk}",
-        defaults={
-            "kind": "special_visit",
-            "text": _("Special visit to %(customer)s due by %(due)s: %(trigger)s")
-            % {"customer": customer.name, "due": visit.due_on, "trigger": visit.get_trigger_display()},
-            "url": customer.get_absolute_url() + "?tab=obligations",
-        },
     )
     return visit
 

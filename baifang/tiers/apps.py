@@ -6,3 +6,6 @@ class TiersConfig(AppConfig):
     name = "baifang.tiers"
     label = "tiers"
     verbose_name = _("Classification")
+
+    def ready(self) -> None:
+        from baifang.tiers import receivers  # noqa: F401  (connects the receivers)

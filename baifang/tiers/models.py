@@ -5,11 +5,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from baifang.core.models import TimeStampedModel
-from baifang.tiers.choices import BatchStatus, ProposalDecision, ScreeningStage, ScreeningStatus, TierSource
+from baifang.core.choices import AuditAction
+from baifang.core.models import StatusChange, TimeStampedModel
+from baifang.core.workflow import Transition, Workflow
+from baifang.org.choices import PositionKind, UnitKind
+from baifang.tiers.choices import (
+    SCREENING_STAGE_ORDER,
+    BatchStatus,
+    ProposalDecision,
+    ScreeningStage,
+    ScreeningStatus,
+    TierSource,
+)
+from baifang.tiers.criteria import parse_criteria
 
 USER = settings.AUTH_USER_MODEL
 
@@ -83,8 +95,6 @@ class Tier(models.Model):
 
     def clean(self):
         """Refuse a criterion that does not parse, naming the bad token (R-TIER-2)."""
-        from baifang.tiers.services import parse_criteria
-
         if self.criteria.strip():
             try:
                 parse_criteria(self.criteria)
@@ -274,6 +284,30 @@ class ScreeningChecklist(models.Model):
             raise ValidationError({"items": _("Each item needs a unique code and a label.")})
 
 
+def _is_submitter(screening: Screening, user) -> bool:
+    return screening.submitted_by_id == user.pk
+
+
+def in_customer_service(user) -> bool:
+    return user.has_position(PositionKind.CS_ASSISTANT) or (
+        user.unit is not None and user.unit.get_department().kind == UnitKind.CUSTOMER_SERVICE
+    )
+
+
+def _decides_the_stage(screening: Screening, user) -> bool:
+    """Who decides each stage: the submitter's supervisor, market staff, the customer-service department, a leader."""
+    if screening.stage == ScreeningStage.REGIONAL:
+        supervisor = screening.submitted_by.supervisor
+        return supervisor is not None and supervisor.pk == user.pk
+    if screening.stage == ScreeningStage.COMMERCE:
+        return user.has_position(PositionKind.MARKET_STAFF)
+    if screening.stage == ScreeningStage.CUSTOMER_SERVICE:
+        return in_customer_service(user)
+    if screening.stage == ScreeningStage.FINAL:
+        return user.has_position(PositionKind.LEADER, PositionKind.DEPUTY_LEADER)
+    return False
+
+
 class Screening(TimeStampedModel):
     """One customer's admission screening, moving through the approval chain (R-TIER-4)."""
 
@@ -291,6 +325,31 @@ class Screening(TimeStampedModel):
         USER, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
     )
 
+    # R-TIER-4: the submitter sends a draft into the chain; each stage's decider approves (on to the next
+    # stage, or admitted after the last) or rejects (the chain ends).
+    workflow = Workflow(
+        Transition(
+            "submit", source=[ScreeningStatus.DRAFT], targets=[ScreeningStatus.IN_REVIEW], may=_is_submitter
+        ),
+        Transition(
+            "approve",
+            source=[ScreeningStatus.IN_REVIEW],
+            targets=[ScreeningStatus.IN_REVIEW, ScreeningStatus.APPROVED],
+            may=_decides_the_stage,
+            audit_action=AuditAction.APPROVE,
+            refusal=_("You cannot decide this screening at its current stage."),
+        ),
+        Transition(
+            "reject",
+            source=[ScreeningStatus.IN_REVIEW],
+            targets=[ScreeningStatus.REJECTED],
+            may=_decides_the_stage,
+            audit_action=AuditAction.REJECT,
+            refusal=_("You cannot decide this screening at its current stage."),
+        ),
+        history=lambda screening: screening.status_changes,
+    )
+
     class Meta:
         verbose_name = _("screening")
         verbose_name_plural = _("screenings")
@@ -298,6 +357,50 @@ class Screening(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.customer} · {self.checklist}"
+
+    def can_answer(self, user) -> bool:
+        """Answers change while the draft may still be submitted, by its submitter only."""
+        return self.can_submit(user)
+
+    def submit(self, *, by) -> None:
+        """Send a draft into the chain; evidence items that are ticked must carry an attachment."""
+        self.workflow.check(self, "submit", by=by)
+        needs_evidence = {
+            item["code"]: item["label"] for item in self.checklist.items if item.get("evidence")
+        }
+        missing = [
+            needs_evidence[a.item_code]
+            for a in self.answers.all()
+            if a.item_code in needs_evidence and a.passed and not a.evidence
+        ]
+        if missing:
+            raise ValidationError(gettext("Attach evidence for: %(items)s") % {"items": "、".join(missing)})
+        first = SCREENING_STAGE_ORDER[0]
+        self.workflow.run(self, "submit", by=by, changes={"stage": first}, stage=first)
+
+    def approve(self, *, by, note: str = "") -> None:
+        """The current stage agrees: on to the next stage, or admitted after the last one."""
+        self.workflow.check(self, "approve", by=by, to=ScreeningStatus.IN_REVIEW)
+        decided = self.stage
+        position = SCREENING_STAGE_ORDER.index(decided)
+        if position + 1 < len(SCREENING_STAGE_ORDER):
+            target, changes = ScreeningStatus.IN_REVIEW, {"stage": SCREENING_STAGE_ORDER[position + 1]}
+        else:
+            target, changes = ScreeningStatus.APPROVED, {}
+        self.workflow.run(self, "approve", by=by, to=target, comment=note, changes=changes, stage=decided)
+        ScreeningDecision.objects.create(
+            screening=self, stage=decided, approved=True, note=note, decided_by=by
+        )
+
+    def reject(self, *, by, note: str) -> None:
+        """The current stage refuses, with a reason; the chain ends."""
+        self.workflow.check(self, "reject", by=by)
+        if not note.strip():
+            raise ValidationError({"note": gettext("Give a reason for not admitting the customer.")})
+        self.workflow.run(self, "reject", by=by, comment=note, stage=self.stage)
+        ScreeningDecision.objects.create(
+            screening=self, stage=self.stage, approved=False, note=note, decided_by=by
+        )
 
 
 class ScreeningAnswer(models.Model):
@@ -345,3 +448,16 @@ class ScreeningDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()}: {'✓' if self.approved else '✗'}"
+
+
+class ScreeningStatusChange(StatusChange):
+    """One step of a screening's status history: submitted, approved at a stage, rejected (R-TIER-4)."""
+
+    screening = models.ForeignKey(
+        Screening, verbose_name=_("screening"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=ScreeningStage.choices, blank=True)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("screening status change")
+        verbose_name_plural = _("screening status changes")

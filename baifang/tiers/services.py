@@ -15,8 +15,9 @@ from baifang.core import audit
 from baifang.core.choices import AuditAction
 from baifang.org.choices import PositionKind
 from baifang.tiers.choices import BatchStatus, ProposalDecision, TierSource
-from baifang.tiers.engine import Criterion, CriterionError, RatingResult, parse, rate
-from baifang.tiers.facts import customer_facts, field_specs
+from baifang.tiers.criteria import parse_criteria
+from baifang.tiers.engine import Criterion, RatingResult, rate
+from baifang.tiers.facts import customer_facts
 from baifang.tiers.models import (
     ClassificationScheme,
     CustomerTier,
@@ -25,15 +26,6 @@ from baifang.tiers.models import (
     Tier,
     TierChange,
 )
-
-
-def parse_criteria(source: str) -> Criterion:
-    """Parse a criterion or raise a ValidationError naming the bad token (R-TIER-2)."""
-    try:
-        return parse(source, field_specs())
-    except CriterionError as exc:
-        message = exc.message_en if (get_language() or "").startswith("en") else exc.message_zh
-        raise ValidationError(message, code="invalid_criteria") from exc
 
 
 def compiled_tiers(scheme: ClassificationScheme) -> list[tuple[Tier, Criterion | None]]:

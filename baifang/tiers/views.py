@@ -172,11 +172,10 @@ def screening_create(request, customer_pk):
 @require_http_methods(["GET", "POST"])
 def screening_detail(request, pk):
     from baifang.tiers import screening as screening_service
-    from baifang.tiers.choices import ScreeningStatus
 
     screening = get_object_or_404(_visible_screenings(request.user), pk=pk)
     answers = {a.item_code: a for a in screening.answers.all()}
-    editable = screening.status == ScreeningStatus.DRAFT and screening.submitted_by_id == request.user.pk
+    editable = screening.can_answer(request.user)
     if request.method == "POST":
         try:
             if request.POST.get("action") in ("save", "submit") and editable:
@@ -204,8 +203,6 @@ def screening_detail(request, pk):
     context = {
         "screening": screening,
         "items": items,
-        "editable": editable,
-        "can_decide": screening_service.may_decide(request.user, screening),
         "decisions": screening.decisions.select_related("decided_by"),
     }
     return render(request, "tiers/screening_detail.html", context)

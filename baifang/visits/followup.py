@@ -18,16 +18,6 @@ from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.visits import conf
 from baifang.visits.models import Commitment, OpenQuestion, Touch, VisitRecord
 
-
-def _notify(user, kind: str, text: str, url: str, dedup_key: str) -> bool:
-    if user is None:
-        return False
-    _obj, created = Notification.objects.get_or_create(
-        user=user, dedup_key=dedup_key, defaults={"kind": kind, "text": text[:300], "url": url}
-    )
-    return created
-
-
 # -- open questions (R-VISIT-7) --------------------------------------------------------------------
 
 
@@ -61,13 +51,13 @@ def answer_question(user, question: OpenQuestion, *, text: str) -> OpenQuestion:
     question = OpenQuestion.objects.select_for_update().get(pk=question.pk)
     question.mark_answered(by=user, text=text)
     if question.owner_id != user.pk:
-        _notify(
+        Notification.objects.send(
             question.owner,
             "question_answered",
-            _("%(who)s answered the question of %(customer)s: %(text)s")
-            % {"who": user, "customer": question.customer, "text": question.text},
             reverse("visits:question", args=[question.pk]),
-            f"question-answered:{question.pk}",
+            text=_("%(who)s answered the question of %(customer)s: %(text)s")
+            % {"who": user, "customer": question.customer, "text": question.text},
+            dedup_key=f"question-answered:{question.pk}",
         )
     return question
 
@@ -154,12 +144,16 @@ def _remind(rows, today: dt.date, *, kind: str, url_name: str, due_text: str, ov
         words = {"customer": row.customer.name, "text": row.text[:80], "due": f"{row.due_on:%Y-%m-%d}"}
         url = reverse(url_name, args=[row.pk])
         if row.due_on >= today:
-            created += _notify(row.owner, kind, due_text % words, url, f"{kind}-due:{row.pk}")
+            created += Notification.objects.send(
+                row.owner, kind, url, text=due_text % words, dedup_key=f"{kind}-due:{row.pk}"
+            )
             continue
         if row.owner_id not in supervisors:
             supervisors[row.owner_id] = row.owner.supervisor
         for user in (row.owner, supervisors[row.owner_id]):
-            created += _notify(user, kind, overdue_text % words, url, f"{kind}-overdue:{row.pk}")
+            created += Notification.objects.send(
+                user, kind, url, text=overdue_text % words, dedup_key=f"{kind}-overdue:{row.pk}"
+            )
     return created
 
 

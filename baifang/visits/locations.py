@@ -49,17 +49,13 @@ def propose_from_check_in(touch: Touch, flag_kinds: set[str]) -> LocationProposa
         return None  # a concurrent check-in proposed first
     supervisor = touch.user.supervisor
     if supervisor is not None:
-        Notification.objects.get_or_create(
-            user=supervisor,
+        Notification.objects.send(
+            supervisor,
+            "location_proposal",
+            reverse("visits:locations"),
+            text=_("Confirm the location of %(customer)s from a check-in by %(rep)s.")
+            % {"customer": customer.name, "rep": touch.user},
             dedup_key=f"location-proposal:{proposal.pk}",
-            defaults={
-                "kind": "location_proposal",
-                "text": (
-                    _("Confirm the location of %(customer)s from a check-in by %(rep)s.")
-                    % {"customer": customer.name, "rep": touch.user}
-                )[:300],
-                "url": reverse("visits:locations"),
-            },
         )
     return proposal
 

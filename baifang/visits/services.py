@@ -381,13 +381,6 @@ def missing_for_submit(record: VisitRecord) -> dict[str, str]:
     return missing
 
 
-def _notify(user, kind: str, text: str, url: str, dedup_key: str) -> None:
-    if user is not None:
-        Notification.objects.get_or_create(
-            user=user, dedup_key=dedup_key, defaults={"kind": kind, "text": text[:300], "url": url}
-        )
-
-
 @transaction.atomic
 def submit_record(user, record: VisitRecord) -> VisitRecord:
     """Hand the record to the supervisor; late after the allowed days is flagged (R-VISIT-4)."""
@@ -404,13 +397,13 @@ def submit_record(user, record: VisitRecord) -> VisitRecord:
     record.submit(by=user, late=late is not None)
     _add_flags(touch, [late])
     change = record.status_changes.order_by("-pk").first()
-    _notify(
+    Notification.objects.send(
         user.supervisor,
         "visit_record",
-        _("%(rep)s submitted the record of a visit to %(customer)s")
+        touch,
+        text=_("%(rep)s submitted the record of a visit to %(customer)s")
         % {"rep": user, "customer": touch.customer},
-        touch.get_absolute_url(),
-        f"visit-record:{change.pk}",
+        dedup_key=f"visit-record:{change.pk}",
     )
     return record
 
@@ -453,13 +446,13 @@ def return_record(user, record: VisitRecord, *, reason: str) -> VisitRecord:
     record.return_(by=user, reason=reason.strip())
     audit.record(AuditAction.REJECT, record, user=user, message=reason)
     change = record.status_changes.order_by("-pk").first()
-    _notify(
+    Notification.objects.send(
         record.touch.user,
         "visit_record_returned",
-        _("Your record of the visit to %(customer)s was returned: %(reason)s")
+        record.touch,
+        text=_("Your record of the visit to %(customer)s was returned: %(reason)s")
         % {"customer": record.touch.customer, "reason": reason},
-        record.touch.get_absolute_url(),
-        f"visit-record-returned:{change.pk}",
+        dedup_key=f"visit-record-returned:{change.pk}",
     )
     return record
 

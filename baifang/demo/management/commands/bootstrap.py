@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from baifang.core.management.commands.demo import personas_table
 from baifang.demo.generator import demo_data_exists
+from baifang.demo.management.commands.demo import personas_table
 
 
 class Command(BaseCommand):

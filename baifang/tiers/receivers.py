@@ -1,0 +1,39 @@
+"""What tiers does when the apps below it signal (connected in ``TiersConfig.ready``)."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from baifang.customers.rules import is_archive_admin
+from baifang.customers.signals import detail_tab_context, work_handed_over
+from baifang.tiers.choices import ScreeningStatus
+from baifang.tiers.forms import OverrideForm
+from baifang.tiers.models import ClassificationScheme, CustomerTier, Screening
+
+
+@receiver(work_handed_over, dispatch_uid="tiers.screenings_handed_over")
+def hand_over_draft_screenings(sender, *, leaver, successor, **kwargs) -> None:
+    """A leaver's draft screenings go to the successor (R-ARCH-7)."""
+    Screening.objects.filter(submitted_by=leaver, status=ScreeningStatus.DRAFT).update(submitted_by=successor)
+
+
+@receiver(detail_tab_context, dispatch_uid="tiers.customer_obligations_tab")
+def tiers_tab(sender, *, user, customer, tab, **kwargs) -> dict:
+    """The customer's tier in each active scheme, the override form and its tier history (R-TIER-3)."""
+    if tab != "obligations":
+        return {}
+    tiers = {
+        ct.scheme_id: ct
+        for ct in CustomerTier.objects.filter(customer=customer).select_related("tier", "assigned_by")
+    }
+    schemes = ClassificationScheme.objects.filter(is_active=True).order_by("name")
+    can_rate = is_archive_admin(user)
+    return {
+        "scheme_rows": [
+            {"scheme": s, "tier": tiers.get(s.pk), "form": OverrideForm(scheme=s) if can_rate else None}
+            for s in schemes
+        ],
+        "tier_changes": customer.tier_changes.select_related("scheme", "old_tier", "new_tier", "changed_by")[
+            :20
+        ],
+    }
