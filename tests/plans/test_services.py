@@ -213,7 +213,9 @@ def test_only_the_supervisor_side_may_approve_R_PLAN_2(org, territory, december)
     assert PlanStatusChange.objects.filter(plan=december, new_status="approved").count() == 0
 
 
-def test_approver_may_edit_a_submitted_plan_and_the_version_keeps_the_edit_R_PLAN_2(org, territory, december):
+def test_approver_may_edit_a_submitted_plan_and_the_edit_is_a_version_of_its_own_R_PLAN_2(
+    org, territory, december
+):
     services.submit(december, by=org.rep, lock_version=december.lock_version)
     december.refresh_from_db()
     with pytest.raises(PermissionDenied):
@@ -232,10 +234,18 @@ def test_approver_may_edit_a_submitted_plan_and_the_version_keeps_the_edit_R_PLA
         day=dt.date(2026, 12, 9),
     )
     services.approve(december, by=org.manager, version=1)
-    version = december.versions.get(number=1)
-    assert any(
-        i["day"] == "2026-12-09" and i["customer"] == territory.c_customers[0].pk for i in version.items
+    december.refresh_from_db()
+    submitted, edited = december.versions.get(number=1), december.versions.get(number=2)
+    assert not any(  # the rep's submitted version is left as submitted
+        i["day"] == "2026-12-09" and i["customer"] == territory.c_customers[0].pk for i in submitted.items
     )
+    assert any(
+        i["day"] == "2026-12-09" and i["customer"] == territory.c_customers[0].pk for i in edited.items
+    )
+    assert edited.created_by == org.manager and edited.based_on == 1
+    assert december.approved_version == 2 and december.status == PlanStatus.APPROVED
+    services.approve(december, by=org.manager, version=1)  # a double click decides nothing again
+    assert PlanStatusChange.objects.filter(plan=december, new_status="approved").count() == 1
 
 
 def test_two_tabs_editing_the_same_version_never_lose_an_update(org, territory, december):
