@@ -27,30 +27,11 @@ from baifang.plans.forms import PlanItemForm
 from baifang.plans.models import Plan, PlanItem, PlanStatusChange, WorkPattern
 from tests.conftest import api_for, client_for
 from tests.factories import CustomerFactory
-from tests.plans.territory import DECEMBER, NOW, SHANGHAI, make_territory
+from tests.plans.territory import DECEMBER, SHANGHAI
 
 pytestmark = pytest.mark.django_db
 PLANS = "/api/v1/plans/"
 ITEMS = "/api/v1/plan-items/"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def territory(org, clock):
-    return make_territory(org)
-
-
-@pytest.fixture
-def december(org, territory):
-    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
-    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
-    plan.refresh_from_db()
-    return plan
 
 
 def fresh(plan: Plan) -> Plan:

@@ -20,29 +20,10 @@ from baifang.plans.models import (
     StaleVersion,
     WorkPattern,
 )
-from tests.plans.territory import DECEMBER, NOW, SHANGHAI, make_territory
+from tests.plans.territory import DECEMBER, SHANGHAI, make_territory
 from tests.rules.conftest import touch
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def territory(org, clock):
-    return make_territory(org)
-
-
-@pytest.fixture
-def december(org, territory):
-    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
-    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
-    plan.refresh_from_db()
-    return plan
 
 
 def visits_of(plan, customer):
