@@ -423,3 +423,17 @@ def test_a_customer_ordering_on_wednesday_is_visited_on_wednesdays_R_PLAN_4(org,
 def test_refine_is_refused_to_people_who_make_no_plans(org, clock):
     with pytest.raises(PermissionDenied):
         services.refine(org.admin, PlanKind.WEEK, dt.date(2026, 12, 7), by=org.admin)
+
+
+def test_only_the_hand_over_calls_its_fields_giver_and_receiver_in_chinese():
+    """ "from"/"to" mean the hand-over's people; dates, times and statuses use a msgctxt of their own."""
+    from django.apps import apps
+
+    with translation.override("zh-hans"):
+        found = {
+            (model._meta.label, field.name)
+            for model in apps.get_models()
+            for field in model._meta.fields
+            if str(field.verbose_name) in ("移交人", "接收人")
+        }
+    assert found == {("customers.Handover", "from_user"), ("customers.Handover", "to_user")}
