@@ -102,11 +102,6 @@ def may_edit(user, plan: Plan) -> bool:
     return plan.can_edit(user)
 
 
-def may_create_plans(user) -> bool:
-    """Only people who keep plans (field reps, whoever looks after customers) get plans of their own."""
-    return makes_plans(user)
-
-
 def _lock(plan: Plan, expected: int | None) -> Plan:
     """Re-read the plan under a row lock; refuse when someone changed it since ``expected``."""
     current = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -242,11 +237,6 @@ def approval_queue(user):
         .annotate(item_count=models.Count("items"))
         .order_by("submitted_at", "pk")
     )
-
-
-def may_approve(user, plan: Plan) -> bool:
-    """Whether ``user`` is on the rep's supervisor chain (whatever the plan's status)."""
-    return plan.is_approver(user)
 
 
 def snapshot(plan: Plan) -> list[dict]:
