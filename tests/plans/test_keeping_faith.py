@@ -146,12 +146,12 @@ def test_one_added_visit_is_one_addition_not_three_moves_R_PLAN_2(org, territory
     services.submit(december, by=org.rep, lock_version=december.lock_version)
     services.return_plan(december, by=org.manager, version=1, reason="再加一次")
     customer = territory.a_customers[0]
-    first_day = min(december.items.filter(customer=customer, channel="visit").values_list("day", flat=True))
+    taken = set(december.items.filter(customer=customer).values_list("day", flat=True))
+    # The earliest free working day: before (most of) the customer's weekly visits, as on 01-06.
     day = next(
-        first_day - dt.timedelta(days=k)
-        for k in range(1, 10)
-        if (first_day - dt.timedelta(days=k)).weekday() < 5 and first_day - dt.timedelta(days=k) >= DECEMBER
+        d for d in (DECEMBER + dt.timedelta(days=k) for k in range(31)) if d.weekday() < 5 and d not in taken
     )
+    assert any(d > day for d in taken)
     added = services.add_item(
         december, by=org.rep, lock_version=fresh(december).lock_version, customer=customer, day=day
     )
