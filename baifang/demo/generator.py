@@ -514,11 +514,11 @@ def iter_customers(
             else:
                 f["opens_at"] = _time(rng, ((6, 30), (7, 0), (7, 30), (8, 0), (8, 30), (9, 0)))
                 f["closes_at"] = _time(rng, ((21, 0), (21, 30), (22, 0), (22, 30), (23, 0)))
-            f["order_weekday"] = rng.randint(1, 5)
+            f["order_weekday"] = rng.randint(0, 4)  # Monday..Friday (0 = Monday)
         else:
             f["opens_at"] = _time(rng, ((8, 30), (9, 0)))
             f["closes_at"] = _time(rng, ((17, 30), (18, 0)))
-            f["order_weekday"] = rng.randint(1, 5) if ctype in ("distributor", "agent_l2") else None
+            f["order_weekday"] = rng.randint(0, 4) if ctype in ("distributor", "agent_l2") else None
 
         # status and registration (R-ARCH-5)
         status = _weighted(rng, STATUSES)

@@ -259,9 +259,7 @@ def build_request(plan, *, today: dt.date | None = None) -> gen.GenerateRequest:
             plan__owner=user, plan__kind=PlanKind.MONTH, day__gte=first, day__lte=end + dt.timedelta(days=62)
         ).exclude(plan=plan)
     ]
-    fixed += [
-        gen.FixedItem(i.customer_id, i.day, i.channel) for i in plan.items.filter(source=ItemSource.MANUAL)
-    ]
+    fixed += [gen.FixedItem(i.customer_id, i.day, i.channel) for i in kept_items(plan, first)]
     base, _label = rep_base(user, customers)
     return gen.GenerateRequest(
         days=days,
@@ -297,13 +295,27 @@ def _time(seconds: int | None) -> dt.time | None:
     return dt.time(seconds // 3600, seconds % 3600 // 60)
 
 
-def write_generated(plan, result: gen.GeneratedPlan, customers: dict[int, gen.CustomerInfo]) -> None:
-    """Replace the plan's generated items and unplanned list with the generator's result."""
+def kept_items(plan, first: dt.date):
+    """Items regeneration keeps and plans around: added, moved or changed by hand, from ``first`` on."""
+    return plan.items.filter(day__gte=first).filter(
+        models.Q(source=ItemSource.MANUAL) | models.Q(edited=True)
+    )
+
+
+def write_generated(
+    plan, result: gen.GeneratedPlan, customers: dict[int, gen.CustomerInfo], *, first: dt.date
+) -> None:
+    """Replace the plan's generated items from ``first`` on, and its unplanned list, with the result.
+
+    Items the rep added, moved or changed by hand stay where they are (the generator counted them as
+    fixed), and so does every item before ``first`` (days already begun are left alone).
+    """
     purposes = {p.code: p for p in PlanPurpose.objects.filter(is_active=True)}
     default_purpose = purposes.get("relationship")
-    plan.items.exclude(source=ItemSource.MANUAL).delete()
+    kept = list(kept_items(plan, first))
+    plan.items.filter(day__gte=first).exclude(pk__in=[i.pk for i in kept]).delete()
     plan.unplanned.all().delete()
-    manual = {(i.customer_id, i.day, i.channel): i for i in plan.items.filter(source=ItemSource.MANUAL)}
+    manual = {(i.customer_id, i.day, i.channel): i for i in kept}
     new_items, touched = [], []
     for item in result.items:
         info = customers.get(item.customer_id)

@@ -14,6 +14,7 @@ from baifang.org.models import OrgUnit, User
 from baifang.plans import periods
 from baifang.plans.choices import ItemChannel, ItemSource, PlanKind, PlanStatus
 from baifang.plans.models import Plan, PlanItem
+from baifang.plans.models.plans import late_condition
 
 
 def plan_owners_for(user):
@@ -57,7 +58,9 @@ class PlanFilterSet(django_filters.FilterSet):
     period_start = django_filters.DateFromToRangeFilter(label=_("Starts between"))
     is_late = django_filters.BooleanFilter(
         label=_("Submitted late"),
+        method="filter_late",
         widget=forms.Select(choices=(("", _("All")), ("true", _("Yes")), ("false", _("No")))),
+        help_text=_("Late: submitted after the deadline, or still not submitted once it has passed."),
     )
 
     class Meta:
@@ -80,6 +83,12 @@ class PlanFilterSet(django_filters.FilterSet):
             if self.request is not None and self.filters["owner"].queryset.count() > OWNER_CHOICES_LIMIT:
                 form.fields["owner"].widget = forms.HiddenInput()
         return form
+
+    def filter_late(self, queryset, name, value):
+        """Plans past their deadline count as late whether or not they were submitted (R-PLAN-3)."""
+        if value is None:
+            return queryset
+        return queryset.filter(late_condition()) if value else queryset.exclude(late_condition())
 
     def filter_unit(self, queryset, name, value):
         return queryset.filter(owner__unit__path__startswith=value.path) if value else queryset

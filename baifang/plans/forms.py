@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from baifang.core.widgets import DateInput, TimeInput
 from baifang.customers.models import Customer
 from baifang.plans.models import PlanItem, PlanPurpose
 from baifang.plans.services import ITEM_FIELDS
@@ -19,9 +20,9 @@ class PlanItemForm(forms.ModelForm):
         model = PlanItem
         fields = ITEM_FIELDS
         widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}),
-            "start_time": forms.TimeInput(attrs={"type": "time"}),
-            "end_time": forms.TimeInput(attrs={"type": "time"}),
+            "day": DateInput(),
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
             "agenda": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -49,7 +50,7 @@ class SummaryForm(forms.Form):
 
 class MoveForm(forms.Form):
     lock_version = forms.IntegerField()
-    day = forms.DateField()
+    day = forms.DateField(widget=DateInput())
 
 
 class DecisionForm(forms.Form):

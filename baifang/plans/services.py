@@ -14,7 +14,6 @@ from baifang.core.calendar import calendar_for
 from baifang.core.choices import AuditAction
 from baifang.core.models import Notification
 from baifang.customers.models import Customer
-from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.plans import drafting, periods
 from baifang.plans import generate as gen
 from baifang.plans.choices import ItemSource, PlanKind, PlanStatus
@@ -25,6 +24,7 @@ from baifang.plans.models import (
     PlanPolicy,
     PlanVersion,
     StaleVersion,
+    makes_plans,
 )
 
 # The fields of R-PLAN-1 a rep (or the approver) may edit on an item.
@@ -80,13 +80,26 @@ def get_or_create_plan(owner, kind: str, day: dt.date) -> Plan:
         return Plan.objects.get(owner=owner, kind=kind, period_start=start)
 
 
+def open_own_plan(user, kind: str, day: dt.date, *, refine_above: bool = True) -> Plan:
+    """Create (or find) the caller's own plan of ``kind`` for the period containing ``day``.
+
+    Only people who keep plans get one (R-PLAN-3): an administrator, leader or market user who opens
+    a plan page is refused rather than given an empty draft that would count in plan vs. actual.
+    A week or day plan refines the plan above when there is one.
+    """
+    if not makes_plans(user):
+        raise PermissionDenied(_("Only reps and people who look after customers keep visit plans."))
+    if kind == PlanKind.MONTH or not refine_above:
+        return get_or_create_plan(user, kind, day)
+    try:
+        return refine(user, kind, day, by=user)
+    except ValidationError:  # nothing above to refine yet: an empty plan of that period
+        return get_or_create_plan(user, kind, day)
+
+
 def may_edit(user, plan: Plan) -> bool:
     """The rep edits a draft or returned plan; the approver edits a submitted one (R-PLAN-2)."""
-    if plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED):
-        return user.pk == plan.owner_id
-    if plan.status == PlanStatus.SUBMITTED:
-        return may_approve(user, plan)
-    return False
+    return plan.can_edit(user)
 
 
 def _lock(plan: Plan, expected: int | None) -> Plan:
@@ -116,11 +129,13 @@ def generate_month(
     if plan.kind != PlanKind.MONTH:
         raise ValidationError(_("Only a monthly plan is generated; weekly and daily plans refine it."))
     plan = _lock(plan, lock_version)
-    if by.pk != plan.owner_id or not may_edit(by, plan):  # the approver edits items, never redrafts
+    if not plan.can_generate(by):  # the approver edits items, never redrafts
         raise PermissionDenied
     request = drafting.build_request(plan, today=today)
     result = gen.generate(request)
-    drafting.write_generated(plan, result, {c.id: c for c in request.customers})
+    drafting.write_generated(
+        plan, result, {c.id: c for c in request.customers}, first=max(plan.period_start, request.today)
+    )
     plan.generated_at = timezone.now()
     plan.lock_version += 1
     plan.save(update_fields=["generated_at", "lock_version", "updated_at"])
@@ -181,6 +196,7 @@ def update_item(item: PlanItem, *, by, lock_version: int | None, **values) -> Pl
     old_day = item.day
     for name, value in values.items():
         setattr(item, name, value)
+    item.edited = True  # a generated item the rep moved or changed is kept on regeneration
     item.full_clean(exclude=["plan"])
     item.save()
     if item.day != old_day:  # both days are routed again: order, times and travel follow
@@ -212,29 +228,15 @@ def remove_item(item: PlanItem, *, by, lock_version: int | None) -> None:
 
 
 # --- approval -----------------------------------------------------------------------------------
-def approvers_scope(user) -> models.Q:
-    """Whose plans ``user`` approves: people in a managed subtree, or who name them as supervisor."""
-    condition = models.Q(owner__supervisor_override=user)
-    if user.has_position(*UNIT_MANAGER_KINDS, PositionKind.LEADER, PositionKind.ADMIN):
-        from baifang.customers.filtersets import people_in_scope
-
-        condition |= models.Q(owner__in=people_in_scope(user).values("pk"))
-    return condition & ~models.Q(owner=user)
-
-
 def approval_queue(user):
     """Submitted plans waiting for ``user``, oldest first (R-PLAN-2)."""
     return (
         Plan.objects.filter(status=PlanStatus.SUBMITTED)
-        .filter(approvers_scope(user))
+        .approvable_by(user)
         .select_related("owner", "owner__unit")
         .annotate(item_count=models.Count("items"))
         .order_by("submitted_at", "pk")
     )
-
-
-def may_approve(user, plan: Plan) -> bool:
-    return Plan.objects.filter(pk=plan.pk).filter(approvers_scope(user)).exists()
 
 
 def snapshot(plan: Plan) -> list[dict]:
@@ -263,14 +265,19 @@ def submit(plan: Plan, *, by, lock_version: int | None = None, comment: str = ""
     return plan
 
 
-@transaction.atomic
-def approve(plan: Plan, *, by, version: int, comment: str = "") -> Plan:
-    """Approve the submitted ``version``; approving it again is a no-op, not a second approval."""
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if not may_approve(by, plan):
-        raise PermissionDenied
-    if plan.status == PlanStatus.APPROVED and plan.approved_version == version:
-        return plan
+def _decided(plan: Plan, version: int, status: str) -> bool:
+    """The decision on ``version`` was already taken (a double click, a retry): nothing to do again.
+
+    When the approver had edited the items, the decision is on their version, made from ``version``.
+    """
+    if plan.status != status:
+        return False
+    if plan.version == version:
+        return True
+    return plan.versions.filter(number=plan.version, based_on=version).exclude(created_by=plan.owner).exists()
+
+
+def _check_decision(plan: Plan, version: int) -> None:
     if plan.version != version or plan.status != PlanStatus.SUBMITTED:
         raise StaleVersion(
             _(
@@ -278,6 +285,17 @@ def approve(plan: Plan, *, by, version: int, comment: str = "") -> Plan:
             )
             % {"v": plan.version, "status": plan.get_status_display()}
         )
+
+
+@transaction.atomic
+def approve(plan: Plan, *, by, version: int, comment: str = "") -> Plan:
+    """Approve the submitted ``version``; approving it again is a no-op, not a second approval."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not plan.is_approver(by):
+        raise PermissionDenied
+    if _decided(plan, version, PlanStatus.APPROVED):
+        return plan
+    _check_decision(plan, version)
     _record_approver_edits(plan, by)
     plan.approve(by=by, comment=comment)
     audit.record(AuditAction.APPROVE, plan, user=by, message=comment)
@@ -295,17 +313,11 @@ def approve(plan: Plan, *, by, version: int, comment: str = "") -> Plan:
 def return_plan(plan: Plan, *, by, version: int, reason: str) -> Plan:
     """Return the submitted ``version`` to the rep with comments (R-PLAN-2)."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if not may_approve(by, plan):
+    if not plan.is_approver(by):
         raise PermissionDenied
-    if plan.status == PlanStatus.RETURNED and plan.version == version:
+    if _decided(plan, version, PlanStatus.RETURNED):
         return plan
-    if plan.version != version or plan.status != PlanStatus.SUBMITTED:
-        raise StaleVersion(
-            _(
-                "The plan changed since you opened it (now version %(v)d, %(status)s). Reload and review it again."
-            )
-            % {"v": plan.version, "status": plan.get_status_display()}
-        )
+    _check_decision(plan, version)
     _record_approver_edits(plan, by)
     plan.return_(by=by, reason=reason)
     audit.record(AuditAction.REJECT, plan, user=by, message=reason)
@@ -321,32 +333,53 @@ def return_plan(plan: Plan, *, by, version: int, reason: str) -> Plan:
 
 
 def _record_approver_edits(plan: Plan, by) -> None:
-    """When the approver edited the submitted items, keep the edited items as the version's final state."""
+    """When the approver edited the submitted items, their edit becomes a new version of its own.
+
+    The version the rep submitted stays as submitted (R-PLAN-2): the rep, the approver and the diff
+    see both, and the decision is taken on the approver's version.
+    """
     current = snapshot(plan)
-    version = plan.versions.filter(number=plan.version).first()
-    if version is not None and version.items != current:
-        version.items = current
-        version.save(update_fields=["items"])
-        audit.record(AuditAction.UPDATE, plan, user=by, message=_("Items edited by the approver"))
+    submitted = plan.versions.filter(number=plan.version).first()
+    if submitted is None or submitted.items == current:
+        return
+    based_on = plan.version
+    plan.version += 1
+    plan.save(update_fields=["version", "updated_at"])
+    PlanVersion.objects.create(
+        plan=plan, number=plan.version, items=current, created_by=by, based_on=based_on
+    )
+    audit.record(
+        AuditAction.UPDATE,
+        plan,
+        user=by,
+        message=_("Items edited by the approver: version %(new)d made from version %(old)d")
+        % {"new": plan.version, "old": based_on},
+    )
 
 
 @transaction.atomic
 def reopen(plan: Plan, *, by, lock_version: int | None = None, reason: str = "") -> Plan:
     """The rep reopens an approved plan to change it; it must then be approved again."""
     plan = _lock(plan, lock_version)
-    if by.pk != plan.owner_id:
+    if not plan.is_owner(by):
         raise PermissionDenied
-    if plan.status != PlanStatus.APPROVED:
+    if not plan.can_reopen(by):
         raise InvalidTransition(_("Only an approved plan can be reopened."))
     plan.reopen(by=by, reason=reason)
     return plan
 
 
+# What an item change is made of, besides its day (a change of day is a move).
+DIFF_FIELDS = ("start", "purpose", "minutes", "outcome", "agenda")
+
+
 def diff(plan: Plan, number: int | None = None) -> dict:
     """What changed in version ``number`` (default: the latest) against the version before it.
 
-    Items are matched by (customer, channel) in date order; a matched pair on different days is a
-    move, other differences are changes. Returns added / removed / moved / changed lists.
+    Items are compared one by one by their identity: the item's id, which stays when the rep or the
+    approver moves or edits it. An item regenerated in between has a new id; it is the same planned
+    touch when customer, channel and day are the same. A matched item on another day is *moved*;
+    other differences are *changed*. Returns added / removed / moved / changed lists.
     """
     versions = {v.number: v for v in plan.versions.order_by("number")}
     number = number or plan.version
@@ -357,24 +390,51 @@ def diff(plan: Plan, number: int | None = None) -> dict:
     new_items = new.items if plan.status != PlanStatus.SUBMITTED or number != plan.version else snapshot(plan)
     if old is None:
         return {"added": new_items, "removed": [], "moved": [], "changed": [], "base": None}
-    pool: dict[tuple, list[dict]] = {}
-    for item in sorted(old.items, key=lambda i: i["day"]):
-        pool.setdefault((item["customer"], item["channel"]), []).append(item)
-    added, moved, changed = [], [], []
-    for item in sorted(new_items, key=lambda i: i["day"]):
-        candidates = pool.get((item["customer"], item["channel"]))
-        if not candidates:
+    return {**compare_items(old.items, new_items), "base": old.number}
+
+
+def compare_items(old_items: list[dict], new_items: list[dict]) -> dict:
+    """Item-by-item comparison of two snapshots (see :func:`diff`)."""
+    old_by_id = {i["id"]: i for i in old_items if i.get("id") is not None}
+    pairs, added = [], []
+    for item in new_items:
+        before = old_by_id.pop(item.get("id"), None) if item.get("id") is not None else None
+        if before is None:
             added.append(item)
-            continue
-        same = next((c for c in candidates if c["day"] == item["day"]), None)
-        before = same or candidates[0]
-        candidates.remove(before)
+        else:
+            pairs.append((before, item))
+    removed = [i for i in old_items if i.get("id") is None or i["id"] in old_by_id]
+
+    def touch(i: dict) -> tuple:
+        return (i["customer"], i["channel"], i["day"])
+
+    leftovers: dict[tuple, list[dict]] = {}
+    for item in removed:
+        leftovers.setdefault(touch(item), []).append(item)
+    still_added = []
+    for item in added:  # the same touch under a new id (regenerated): not an addition
+        same = leftovers.get(touch(item))
+        if same:
+            pairs.append((same.pop(0), item))
+        else:
+            still_added.append(item)
+    removed = [i for rest in leftovers.values() for i in rest]
+    moved, changed = [], []
+    for before, item in pairs:
         if before["day"] != item["day"]:
             moved.append({**item, "from_day": before["day"]})
-        elif any(before.get(k) != item.get(k) for k in ("start", "purpose", "minutes", "outcome", "agenda")):
+        elif any(before.get(k) != item.get(k) for k in DIFF_FIELDS):
             changed.append({**item, "before": before})
-    removed = [i for rest in pool.values() for i in rest]
-    return {"added": added, "removed": removed, "moved": moved, "changed": changed, "base": old.number}
+
+    def order(items: list[dict]) -> list[dict]:
+        return sorted(items, key=lambda i: (i["day"], i["customer"], i.get("id") or 0))
+
+    return {
+        "added": order(still_added),
+        "removed": order(removed),
+        "moved": order(moved),
+        "changed": order(changed),
+    }
 
 
 # --- refining -----------------------------------------------------------------------------------
@@ -383,7 +443,7 @@ def refine(owner, kind: str, day: dt.date, *, by) -> Plan:
     """Create the week (or day) plan from the plan above: its items of that period are copied (R-PLAN-3)."""
     if kind not in (PlanKind.WEEK, PlanKind.DAY):
         raise ValidationError(_("Only weekly and daily plans refine another plan."))
-    if by.pk != owner.pk:
+    if by.pk != owner.pk or not makes_plans(owner):
         raise PermissionDenied
     above_kind = PlanKind.MONTH if kind == PlanKind.WEEK else PlanKind.WEEK
     above_start = periods.bounds(above_kind, day)[0]

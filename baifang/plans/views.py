@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from baifang.core.calendar import calendar_for
 from baifang.maps.adapters import customer_point, display_point, rep_base
 from baifang.plans import actuals, periods, services
-from baifang.plans.choices import PlanKind, PlanStatus
+from baifang.plans.choices import PlanKind
 from baifang.plans.filtersets import PlanFilterSet
 from baifang.plans.forms import DecisionForm, LockForm, MoveForm, PlanItemForm, SummaryForm
-from baifang.plans.models import Plan, PlanItem
+from baifang.plans.models import Plan, PlanItem, makes_plans
 
 
 def _visible_plan(request, pk: int) -> Plan:
@@ -78,22 +78,41 @@ def index(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def open_period(request, kind: str, day: str):
-    """Open (creating if needed) my plan of ``kind`` for the period containing ``day``."""
+    """My plan of ``kind`` for the period containing ``day``; a GET never creates one.
+
+    When there is none yet, the page says so and offers a button that creates it (a POST), to the
+    people who keep plans only.
+    """
     if kind not in PlanKind.values:
         raise Http404
     try:
         date = dt.date.fromisoformat(day)
     except ValueError as exc:
         raise Http404 from exc
-    if kind == PlanKind.MONTH:
-        plan = services.get_or_create_plan(request.user, kind, date)
-    else:
+    start, end = periods.bounds(kind, date)
+    plan = Plan.objects.filter(owner=request.user, kind=kind, period_start=start).first()
+    if plan is not None:
+        return redirect(plan)
+    if request.method == "POST":
         try:
-            plan = services.refine(request.user, kind, date, by=request.user)
-        except ValidationError:
-            plan = services.get_or_create_plan(request.user, kind, date)
-    return redirect(plan)
+            plan = services.open_own_plan(request.user, kind, date)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not change this plan now."))
+        else:
+            return redirect(plan)
+    return render(
+        request,
+        "plans/open.html",
+        {
+            "kind": kind,
+            "kind_label": PlanKind(kind).label,
+            "start": start,
+            "end": end,
+            "may_create": makes_plans(request.user),
+        },
+    )
 
 
 def _month_grid(plan: Plan, items: list, outcomes: dict) -> list[list[dict]]:
@@ -155,25 +174,22 @@ def detail(request, pk: int):
     result = actuals.plan_actuals(plan)
     outcomes = {o.item.pk: o for o in result.outcomes}
     items = [o.item for o in result.outcomes]
-    can_edit = services.may_edit(request.user, plan)
-    can_approve = plan.status == PlanStatus.SUBMITTED and services.may_approve(request.user, plan)
+    actions = plan.actions_for(request.user)
     context = {
         "plan": plan,
         "items": items,
         "outcomes": outcomes,
         "actuals": result,
-        "can_edit": can_edit,
-        "is_owner": plan.owner_id == request.user.pk,
-        "can_approve": can_approve,
+        "actions": actions,
+        "can_edit": actions.edit,
         "history": plan.status_changes.select_related("changed_by"),
         "unplanned": plan.unplanned.select_related("customer"),
-        "decision_form": DecisionForm(initial={"version": plan.version}) if can_approve else None,
+        "decision_form": DecisionForm(initial={"version": plan.version}) if actions.approve else None,
         "diff": services.diff(plan) if plan.version else None,
+        "show_diff": plan.version and (actions.approve or plan.owner_id == request.user.pk),
         "today": timezone.localdate(),
         "children": plan.children.order_by("period_start"),
-        "summary_form": SummaryForm(initial={"summary": plan.summary})
-        if plan.owner_id == request.user.pk and timezone.localdate() >= plan.period_start
-        else None,
+        "summary_form": SummaryForm(initial={"summary": plan.summary}) if actions.summary else None,
     }
     if plan.kind == PlanKind.MONTH:
         context["weeks"] = _month_grid(plan, items, outcomes)
@@ -195,10 +211,14 @@ def generate(request, pk: int):
 
     def act(data):
         result = services.generate_month(plan, by=request.user, lock_version=data["lock_version"])
+        kept = sum(1 for item in result.items if item.fixed)
         messages.info(
             request,
-            _("%(n)d items planned; %(m)d obligations could not fit (listed below with the reason).")
-            % {"n": len(result.items), "m": len(result.cannot_fit)},
+            _(
+                "%(n)d items planned, %(kept)d of them kept as you added, moved or changed them; "
+                "%(m)d obligations could not fit (listed below with the reason)."
+            )
+            % {"n": len(result.items), "kept": kept, "m": len(result.cannot_fit)},
         )
 
     return _posted(request, plan, LockForm, act)
@@ -276,7 +296,7 @@ def item_form(request, pk: int, item_pk: int | None = None):
     """Add an item to a plan, or edit one (R-PLAN-1)."""
     plan = _visible_plan(request, pk)
     item = get_object_or_404(PlanItem, pk=item_pk, plan=plan) if item_pk else None
-    if not services.may_edit(request.user, plan):
+    if not plan.can_edit(request.user):
         raise PermissionDenied
     initial = {"lock_version": plan.lock_version}
     if item is None and request.GET.get("day"):
@@ -360,7 +380,10 @@ def report(request):
     params = request.GET.copy()
     params.setdefault("month", f"{timezone.localdate():%Y-%m}")
     params.setdefault("kind", PlanKind.MONTH)
-    filterset = PlanFilterSet(params, queryset=Plan.objects.visible_to(request.user), request=request)
+    # Stray empty plans of people who make no plans (an admin's, a leader's) are not plan vs. actual.
+    filterset = PlanFilterSet(
+        params, queryset=Plan.objects.visible_to(request.user).of_plan_makers(), request=request
+    )
     plans = filterset.qs if filterset.is_valid() else Plan.objects.none()
     page = Paginator(
         plans.order_by("owner__unit__path", "owner__username", "period_start", "pk"), 50

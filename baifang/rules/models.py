@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from baifang.core.models import TimeStampedModel
@@ -266,8 +267,8 @@ class ComplianceWindow(models.Model):
     rule = models.ForeignKey(
         VisitRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="compliance_windows"
     )
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
+    starts_on = models.DateField(pgettext_lazy("period", "from"))
+    ends_on = models.DateField(pgettext_lazy("period", "to"))
     # Local midnights as stored datetimes, so the triggers compare touches without time-zone maths:
     # a touch counts when starts_at <= started_at < ends_at.
     starts_at = models.DateTimeField(_("starts at"))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baifang.core.choices import CoordinateSystem
 from baifang.core.validators import validate_coordinates
+from baifang.core.widgets import DateInput
 from baifang.visits.choices import QUICK_CHANNELS, Channel, Purpose
 from baifang.visits.models import VisitRecord
 from baifang.visits.services import RECORD_FIELDS
@@ -80,9 +81,7 @@ class VisitRecordForm(forms.ModelForm):
     )
     # R-FU-1: one promise with its due date per save; the text field ``promises`` stays the summary.
     new_commitment = forms.CharField(label=_("Promise to the customer"), required=False, max_length=300)
-    new_commitment_due = forms.DateField(
-        label=_("Promise due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    new_commitment_due = forms.DateField(label=_("Promise due on"), required=False, widget=DateInput())
 
     class Meta:
         model = VisitRecord
@@ -105,7 +104,7 @@ class ReviewForm(forms.Form):
 
 
 class FlagFilterForm(forms.Form):
-    since = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("Since"), required=False, widget=DateInput())
 
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

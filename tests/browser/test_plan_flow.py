@@ -18,6 +18,8 @@ def test_generate_edit_submit_return_resubmit_approve(transactional_db, org, liv
         login(rep, live_server, "rep")
         rep.goto(f"{live_server.url}/plans/")
         rep.get_by_role("link", name="下月").click()
+        assert not Plan.objects.exists()  # opening the period (a GET) creates nothing
+        rep.get_by_test_id("create-plan").click()
         rep.get_by_test_id("generate").click()
         expect(rep.locator(".month .plan-item").first).to_be_visible()
         plan = Plan.objects.get(owner=org.rep, kind="month")

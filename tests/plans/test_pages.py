@@ -202,11 +202,16 @@ def test_report_shows_only_visible_plans_R_SEC_1(org, december):
     assert other.get_absolute_url() not in body
 
 
-def test_open_creates_only_my_own_plan(org, clock):
+def test_open_creates_only_my_own_plan_and_only_on_post_R_PLAN_3(org, clock):
     client = client_for(org.rep)
-    response = client.get(reverse("plans:open", args=["month", "2026-12-01"]))
+    url = reverse("plans:open", args=["month", "2026-12-01"])
+    response = client.get(url)  # a GET (or a browser's prefetch) creates nothing
+    assert response.status_code == 200 and b'data-testid="create-plan"' in response.content
+    assert not Plan.objects.exists()
+    response = client.post(url)
     assert response.status_code == 302
     assert Plan.objects.filter(owner=org.rep, kind="month", period_start=DECEMBER).count() == 1
+    assert client.get(url).status_code == 302  # now it exists: straight to it
     assert client.get(reverse("plans:open", args=["year", "2026-12-01"])).status_code == 404
 
 

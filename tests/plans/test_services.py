@@ -20,29 +20,10 @@ from baifang.plans.models import (
     StaleVersion,
     WorkPattern,
 )
-from tests.plans.territory import DECEMBER, NOW, SHANGHAI, make_territory
+from tests.plans.territory import DECEMBER, SHANGHAI, make_territory
 from tests.rules.conftest import touch
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def territory(org, clock):
-    return make_territory(org)
-
-
-@pytest.fixture
-def december(org, territory):
-    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
-    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
-    plan.refresh_from_db()
-    return plan
 
 
 def visits_of(plan, customer):
@@ -213,7 +194,9 @@ def test_only_the_supervisor_side_may_approve_R_PLAN_2(org, territory, december)
     assert PlanStatusChange.objects.filter(plan=december, new_status="approved").count() == 0
 
 
-def test_approver_may_edit_a_submitted_plan_and_the_version_keeps_the_edit_R_PLAN_2(org, territory, december):
+def test_approver_may_edit_a_submitted_plan_and_the_edit_is_a_version_of_its_own_R_PLAN_2(
+    org, territory, december
+):
     services.submit(december, by=org.rep, lock_version=december.lock_version)
     december.refresh_from_db()
     with pytest.raises(PermissionDenied):
@@ -232,10 +215,18 @@ def test_approver_may_edit_a_submitted_plan_and_the_version_keeps_the_edit_R_PLA
         day=dt.date(2026, 12, 9),
     )
     services.approve(december, by=org.manager, version=1)
-    version = december.versions.get(number=1)
-    assert any(
-        i["day"] == "2026-12-09" and i["customer"] == territory.c_customers[0].pk for i in version.items
+    december.refresh_from_db()
+    submitted, edited = december.versions.get(number=1), december.versions.get(number=2)
+    assert not any(  # the rep's submitted version is left as submitted
+        i["day"] == "2026-12-09" and i["customer"] == territory.c_customers[0].pk for i in submitted.items
     )
+    assert any(
+        i["day"] == "2026-12-09" and i["customer"] == territory.c_customers[0].pk for i in edited.items
+    )
+    assert edited.created_by == org.manager and edited.based_on == 1
+    assert december.approved_version == 2 and december.status == PlanStatus.APPROVED
+    services.approve(december, by=org.manager, version=1)  # a double click decides nothing again
+    assert PlanStatusChange.objects.filter(plan=december, new_status="approved").count() == 1
 
 
 def test_two_tabs_editing_the_same_version_never_lose_an_update(org, territory, december):

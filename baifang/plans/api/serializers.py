@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
@@ -177,6 +178,11 @@ class PlanCreateSerializer(serializers.Serializer):
     date = serializers.DateField(required=False, help_text="Any day of the period (default today).")
 
     def validate(self, attrs):
+        if "date" not in attrs and "date" in getattr(self, "initial_data", {}):
+            # An empty date is a mistake, not "today": only a missing field means today.
+            raise serializers.ValidationError(
+                {"date": _("Enter a date (YYYY-MM-DD), or leave the field out for today.")}
+            )
         attrs.setdefault("date", timezone.localdate())
         return attrs
 
@@ -225,6 +231,10 @@ class PlanSerializer(serializers.ModelSerializer):
     period_label = serializers.CharField(read_only=True)
     approved_by_name = serializers.SerializerMethodField()
     item_count = serializers.IntegerField(read_only=True)
+    is_overdue = serializers.BooleanField(
+        read_only=True,
+        help_text="Late: submitted after the deadline, or still not submitted once it has passed (R-PLAN-3).",
+    )
 
     class Meta:
         model = Plan
@@ -244,6 +254,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "deadline",
             "submitted_at",
             "is_late",
+            "is_overdue",
             "approved_by",
             "approved_by_name",
             "approved_at",
@@ -284,16 +295,21 @@ class PlanDetailSerializer(PlanSerializer):
 
     def get_can_edit(self, plan) -> bool:
         user = self._user()
-        return bool(user and services.may_edit(user, plan))
+        return bool(user and plan.can_edit(user))
 
     def get_can_approve(self, plan) -> bool:
         user = self._user()
-        return bool(user and plan.status == PlanStatus.SUBMITTED and services.may_approve(user, plan))
+        return bool(user and plan.can_approve(user))
 
 
 class DiffItemSerializer(serializers.Serializer):
     """An item as a version keeps it (``PlanItem.snapshot``)."""
 
+    id = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text="The item's identity across versions (absent in old versions).",
+    )
     customer = serializers.IntegerField()
     customer_name = serializers.CharField()
     day = serializers.DateField()

@@ -109,7 +109,9 @@ class PlanViewSet(
         data = _params(PlanCreateSerializer, request)
         start, _end = periods.bounds(data["kind"], data["date"])
         existed = Plan.objects.filter(owner=request.user, kind=data["kind"], period_start=start).exists()
-        plan = call_service(services.get_or_create_plan, request.user, data["kind"], data["date"])
+        plan = call_service(
+            services.open_own_plan, request.user, data["kind"], data["date"], refine_above=False
+        )
         return self._detail(plan, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -3,11 +3,13 @@
 from baifang.plans.models.plans import (
     InvalidTransition,
     Plan,
+    PlanActions,
     PlanItem,
     PlanStatusChange,
     PlanVersion,
     StaleVersion,
     UnplannedNeed,
+    makes_plans,
     plan_status_changed,
 )
 from baifang.plans.models.policy import PlanPolicy, PlanPurpose, RhythmReminder, WorkPattern, parse_weekdays
@@ -15,6 +17,7 @@ from baifang.plans.models.policy import PlanPolicy, PlanPurpose, RhythmReminder,
 __all__ = [
     "InvalidTransition",
     "Plan",
+    "PlanActions",
     "PlanItem",
     "PlanPolicy",
     "PlanPurpose",
@@ -24,6 +27,7 @@ __all__ = [
     "StaleVersion",
     "UnplannedNeed",
     "WorkPattern",
+    "makes_plans",
     "parse_weekdays",
     "plan_status_changed",
 ]

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from baifang.core import exceptions as core_exceptions
 from baifang.core.models import TimeStampedModel
+from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.plans.choices import CannotFitReason, ItemChannel, ItemSource, PlanKind, PlanStatus
 
 USER = settings.AUTH_USER_MODEL
+MINUTES_A_DAY = 24 * 60
 
 plan_status_changed = Signal()  # sender=Plan, plan, old_status, new_status, by
 
@@ -46,6 +50,66 @@ class PlanQuerySet(models.QuerySet):
             item_count=models.Count("items")
         )
 
+    def approvable_by(self, user) -> PlanQuerySet:
+        """Plans ``user`` decides on: the rep's supervisor chain only (R-PLAN-2, R-ORG-3).
+
+        A manager (department manager, supervisor) approves the people of the units they manage, and
+        anyone approves the people who name them as supervisor. Company-wide readers (leader, market,
+        administrator) approve nobody's plan unless named; nobody approves their own.
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        condition = models.Q(owner__supervisor_override=user)
+        if user.has_position(*UNIT_MANAGER_KINDS):
+            subtree = models.Q()
+            for unit in user.managed_units:
+                subtree |= models.Q(owner__unit__path__startswith=unit.path)
+            if subtree:
+                condition |= subtree
+        return self.filter(condition).exclude(owner=user)
+
+    def overdue(self, today: dt.date | None = None) -> PlanQuerySet:
+        """Late plans: submitted after the deadline, or still not submitted once it has passed (R-PLAN-3)."""
+        return self.filter(late_condition(today))
+
+    def of_plan_makers(self) -> PlanQuerySet:
+        """Without the empty plans of people who make no plans (an admin's or leader's stray draft)."""
+        has_items = models.Exists(PlanItem.objects.filter(plan=models.OuterRef("pk")))
+        return self.filter(has_items | models.Q(owner__in=plan_makers()))
+
+
+def late_condition(today: dt.date | None = None) -> models.Q:
+    today = today or timezone.localdate()
+    return models.Q(is_late=True) | models.Q(submitted_at__isnull=True, deadline__lt=today)
+
+
+def plan_makers():
+    """The people who keep visit plans: field reps and whoever looks after customers (R-PLAN-3)."""
+    from baifang.org.models import User
+
+    return User.objects.filter(
+        models.Q(assignments__position__kind=PositionKind.FIELD_REP) | models.Q(owned_customers__isnull=False)
+    ).values("pk")
+
+
+def makes_plans(user) -> bool:
+    """Whether ``user`` keeps plans of their own (a field rep, or someone who looks after customers)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.has_position(PositionKind.FIELD_REP) or user.owned_customers.exists()
+
+
+@dataclass(frozen=True)
+class PlanActions:
+    """What one user may do with one plan now; pages and the API show only these (R-PLAN-2)."""
+
+    edit: bool = False
+    generate: bool = False
+    submit: bool = False
+    reopen: bool = False
+    approve: bool = False
+    summary: bool = False
+
 
 class Plan(TimeStampedModel):
     """A rep's plan for one month, week or day, approved by the supervisor (R-PLAN-2, R-PLAN-3)."""
@@ -59,8 +123,8 @@ class Plan(TimeStampedModel):
 
     owner = models.ForeignKey(USER, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="plans")
     kind = models.CharField(_("kind"), max_length=8, choices=PlanKind.choices)
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
+    period_start = models.DateField(pgettext_lazy("period", "from"))
+    period_end = models.DateField(pgettext_lazy("period", "to"))
     parent = models.ForeignKey(
         "self",
         verbose_name=_("refines"),
@@ -137,6 +201,70 @@ class Plan(TimeStampedModel):
         n = (self.period_end - self.period_start).days + 1
         return [self.period_start + dt.timedelta(days=i) for i in range(n)]
 
+    @property
+    def status_notice(self) -> str:
+        """What the plan's page says about an unapproved plan (R-PLAN-2: unapproved plans show as such)."""
+        notices = {
+            PlanStatus.SUBMITTED: _(
+                "Waiting for approval: items carried out now are recorded as done before approval."
+            ),
+            PlanStatus.RETURNED: _("Returned by your supervisor: change the plan and submit it again."),
+            PlanStatus.DRAFT: _("Draft: not yet submitted for approval."),
+        }
+        return notices.get(self.status, "")
+
+    @property
+    def is_overdue(self) -> bool:
+        """Late: submitted after the deadline, or still not submitted once it has passed (R-PLAN-3)."""
+        return self.is_late or (self.submitted_at is None and timezone.localdate() > self.deadline)
+
+    # --- who may do what (asked by services, pages and the API) ----------------------------------
+    def is_approver(self, user) -> bool:
+        """Whether ``user`` is on the rep's supervisor chain for this plan (R-PLAN-2)."""
+        return Plan.objects.approvable_by(user).filter(pk=self.pk).exists()
+
+    def is_owner(self, user) -> bool:
+        return user is not None and user.pk == self.owner_id
+
+    def can_edit(self, user) -> bool:
+        """The rep edits a draft or returned plan; the approver edits a submitted one (R-PLAN-2)."""
+        if self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+            return self.is_owner(user)
+        return self.status == PlanStatus.SUBMITTED and self.is_approver(user)
+
+    def can_generate(self, user) -> bool:
+        """Only the rep drafts (or redrafts) their own month plan; the approver edits items instead."""
+        return (
+            self.kind == PlanKind.MONTH
+            and self.is_owner(user)
+            and self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
+        )
+
+    def can_submit(self, user) -> bool:
+        return self.is_owner(user) and PlanStatus.SUBMITTED in self.available_statuses()
+
+    def can_reopen(self, user) -> bool:
+        return self.is_owner(user) and self.status == PlanStatus.APPROVED
+
+    def can_approve(self, user) -> bool:
+        return self.status == PlanStatus.SUBMITTED and self.is_approver(user)
+
+    def can_write_summary(self, user, today: dt.date | None = None) -> bool:
+        return self.is_owner(user) and (today or timezone.localdate()) >= self.period_start
+
+    def actions_for(self, user) -> PlanActions:
+        """Everything ``user`` may do now, asked once per page."""
+        approver = self.status == PlanStatus.SUBMITTED and self.is_approver(user)
+        owner_edits = self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED) and self.is_owner(user)
+        return PlanActions(
+            edit=owner_edits or approver,
+            generate=self.can_generate(user),
+            submit=self.can_submit(user),
+            reopen=self.can_reopen(user),
+            approve=approver,
+            summary=self.can_write_summary(user),
+        )
+
     def available_statuses(self) -> frozenset[str]:
         return self.TRANSITIONS[self.status]
 
@@ -202,8 +330,8 @@ class PlanItem(models.Model):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="plan_items"
     )
     day = models.DateField(_("date"))
-    start_time = models.TimeField(_("from"), null=True, blank=True)
-    end_time = models.TimeField(_("to"), null=True, blank=True)
+    start_time = models.TimeField(pgettext_lazy("time of day", "from"), null=True, blank=True)
+    end_time = models.TimeField(pgettext_lazy("time of day", "to"), null=True, blank=True)
     sequence = models.PositiveSmallIntegerField(_("order"), default=0)
     channel = models.CharField(
         _("channel"), max_length=10, choices=ItemChannel.choices, default=ItemChannel.VISIT
@@ -217,7 +345,16 @@ class PlanItem(models.Model):
         related_name="+",
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
-    expected_minutes = models.PositiveSmallIntegerField(_("expected duration (min)"), default=15)
+    expected_minutes = models.PositiveSmallIntegerField(
+        _("expected duration (min)"),
+        default=15,
+        validators=[
+            MinValueValidator(1, _("A planned touch takes at least one minute.")),
+            MaxValueValidator(
+                MINUTES_A_DAY, _("A planned touch cannot take longer than a day (1440 minutes).")
+            ),
+        ],
+    )
     expected_outcome = models.CharField(_("expected outcome"), max_length=200, blank=True)
     participants = models.CharField(_("participants"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
@@ -231,6 +368,11 @@ class PlanItem(models.Model):
     distance_m = models.PositiveIntegerField(_("distance from the previous stop (m)"), default=0)
     earliest = models.DateField(_("may move from"), null=True, blank=True)
     latest = models.DateField(_("may move until"), null=True, blank=True)
+    edited = models.BooleanField(
+        _("changed by hand"),
+        default=False,
+        help_text=_("Moved or changed after it was generated: regenerating the plan keeps it."),
+    )
 
     objects = PlanItemQuerySet.as_manager()
 
@@ -243,9 +385,23 @@ class PlanItem(models.Model):
             models.Index(fields=["plan", "day"], name="plans_item_plan_day"),
             models.Index(fields=["customer", "day"], name="plans_item_customer_day"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expected_minutes__gte=1, expected_minutes__lte=MINUTES_A_DAY),
+                name="%(app_label)s_%(class)s_minutes_within_a_day",
+                violation_error_message=_(
+                    "A planned touch takes between one minute and a day (1440 minutes)."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.customer}"
+
+    @property
+    def kept_on_regeneration(self) -> bool:
+        """Added or changed by hand: regenerating the plan keeps it where the rep put it (R-PLAN-4)."""
+        return self.source == ItemSource.MANUAL or self.edited
 
     @property
     def is_visit(self) -> bool:
@@ -254,6 +410,7 @@ class PlanItem(models.Model):
     def snapshot(self) -> dict:
         """What a version keeps of the item, to show the approver what changed."""
         return {
+            "id": self.pk,
             "customer": self.customer_id,
             "customer_name": str(self.customer.name) if self.customer_id else "",
             "day": self.day.isoformat(),
@@ -293,8 +450,8 @@ class PlanStatusChange(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="status_changes"
     )
-    old_status = models.CharField(_("from"), max_length=10, choices=PlanStatus.choices)
-    new_status = models.CharField(_("to"), max_length=10, choices=PlanStatus.choices)
+    old_status = models.CharField(pgettext_lazy("status", "from"), max_length=10, choices=PlanStatus.choices)
+    new_status = models.CharField(pgettext_lazy("status", "to"), max_length=10, choices=PlanStatus.choices)
     version = models.PositiveIntegerField(_("version"), default=0)
     changed_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(_("comment"), blank=True)
@@ -317,6 +474,12 @@ class PlanVersion(models.Model):
     items = models.JSONField(_("items"), default=list)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     created_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    based_on = models.PositiveIntegerField(
+        _("edits version"),
+        null=True,
+        blank=True,
+        help_text=_("Set on a version the approver made by editing the version the rep submitted."),
+    )
 
     class Meta:
         verbose_name = _("plan version")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from baifang.visits.choices import ACTIVE_APPOINTMENT_STATUSES, AppointmentStatus, Purpose
@@ -210,8 +210,12 @@ class AppointmentChange(models.Model):
     appointment = models.ForeignKey(
         Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE, related_name="changes"
     )
-    old_status = models.CharField(_("from"), max_length=10, choices=AppointmentStatus.choices)
-    new_status = models.CharField(_("to"), max_length=10, choices=AppointmentStatus.choices)
+    old_status = models.CharField(
+        pgettext_lazy("status", "from"), max_length=10, choices=AppointmentStatus.choices
+    )
+    new_status = models.CharField(
+        pgettext_lazy("status", "to"), max_length=10, choices=AppointmentStatus.choices
+    )
     old_starts_at = models.DateTimeField(_("old start"), null=True, blank=True)
     old_ends_at = models.DateTimeField(_("old end"), null=True, blank=True)
     old_place = models.CharField(_("old place"), max_length=200, blank=True)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from baifang.core.choices import CoordinateSystem
@@ -385,8 +385,10 @@ class RecordStatusChange(models.Model):
     record = models.ForeignKey(
         VisitRecord, verbose_name=_("record"), on_delete=models.CASCADE, related_name="status_changes"
     )
-    old_status = models.CharField(_("from"), max_length=12, choices=RecordStatus.choices)
-    new_status = models.CharField(_("to"), max_length=12, choices=RecordStatus.choices)
+    old_status = models.CharField(
+        pgettext_lazy("status", "from"), max_length=12, choices=RecordStatus.choices
+    )
+    new_status = models.CharField(pgettext_lazy("status", "to"), max_length=12, choices=RecordStatus.choices)
     changed_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(_("comment"), blank=True)
     changed_at = models.DateTimeField(_("time"), auto_now_add=True)
