@@ -55,18 +55,23 @@ class CustomerQuerySet(models.QuerySet):
         condition = _scope_condition(user)
         return qs if condition is None else qs.filter(condition)
 
-    def editable_by(self, user) -> CustomerQuerySet:
-        """Customers ``user`` may change: as visible_to, but archive-access grants are read-only."""
+    def workable_by(self, user) -> CustomerQuerySet:
+        """Customers ``user`` may do their own work on: check in, touch, book, plan (R-ORG-4, R-ARCH-8).
+
+        Owners, co-owners, managers of the customer's unit subtree, and the company-wide positions
+        (leaders visit the top tier themselves, R-FREQ-1; the market department; admins).
+        Archive-access grants are read-only everywhere. The one rule every write path asks, through
+        ``customers.access.can_work_on``.
+        """
         from baifang.customers.models import Customer
-        from baifang.org.choices import DataScope, PositionKind
+        from baifang.org.choices import DataScope
         from baifang.org.models import OrgUnit
 
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         qs = self.filter(merged_into__isnull=True)
         if user.data_scope == DataScope.ALL:
-            # Leaders read everything but the archive belongs to the market department and admins.
-            return qs if user.has_position(PositionKind.MARKET_STAFF, PositionKind.ADMIN) else qs.none()
+            return qs
         co_owned = list(
             Customer.co_owners.through.objects.filter(user_id=user.pk).values_list("customer_id", flat=True)
         )
@@ -77,6 +82,23 @@ class CustomerQuerySet(models.QuerySet):
             units = OrgUnit.objects.subtree_of(user.managed_units).values_list("pk", flat=True)
             condition |= models.Q(unit_id__in=list(units))
         return qs.filter(condition)
+
+    def editable_by(self, user) -> CustomerQuerySet:
+        """Customers whose archive record ``user`` may change, or whose people's work they may decide on.
+
+        As workable_by, but leaders read without acting on others' records: the archive belongs to
+        the market department and admins (R-ORG-1), a rep's open questions to the rep's line.
+        """
+        from baifang.org.choices import DataScope, PositionKind
+
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.data_scope == DataScope.ALL
+            and not user.has_position(PositionKind.MARKET_STAFF, PositionKind.ADMIN)
+        ):
+            return self.none()
+        return self.workable_by(user)
 
     def with_list_data(self) -> CustomerQuerySet:
         """Everything the list page and API list show, in one query.

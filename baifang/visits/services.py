@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from baifang.core import audit
 from baifang.core.choices import AuditAction, CoordinateSystem
 from baifang.core.models import Notification
+from baifang.customers.access import check_can_work_on
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.routing.geo import CRS, Point, point_problem
 from baifang.visits import appointments, conf, engine, locations
@@ -110,6 +111,7 @@ def check_in(
     customer's appointment of the day is fulfilled (R-VISIT-6); a customer without coordinates gets a
     proposed location from a precise reading.
     """
+    check_can_work_on(user, customer)  # a read-only grant never checks in (R-ARCH-8)
     at = at or timezone.now()
     policy = conf.policy()
     point = None
@@ -189,6 +191,7 @@ def log_touch(
     notes: str = "",
 ) -> Touch:
     """Record a phone, online, SMS or email touch with few fields (R-VISIT-5)."""
+    check_can_work_on(user, customer)  # a read-only grant never records touches (R-ARCH-8)
     if channel not in QUICK_CHANNELS:
         raise ValidationError({"channel": _("Use check-in for on-site visits.")})
     started_at = started_at or timezone.now()
