@@ -179,3 +179,21 @@ class AccessRequestQuerySet(models.QuerySet):
 
     def pending_for(self, user):
         return self.filter(approver=user, status=AccessStatus.PENDING)
+
+
+class HandoverQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Company-wide positions see every hand-over; managers those touching their units' people;
+        anyone the ones they made, gave or received (R-ORG-4)."""
+        from baifang.org.choices import DataScope
+        from baifang.org.models import OrgUnit
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.data_scope == DataScope.ALL:
+            return self
+        condition = models.Q(performed_by=user) | models.Q(from_user=user) | models.Q(to_user=user)
+        if user.managed_units:
+            units = list(OrgUnit.objects.subtree_of(user.managed_units).values_list("pk", flat=True))
+            condition |= models.Q(from_user__unit_id__in=units) | models.Q(to_user__unit_id__in=units)
+        return self.filter(condition)
