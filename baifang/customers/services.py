@@ -424,6 +424,7 @@ def plan_reassignment(customer: Customer, *, owner: User, co_owners) -> Handover
         raise AccessDecisionError(_("The new owner's account is closed."))
     if any(not user.is_active for user in co_owners):
         raise AccessDecisionError(_("A co-owner's account is closed."))
+    customer = Customer.objects.select_related("owner").get(pk=customer.pk)  # as stored, not as edited
     was = _ownerships([customer])[customer.pk]
     unit = (owner.unit_id or was.unit_id) if owner.pk != was.owner_id else was.unit_id
     after = Ownership(owner.pk, unit, tuple(sorted({u.pk for u in co_owners} - {owner.pk})))
@@ -508,11 +509,14 @@ def confirm_hand_over(
 ) -> HandoverResult:
     """Apply a previewed plan in one transaction; refused when the preview is no longer true."""
     check_may_hand_over(by, plan)
+    stale = AccessDecisionError(
+        _("Something changed since the preview was shown. Look at the new preview and confirm again.")
+    )
     if digest is not None and digest != plan.digest:
-        raise AccessDecisionError(
-            _("Something changed since the preview was shown. Look at the new preview and confirm again.")
-        )
+        raise stale
     moved_ids = _move_ownership([(m.customer.pk, m.before, m.after) for m in plan.moves])
+    if len(moved_ids) != len(plan.moves):
+        raise stale  # the whole transaction rolls back: all or nothing
     work = _move_open_work(
         {
             "special_visits": plan.special_visit_ids,
