@@ -311,7 +311,7 @@ def handover(request):
             )
             return redirect("customers:handover")
     recent = Handover.objects.visible_to(request.user).select_related(
-        "from_user", "to_user", "performed_by", "customer", "undone_by"
+        "from_user__unit", "to_user", "performed_by", "customer", "undone_by"
     )[:20]
     return render(
         request,
