@@ -14,6 +14,7 @@ from baifang.core import audit
 from baifang.core.choices import AuditAction, CoordinateSystem
 from baifang.core.models import Notification
 from baifang.customers.access import check_can_work_on
+from baifang.customers.models import Customer
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.routing.geo import CRS, Point, point_problem
 from baifang.visits import appointments, conf, engine, locations
@@ -338,7 +339,8 @@ def review_queue(user):
     """Submitted records the user reviews: a manager's unit subtree, or reps they supervise (R-VISIT-4)."""
     base = VisitRecord.objects.filter(status=RecordStatus.SUBMITTED).exclude(touch__user=user)
     if user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN):
-        condition = models.Q(touch__in=Touch.objects.visible_to(user).values("pk"))
+        # Reviewing decides on the rep's work: not through a read-only archive grant (R-ARCH-8).
+        condition = models.Q(touch__customer__in=Customer.objects.editable_by(user).values("pk"))
         condition |= models.Q(touch__user__supervisor_override=user)
     else:
         condition = models.Q(touch__user__supervisor_override=user)

@@ -153,3 +153,40 @@ def test_r_arch_8_a_unit_grant_does_not_let_a_manager_confirm_locations(org, clo
     assert api.post(f"/api/v1/location-proposals/{proposal.pk}/confirm/", {}).status_code in (403, 404)
     unlocated.refresh_from_db()
     assert unlocated.latitude is None
+
+
+@pytest.fixture
+def unit_grant(org):
+    """manager2 (sales2) may read sales1's archive through an approved unit grant."""
+    return AccessRequest.objects.create(
+        requester=org.manager2,
+        scope="unit",
+        unit=org.sales1,
+        reason="检查",
+        approver=org.leader,
+        status="approved",
+        valid_until=timezone.now() + dt.timedelta(days=3),
+    )
+
+
+def test_r_arch_8_a_unit_grant_does_not_let_a_manager_review_records(org, shop, clock, unit_grant):
+    """R-ARCH-8, R-VISIT-4: reviewing is deciding on the rep's work; a grant only reads."""
+    touch = services.check_in(org.rep, shop, latitude=WEST_LAKE[0], longitude=WEST_LAKE[1])
+    clock.shift(dt.timedelta(minutes=30))
+    services.check_out(org.rep, touch)
+    record = services.save_record(
+        org.rep, touch, {"purpose": "sell", "content": "介绍新品", "rep_signed_name": "张三"}
+    )
+    services.submit_record(org.rep, record)
+    assert not services.review_queue(org.manager2).exists()
+    assert services.review_queue(org.manager).filter(pk=record.pk).exists()
+
+
+def test_r_arch_8_a_grantee_cannot_be_made_responsible_for_a_special_visit(org, shop, grantee):
+    """R-OBL-3: the responsible person must be able to make the visit, not only read the customer."""
+    from django.core.exceptions import ValidationError
+
+    from baifang.rules.services import raise_special_visit
+
+    with pytest.raises(ValidationError):
+        raise_special_visit(shop, trigger="customer_request", by=org.rep, responsible=grantee)
