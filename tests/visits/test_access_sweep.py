@@ -11,29 +11,21 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from baifang.customers.models import AccessRequest
 from baifang.plans import services as plan_services
 from baifang.plans.choices import PlanKind
 from baifang.plans.models import PlanItem
 from baifang.visits import followup, services
 from baifang.visits.models import Appointment, OpenQuestion, Touch
 from tests.conftest import api_for, client_for
+from tests.factories import approved_grant
 from tests.visits.conftest import NOW, WEST_LAKE
 
 
 @pytest.fixture
 def grantee(org, shop):
     """``outsider`` (another department) holds an approved, unexpired read grant on the rep's shop."""
-    AccessRequest.objects.create(
-        requester=org.outsider,
-        customer=shop,
-        reason="了解合作情况",
-        approver=org.leader,
-        status="approved",
-        valid_until=timezone.now() + dt.timedelta(days=3),
-    )
+    approved_grant(org.outsider, customer=shop, approver=org.leader)
     return org.outsider
 
 
@@ -41,6 +33,12 @@ def grantee(org, shop):
 def question(org, shop, clock):
     touch = services.check_in(org.rep, shop, latitude=WEST_LAKE[0], longitude=WEST_LAKE[1])
     return followup.record_question(org.rep, touch, text="能否按季度结算？")
+
+
+@pytest.fixture
+def unit_grant(org):
+    """manager2 (sales2) may read sales1's archive through an approved unit grant."""
+    return approved_grant(org.manager2, unit=org.sales1, approver=org.leader)
 
 
 TOMORROW_10 = (NOW + dt.timedelta(days=1)).isoformat()
@@ -131,21 +129,12 @@ def test_r_freq_1_the_leader_still_visits_and_calls_customers_themselves(org, sh
     assert touch.status_code == 201
 
 
-def test_r_arch_8_a_unit_grant_does_not_let_a_manager_confirm_locations(org, clock):
+def test_r_arch_8_a_unit_grant_does_not_let_a_manager_confirm_locations(org, clock, unit_grant):
     """R-ARCH-8: manager2 may read sales1's archive through a grant, but not write coordinates into it."""
     from baifang.visits.models import LocationProposal
     from tests.factories import CustomerFactory
 
     unlocated = CustomerFactory(owner=org.rep, latitude=None, longitude=None)
-    AccessRequest.objects.create(
-        requester=org.manager2,
-        scope="unit",
-        unit=org.sales1,
-        reason="检查",
-        approver=org.leader,
-        status="approved",
-        valid_until=timezone.now() + dt.timedelta(days=3),
-    )
     services.check_in(org.rep, unlocated, latitude=30.2741, longitude=120.1551, accuracy_m=20)
     proposal = LocationProposal.objects.get()
     api = api_for(org.manager2)
@@ -153,20 +142,6 @@ def test_r_arch_8_a_unit_grant_does_not_let_a_manager_confirm_locations(org, clo
     assert api.post(f"/api/v1/location-proposals/{proposal.pk}/confirm/", {}).status_code in (403, 404)
     unlocated.refresh_from_db()
     assert unlocated.latitude is None
-
-
-@pytest.fixture
-def unit_grant(org):
-    """manager2 (sales2) may read sales1's archive through an approved unit grant."""
-    return AccessRequest.objects.create(
-        requester=org.manager2,
-        scope="unit",
-        unit=org.sales1,
-        reason="检查",
-        approver=org.leader,
-        status="approved",
-        valid_until=timezone.now() + dt.timedelta(days=3),
-    )
 
 
 def test_r_arch_8_a_unit_grant_does_not_let_a_manager_review_records(org, shop, clock, unit_grant):
