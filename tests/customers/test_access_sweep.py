@@ -241,3 +241,11 @@ def test_r_arch_8_pending_approvals_move_and_come_back(org):
     services.undo_hand_over(result.handover, by=org.market)
     pending.refresh_from_db()
     assert pending.approver == org.manager
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"), [("manager", True), ("market", True), ("rep", False), ("leader", False)]
+)
+def test_r_arch_7_the_detail_page_offers_reassign_only_to_who_may_hand_over(org, customer, persona, shown):
+    html = client_for(getattr(org, persona)).get(customer.get_absolute_url()).content.decode()
+    assert (reverse("customers:reassign", args=[customer.pk]) in html) is shown
