@@ -76,3 +76,19 @@ class ContactFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     name = factory.Sequence(lambda n: f"联系人{n}")
     title = "总经理"
+
+
+def approved_grant(requester, *, approver, customer=None, unit=None, days: int = 3):
+    """An approved, unexpired archive-access grant (R-ARCH-8): on one customer, or on a unit's archive."""
+    from baifang.customers.models import AccessRequest
+
+    return AccessRequest.objects.create(
+        requester=requester,
+        scope="unit" if unit is not None else "customer",
+        customer=customer,
+        unit=unit,
+        reason="了解合作情况",
+        approver=approver,
+        status="approved",
+        valid_until=timezone.now() + dt.timedelta(days=days),
+    )

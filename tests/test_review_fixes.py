@@ -105,8 +105,9 @@ def test_customer_service_can_reach_the_stage_it_decides(org, customer):
 
 def test_changing_the_owner_moves_the_customer_to_the_new_owners_unit(org, customer):
     """R-ORG-4: the new owner's manager sees the customer, the old one no longer does."""
-    customer.owner = org.outsider
-    customer_services.update_customer(customer, by=org.market)
+    customer_services.reassign_customer(
+        customer, owner=org.outsider, co_owners=[], by=org.market, reason="调整"
+    )
     customer.refresh_from_db()
     assert customer.unit == org.sales2
     assert Customer.objects.visible_to(org.manager2).filter(pk=customer.pk).exists()

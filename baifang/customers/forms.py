@@ -118,6 +118,11 @@ class CustomerForm(forms.ModelForm):
         self.fields["owner"].help_text = _("Leave empty to own it yourself.")
         self.fields["co_owners"].queryset = people
         self.fields["co_owners"].required = False
+        if self.instance.pk is not None:
+            # Ownership moves only by hand-over, audited and reversible (R-ARCH-7, R-SEC-1).
+            for name in ("owner", "co_owners"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Changed through “Reassign” (a hand-over).")
 
     def clean(self):
         data = super().clean()
@@ -194,6 +199,29 @@ class HandoverForm(forms.Form):
         if data.get("leaver") and data.get("leaver") == data.get("successor"):
             raise forms.ValidationError(_("The successor must be a different person."))
         return data
+
+
+class ReassignForm(forms.Form):
+    """One customer's new owner and co-owners; the change is a hand-over (R-ARCH-7)."""
+
+    owner = forms.ModelChoiceField(User.objects.none(), label=_("Owner"))
+    co_owners = forms.ModelMultipleChoiceField(
+        User.objects.none(),
+        label=_("Co-owners"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"owner": customer.owner_id, "co_owners": list(customer.co_owners.values_list("pk", flat=True))},
+        )
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True).select_related("unit").order_by("unit__path", "username")
+        self.fields["owner"].queryset = people
+        self.fields["co_owners"].queryset = people
 
 
 class AccessRequestForm(forms.ModelForm):

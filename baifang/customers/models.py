@@ -41,7 +41,12 @@ from baifang.customers.choices import (
     Weekday,
 )
 from baifang.customers.normalize import normalize_name
-from baifang.customers.querysets import AccessRequestQuerySet, CustomerQuerySet, RelatedToCustomerQuerySet
+from baifang.customers.querysets import (
+    AccessRequestQuerySet,
+    CustomerQuerySet,
+    HandoverQuerySet,
+    RelatedToCustomerQuerySet,
+)
 
 USER = settings.AUTH_USER_MODEL
 MONEY = {
@@ -490,7 +495,8 @@ class Correspondence(TimeStampedModel):
 
 
 class Handover(models.Model):
-    """All of a leaver's customers reassigned to a successor in one operation (R-ARCH-7)."""
+    """Customers reassigned in one audited operation (R-ARCH-7): all of a leaver's, or one customer's
+    owner and co-owners. ``moves`` keeps what was before, so whoever may hand over can undo it."""
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     from_user = models.ForeignKey(
@@ -505,6 +511,23 @@ class Handover(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     customer_count = models.PositiveIntegerField(_("customers"), default=0)
     deactivated_leaver = models.BooleanField(_("leaver's account closed"), default=False)
+    # Set when one customer's ownership changed (not all of a leaver's customers).
+    customer = models.ForeignKey(
+        "Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handovers",
+    )
+    # Before and after of every row the hand-over changed: {"customers": {pk: {"before", "after"}}, ...}
+    moves = models.JSONField(_("what moved"), default=dict, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        USER, verbose_name=_("undone by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = HandoverQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hand-over")

@@ -55,17 +55,22 @@ class CustomerQuerySet(models.QuerySet):
         condition = _scope_condition(user, self.model)
         return qs if condition is None else qs.filter(condition)
 
-    def editable_by(self, user) -> CustomerQuerySet:
-        """Customers ``user`` may change: as visible_to, but archive-access grants are read-only."""
-        from baifang.org.choices import DataScope, PositionKind
+    def workable_by(self, user) -> CustomerQuerySet:
+        """Customers ``user`` may do their own work on: check in, touch, book, plan (R-ORG-4, R-ARCH-8).
+
+        Owners, co-owners, managers of the customer's unit subtree, and the company-wide positions
+        (leaders visit the top tier themselves, R-FREQ-1; the market department; admins).
+        Archive-access grants are read-only everywhere. The one rule every write path asks, through
+        ``customers.access.can_work_on``.
+        """
+        from baifang.org.choices import DataScope
         from baifang.org.models import OrgUnit
 
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         qs = self.filter(merged_into__isnull=True)
         if user.data_scope == DataScope.ALL:
-            # Leaders read everything but the archive belongs to the market department and admins.
-            return qs if user.has_position(PositionKind.MARKET_STAFF, PositionKind.ADMIN) else qs.none()
+            return qs
         co_owned = list(
             self.model.co_owners.through.objects.filter(user_id=user.pk).values_list("customer_id", flat=True)
         )
@@ -76,6 +81,23 @@ class CustomerQuerySet(models.QuerySet):
             units = OrgUnit.objects.subtree_of(user.managed_units).values_list("pk", flat=True)
             condition |= models.Q(unit_id__in=list(units))
         return qs.filter(condition)
+
+    def editable_by(self, user) -> CustomerQuerySet:
+        """Customers whose archive record ``user`` may change, or whose people's work they may decide on.
+
+        As workable_by, but leaders read without acting on others' records: the archive belongs to
+        the market department and admins (R-ORG-1), a rep's open questions to the rep's line.
+        """
+        from baifang.org.choices import DataScope, PositionKind
+
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.data_scope == DataScope.ALL
+            and not user.has_position(PositionKind.MARKET_STAFF, PositionKind.ADMIN)
+        ):
+            return self.none()
+        return self.workable_by(user)
 
     def with_list_data(self) -> CustomerQuerySet:
         """Everything the list page and API list show, in one query.
@@ -153,3 +175,21 @@ class AccessRequestQuerySet(models.QuerySet):
 
     def pending_for(self, user):
         return self.filter(approver=user, status=AccessStatus.PENDING)
+
+
+class HandoverQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Company-wide positions see every hand-over; managers those touching their units' people;
+        anyone the ones they made, gave or received (R-ORG-4)."""
+        from baifang.org.choices import DataScope
+        from baifang.org.models import OrgUnit
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.data_scope == DataScope.ALL:
+            return self
+        condition = models.Q(performed_by=user) | models.Q(from_user=user) | models.Q(to_user=user)
+        if user.managed_units:
+            units = list(OrgUnit.objects.subtree_of(user.managed_units).values_list("pk", flat=True))
+            condition |= models.Q(from_user__unit_id__in=units) | models.Q(to_user__unit_id__in=units)
+        return self.filter(condition)

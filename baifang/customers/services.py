@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,6 +35,14 @@ from baifang.customers.models import (
 from baifang.customers.normalize import base_name, normalize_address, normalize_name
 from baifang.org.choices import PositionKind
 from baifang.org.models import User
+
+
+def handover_only_message() -> str:
+    """Why owner, co-owners and unit cannot be edited (translated when raised)."""
+    return _(
+        "Owner, co-owners and unit change only through a hand-over (reassign the customer), "
+        "which is previewed, audited and can be undone."
+    )
 
 
 def registration_workdays() -> int:
@@ -268,10 +276,9 @@ def update_customer(customer: Customer, *, by: User) -> Customer:
     customer.check_values(stored=Customer.objects.filter(pk=customer.pk).values(*BOUNDED_FIELDS).first())
     check_not_duplicate(customer)
     check_distribution_limit(customer)
-    stored_owner = Customer.objects.filter(pk=customer.pk).values_list("owner_id", flat=True).first()
-    if customer.unit_id is None or stored_owner != customer.owner_id:
-        # The responsible unit follows the owner, so the new owner's managers see the customer (R-ORG-4).
-        customer.unit = customer.owner.unit or customer.unit
+    stored = Customer.objects.filter(pk=customer.pk).values_list("owner_id", "unit_id").first()
+    if stored is not None and stored != (customer.owner_id, customer.unit_id):
+        raise ValidationError({"owner": handover_only_message()}, code="use_handover")
     customer.save()
     return customer
 
@@ -315,6 +322,89 @@ def record_major_change(change: MajorChange, *, by: User) -> MajorChange:
 
 
 # --- hand-over (R-ARCH-7) -------------------------------------------------------------------
+# Ownership, co-ownership and the responsible unit change only here: planned, previewed, confirmed,
+# applied in one transaction, audited, and reversible by whoever may hand over (R-ARCH-7, R-SEC-1).
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Who holds one customer: owner, responsible unit and co-owners."""
+
+    owner_id: int
+    unit_id: int | None
+    co_owner_ids: tuple[int, ...]
+
+    def as_dict(self) -> dict:
+        return {"owner": self.owner_id, "unit": self.unit_id, "co_owners": list(self.co_owner_ids)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Ownership:
+        return cls(data["owner"], data["unit"], tuple(sorted(data["co_owners"])))
+
+
+@dataclass
+class CustomerMove:
+    customer: Customer
+    before: Ownership
+    after: Ownership
+
+
+@dataclass
+class HandoverPlan:
+    """What a hand-over would change, shown before it is confirmed; ``digest`` binds the confirmation."""
+
+    from_user: User
+    to_user: User
+    moves: list[CustomerMove]
+    special_visit_ids: list[int]
+    approval_ids: list[int]
+    screening_ids: list[int]
+    customer: Customer | None = None
+    deactivate: bool = False
+
+    @property
+    def digest(self) -> str:
+        import hashlib
+        import json
+
+        payload = [
+            self.from_user.pk,
+            self.to_user.pk,
+            [[m.customer.pk, m.before.as_dict(), m.after.as_dict()] for m in self.moves],
+            self.special_visit_ids,
+            self.approval_ids,
+            self.screening_ids,
+            self.deactivate,
+        ]
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+    def people(self) -> dict[int, User]:
+        """Every person named in the moves, for showing names instead of ids."""
+        ids = {i for m in self.moves for o in (m.before, m.after) for i in (o.owner_id, *o.co_owner_ids)}
+        return User.objects.in_bulk(ids)
+
+    def as_dict(self) -> dict:
+        """The preview as the API returns it."""
+        return {
+            "from_user": self.from_user.pk,
+            "to_user": self.to_user.pk,
+            "customer": self.customer.pk if self.customer else None,
+            "customers": [
+                {
+                    "id": m.customer.pk,
+                    "code": m.customer.code,
+                    "name": m.customer.name,
+                    "before": m.before.as_dict(),
+                    "after": m.after.as_dict(),
+                }
+                for m in self.moves
+            ],
+            "special_visits": self.special_visit_ids,
+            "approvals": self.approval_ids,
+            "draft_screenings": self.screening_ids,
+            "deactivate": self.deactivate,
+            "digest": self.digest,
+        }
 
 
 @dataclass
@@ -324,86 +414,280 @@ class HandoverResult:
     notices: int
 
 
-@transaction.atomic
-def hand_over(
-    *, leaver: User, successor: User, by: User, reason: str, deactivate: bool = False
-) -> HandoverResult:
-    """Move every customer the leaver owns or co-owns to the successor in one transaction.
+def _ownerships(customers: list[Customer]) -> dict[int, Ownership]:
+    through = Customer.co_owners.through
+    co_owners: dict[int, list[int]] = {c.pk: [] for c in customers}
+    for customer_id, user_id in through.objects.filter(customer_id__in=list(co_owners)).values_list(
+        "customer_id", "user_id"
+    ):
+        co_owners[customer_id].append(user_id)
+    return {c.pk: Ownership(c.owner_id, c.unit_id, tuple(sorted(co_owners[c.pk]))) for c in customers}
 
-    Each affected customer gets a "tell the customer their new contact" task for the successor;
-    nothing stays orphaned, and the operation is audited (R-ARCH-7, R-SEC-1).
+
+def _open_work(user: User, customers=None) -> tuple[list[int], list[int], list[int]]:
+    """Open special visits, pending approvals and draft screenings that move with ``user``'s customers.
+
+    Approvals are ours; the apps above list their own work on the ``open_work_to_hand_over`` signal.
     """
+    approvals = AccessRequest.objects.filter(approver=user, status=AccessStatus.PENDING)
+    if customers is not None:  # one customer's hand-over: that customer's work only, no approvals
+        approvals = approvals.none()
+    listed: dict[str, list[int]] = {}
+    for _receiver, ids in signals.open_work_to_hand_over.send(
+        sender=Handover, user=user, customers=customers
+    ):
+        listed.update(ids)
+    return (
+        sorted(listed.get("special_visits", [])),
+        sorted(approvals.values_list("pk", flat=True)),
+        sorted(listed.get("screenings", [])),
+    )
+
+
+def _check_successor(leaver: User, successor: User) -> None:
     if leaver.pk == successor.pk:
         raise AccessDecisionError(_("The successor must be a different person."))
     if not successor.is_active:
         raise AccessDecisionError(_("The successor's account is closed."))
-    owned = list(Customer.objects.select_for_update().filter(owner=leaver, merged_into__isnull=True))
+
+
+def plan_hand_over(*, leaver: User, successor: User, deactivate: bool = False) -> HandoverPlan:
+    """Every customer the leaver owns or co-owns goes to the successor, with the leaver's open work."""
+    _check_successor(leaver, successor)
     through = Customer.co_owners.through
-    co_owned_ids = set(through.objects.filter(user=leaver).values_list("customer_id", flat=True))
-    handover = Handover.objects.create(
-        from_user=leaver, to_user=successor, performed_by=by, reason=reason, deactivated_leaver=deactivate
-    )
-    affected: dict[int, Customer] = {c.pk: c for c in owned}
-    for customer in owned:
-        customer.owner = successor
-        customer.unit = successor.unit or customer.unit
-        customer.save(update_fields=["owner", "unit", "updated_at"])  # one save each: field history
-    # The successor may already have been a co-owner of some: they are the owner now.
-    through.objects.filter(customer_id__in=[c.pk for c in owned], user=successor).delete()
-    if co_owned_ids:
-        through.objects.filter(user=leaver).delete()
-        already = set(
-            through.objects.filter(user=successor, customer_id__in=co_owned_ids).values_list(
-                "customer_id", flat=True
-            )
+    co_owned_ids = through.objects.filter(user=leaver).values_list("customer_id", flat=True)
+    customers = list(
+        Customer.objects.filter(Q(owner=leaver) | Q(pk__in=co_owned_ids), merged_into__isnull=True).order_by(
+            "code"
         )
-        owners = dict(Customer.objects.filter(pk__in=co_owned_ids).values_list("pk", "owner_id"))
+    )
+    before = _ownerships(customers)
+    moves = []
+    for customer in customers:
+        was = before[customer.pk]
+        if was.owner_id == leaver.pk:
+            owner, unit = successor.pk, successor.unit_id or was.unit_id
+            co_owners = set(was.co_owner_ids) - {successor.pk}
+        else:
+            owner, unit = was.owner_id, was.unit_id
+            co_owners = set(was.co_owner_ids) - {leaver.pk}
+            if successor.pk != owner:
+                co_owners.add(successor.pk)
+        moves.append(CustomerMove(customer, was, Ownership(owner, unit, tuple(sorted(co_owners)))))
+    specials, approvals, screenings = _open_work(leaver)
+    return HandoverPlan(leaver, successor, moves, specials, approvals, screenings, deactivate=deactivate)
+
+
+def plan_reassignment(customer: Customer, *, owner: User, co_owners) -> HandoverPlan:
+    """One customer's owner and co-owners change; the unit follows the owner (R-ORG-4, R-ARCH-6)."""
+    if not owner.is_active:
+        raise AccessDecisionError(_("The new owner's account is closed."))
+    if any(not user.is_active for user in co_owners):
+        raise AccessDecisionError(_("A co-owner's account is closed."))
+    customer = Customer.objects.select_related("owner").get(pk=customer.pk)  # as stored, not as edited
+    was = _ownerships([customer])[customer.pk]
+    unit = (owner.unit_id or was.unit_id) if owner.pk != was.owner_id else was.unit_id
+    after = Ownership(owner.pk, unit, tuple(sorted({u.pk for u in co_owners} - {owner.pk})))
+    if after == was:
+        raise AccessDecisionError(_("Nothing would change: choose another owner or other co-owners."))
+    old_owner = customer.owner
+    if owner.pk != was.owner_id:
+        specials, _approvals, screenings = _open_work(old_owner, customers=[customer])
+    else:
+        specials, screenings = [], []
+    return HandoverPlan(
+        old_owner, owner, [CustomerMove(customer, was, after)], specials, [], screenings, customer
+    )
+
+
+def check_may_hand_over(by: User, plan_or_handover) -> None:
+    """Whoever may hand over the person the customers come from may do it, and undo it (R-ARCH-7)."""
+    from baifang.customers.rules import may_hand_over
+
+    if not may_hand_over(by, plan_or_handover.from_user):
+        raise PermissionDenied
+
+
+def _move_ownership(moves: list[tuple[int, Ownership, Ownership]]) -> list[int]:
+    """Apply before → after to each customer still as it was; returns the ids that moved."""
+    through = Customer.co_owners.through
+    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[m[0] for m in moves])}
+    current = _ownerships(list(locked.values()))
+    moved = []
+    for customer_id, before, after in moves:
+        if current.get(customer_id) != before:
+            continue  # changed since: leave it as it is now
+        customer = locked[customer_id]
+        if (customer.owner_id, customer.unit_id) != (after.owner_id, after.unit_id):
+            customer.owner_id, customer.unit_id = after.owner_id, after.unit_id
+            customer.save(update_fields=["owner", "unit", "updated_at"])  # one save each: field history
+        through.objects.filter(customer_id=customer_id).exclude(user_id__in=after.co_owner_ids).delete()
         through.objects.bulk_create(
             [
-                through(customer_id=cid, user_id=successor.pk)
-                for cid in co_owned_ids
-                if cid not in already and owners.get(cid) != successor.pk
+                through(customer_id=customer_id, user_id=user_id)
+                for user_id in sorted(set(after.co_owner_ids) - set(before.co_owner_ids))
             ]
         )
-        affected.update(Customer.objects.in_bulk(co_owned_ids - affected.keys()))
-    _hand_over_open_work(leaver, successor, handover)
+        moved.append(customer_id)
+    return moved
+
+
+def _move_open_work(ids: dict[str, list[int]], *, from_user: User, to_user: User) -> dict[str, list[int]]:
+    """Move the listed open work still held by ``from_user``; returns what actually moved.
+
+    Approvals move here; special visits (rules) and draft screenings (tiers) move in the receivers of
+    ``open_work_handed_over``, inside this transaction.
+    """
+    selected = AccessRequest.objects.filter(
+        approver=from_user, status=AccessStatus.PENDING, pk__in=ids.get("approvals", [])
+    )
+    moved = {
+        "special_visits": [],
+        "approvals": sorted(selected.values_list("pk", flat=True)),
+        "screenings": [],
+    }
+    selected.update(approver=to_user)
+    for _receiver, done in signals.open_work_handed_over.send(
+        sender=Handover, ids=ids, from_user=from_user, to_user=to_user
+    ):
+        moved.update(done)
+    return moved
+
+
+def _new_contact(move: CustomerMove, user: User) -> bool:
+    if move.after.owner_id != move.before.owner_id:
+        return True
+    return user.pk in move.after.co_owner_ids and user.pk not in move.before.co_owner_ids
+
+
+@transaction.atomic
+def confirm_hand_over(
+    plan: HandoverPlan, *, by: User, reason: str, digest: str | None = None
+) -> HandoverResult:
+    """Apply a previewed plan in one transaction; refused when the preview is no longer true."""
+    check_may_hand_over(by, plan)
+    stale = AccessDecisionError(
+        _("Something changed since the preview was shown. Look at the new preview and confirm again.")
+    )
+    if digest is not None and digest != plan.digest:
+        raise stale
+    moved_ids = _move_ownership([(m.customer.pk, m.before, m.after) for m in plan.moves])
+    if len(moved_ids) != len(plan.moves):
+        raise stale  # the whole transaction rolls back: all or nothing
+    work = _move_open_work(
+        {
+            "special_visits": plan.special_visit_ids,
+            "approvals": plan.approval_ids,
+            "screenings": plan.screening_ids,
+        },
+        from_user=plan.from_user,
+        to_user=plan.to_user,
+    )
+    handover = Handover.objects.create(
+        from_user=plan.from_user,
+        to_user=plan.to_user,
+        performed_by=by,
+        reason=reason,
+        deactivated_leaver=plan.deactivate,
+        customer=plan.customer,
+        customer_count=len(moved_ids),
+        moves={
+            "customers": {
+                str(m.customer.pk): {"before": m.before.as_dict(), "after": m.after.as_dict()}
+                for m in plan.moves
+                if m.customer.pk in moved_ids
+            },
+            **work,
+        },
+    )
+    # The successor tells each customer who their new contact is, when there is a new contact.
+    told = [m for m in plan.moves if m.customer.pk in moved_ids and _new_contact(m, plan.to_user)]
     due = add_workdays(timezone.localdate(), 5)
     notices = HandoverNotice.objects.bulk_create(
         [
-            HandoverNotice(handover=handover, customer=c, assignee=successor, due_on=due)
-            for c in affected.values()
+            HandoverNotice(handover=handover, customer=m.customer, assignee=plan.to_user, due_on=due)
+            for m in told
         ]
     )
-    handover.customer_count = len(affected)
-    handover.save(update_fields=["customer_count"])
-    if deactivate:
-        leaver.is_active = False
-        leaver.save(update_fields=["is_active"])
+    if plan.deactivate:
+        plan.from_user.is_active = False
+        plan.from_user.save(update_fields=["is_active"])
         # A leaver takes nothing with them: API tokens die with the account.
-        Token.objects.filter(user=leaver).delete()
+        Token.objects.filter(user=plan.from_user).delete()
     audit.record(
         AuditAction.HANDOVER,
         handover,
         user=by,
-        after={"customers": sorted(affected), "to": successor.pk, "deactivated": deactivate},
+        before={pk: move["before"] for pk, move in handover.moves["customers"].items()},
+        after={
+            "customers": sorted(moved_ids),
+            "to": plan.to_user.pk,
+            "deactivated": plan.deactivate,
+            **work,
+        },
         message=reason,
     )
-    Notification.objects.send(
-        successor,
-        "handover",
-        f"/customers/?owner={successor.pk}",
-        text=_("%(count)d customers were handed over to you from %(leaver)s.")
-        % {"count": len(affected), "leaver": leaver},
-        dedup_key=f"handover:{handover.pk}",
+    if plan.to_user.pk != by.pk and moved_ids:
+        Notification.objects.send(
+            plan.to_user,
+            "handover",
+            f"/customers/?owner={plan.to_user.pk}",
+            text=_("%(count)d customers were handed over to you from %(leaver)s.")
+            % {"count": len(moved_ids), "leaver": plan.from_user},
+            dedup_key=f"handover:{handover.pk}",
+        )
+    return HandoverResult(handover, len(moved_ids), len(notices))
+
+
+def hand_over(
+    *, leaver: User, successor: User, by: User, reason: str, deactivate: bool = False
+) -> HandoverResult:
+    """Move every customer the leaver owns or co-owns, and their open work, to the successor (R-ARCH-7).
+
+    Each affected customer gets a "tell the customer their new contact" task for the successor;
+    nothing stays orphaned, and the operation is audited (R-ARCH-7, R-SEC-1).
+    """
+    plan = plan_hand_over(leaver=leaver, successor=successor, deactivate=deactivate)
+    return confirm_hand_over(plan, by=by, reason=reason)
+
+
+def reassign_customer(customer: Customer, *, owner: User, co_owners, by: User, reason: str) -> HandoverResult:
+    """Change one customer's owner and co-owners as a hand-over: audited and reversible (R-ARCH-7)."""
+    return confirm_hand_over(
+        plan_reassignment(customer, owner=owner, co_owners=co_owners), by=by, reason=reason
     )
-    return HandoverResult(handover, len(affected), len(notices))
 
 
-def _hand_over_open_work(leaver: User, successor: User, handover: Handover) -> None:
-    """Nothing stays orphaned: pending approvals move here; the apps above move their own open work
-    (special visits, draft screenings) on the ``work_handed_over`` signal."""
-    AccessRequest.objects.filter(approver=leaver, status=AccessStatus.PENDING).update(approver=successor)
-    signals.work_handed_over.send(sender=Handover, leaver=leaver, successor=successor, handover=handover)
+@transaction.atomic
+def undo_hand_over(handover: Handover, *, by: User, reason: str = "") -> HandoverResult:
+    """Put back what a hand-over moved, where nothing changed since; audited (R-ARCH-7, R-SEC-1)."""
+    check_may_hand_over(by, handover)
+    handover = Handover.objects.select_for_update().get(pk=handover.pk)
+    if handover.undone_at is not None:
+        raise AccessDecisionError(_("This hand-over was already undone."))
+    customers = handover.moves.get("customers", {})
+    restored = _move_ownership(
+        [
+            (int(pk), Ownership.from_dict(move["after"]), Ownership.from_dict(move["before"]))
+            for pk, move in customers.items()
+        ]
+    )
+    work = _move_open_work(handover.moves, from_user=handover.to_user, to_user=handover.from_user)
+    handover.notices.filter(done_at__isnull=True).delete()
+    if handover.deactivated_leaver and not handover.from_user.is_active:
+        handover.from_user.is_active = True
+        handover.from_user.save(update_fields=["is_active"])
+    handover.undone_at, handover.undone_by = timezone.now(), by
+    handover.save(update_fields=["undone_at", "undone_by"])
+    skipped = sorted(int(pk) for pk in customers if int(pk) not in restored)
+    audit.record(
+        AuditAction.HANDOVER,
+        handover,
+        user=by,
+        after={"undone": True, "customers": sorted(restored), "skipped": skipped, **work},
+        message=reason or _("Hand-over undone."),
+    )
+    return HandoverResult(handover, len(restored), 0)
 
 
 # --- archive access (R-ARCH-8) --------------------------------------------------------------

@@ -27,12 +27,14 @@ from baifang.customers.forms import (
     DecisionForm,
     HandoverForm,
     MajorChangeForm,
+    ReassignForm,
 )
 from baifang.customers.history import history_entries
 from baifang.customers.models import AccessRequest, Contact, Customer, Handover
 from baifang.customers.rules import may_hand_over
 from baifang.customers.signals import detail_tab_context
 from baifang.customers.tables import CustomerTable
+from baifang.org.models import OrgUnit
 
 PAGE_SIZE = 25
 TABS = ("basic", "obligations", "contacts", "needs", "changes", "history")
@@ -87,6 +89,7 @@ def customer_detail(request, pk):
         "tab": tab,
         "tabs": TABS,
         "can_edit": Customer.objects.editable_by(request.user).filter(pk=customer.pk).exists(),
+        "can_reassign": may_hand_over(request.user, customer.owner),
         "knowers": customer.knowers(),
     }
     if tab == "contacts":
@@ -242,36 +245,132 @@ def correspondence_create(request, pk):
     return _related_form(request, pk, CorrespondenceForm, "changes", save, title=_("Add correspondence"))
 
 
+def preview_rows(plan: services.HandoverPlan) -> list[dict]:
+    """The preview table: each customer's owner, unit and co-owners before and after, by name."""
+    people = plan.people()
+    units = OrgUnit.objects.in_bulk({u for m in plan.moves for u in (m.before.unit_id, m.after.unit_id) if u})
+
+    def names(ids):
+        return "、".join(str(people[i]) for i in ids if i in people) or "—"
+
+    return [
+        {
+            "customer": m.customer,
+            "owner": (people.get(m.before.owner_id), people.get(m.after.owner_id)),
+            "unit": (units.get(m.before.unit_id), units.get(m.after.unit_id)),
+            "co_owners": (names(m.before.co_owner_ids), names(m.after.co_owner_ids)),
+        }
+        for m in plan.moves
+    ]
+
+
+def _preview_or_confirm(request, form, make_plan, confirm):
+    """Show what would move; apply it only on an explicit confirmation of that same preview (R-ARCH-7)."""
+    plan = None
+    try:
+        plan = make_plan()
+        if request.POST.get("confirm"):
+            return plan, confirm(plan, request.POST.get("digest", ""))
+    except ValidationError as exc:
+        _form_errors_to(form, exc)
+    return plan, None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover(request):
-    """Reassign all of a leaver's customers in one operation (R-ARCH-7)."""
+    """Reassign all of a leaver's customers in one operation, after a preview (R-ARCH-7)."""
     if not request.user.has_perm("customers.perform_handover"):
         raise PermissionDenied(_("Only managers and the market department hand customers over."))
     form = HandoverForm(request.POST or None)
+    plan = None
     if request.method == "POST" and form.is_valid():
-        leaver = form.cleaned_data["leaver"]
-        if not may_hand_over(request.user, leaver):
+        data = form.cleaned_data
+        if not may_hand_over(request.user, data["leaver"]):
             raise PermissionDenied(_("You may hand over only the customers of people in your own unit."))
-        try:
-            result = services.hand_over(
-                leaver=leaver,
-                successor=form.cleaned_data["successor"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                deactivate=form.cleaned_data["deactivate"],
-            )
-        except ValidationError as exc:
-            _form_errors_to(form, exc)
-        else:
+        plan, result = _preview_or_confirm(
+            request,
+            form,
+            lambda: services.plan_hand_over(
+                leaver=data["leaver"], successor=data["successor"], deactivate=data["deactivate"]
+            ),
+            lambda plan, digest: services.confirm_hand_over(
+                plan, by=request.user, reason=data["reason"], digest=digest
+            ),
+        )
+        if result is not None:
             messages.success(
                 request,
                 _("%(count)d customers handed over; %(notices)d customer notices created.")
                 % {"count": result.customers, "notices": result.notices},
             )
             return redirect("customers:handover")
-    recent = Handover.objects.select_related("from_user", "to_user", "performed_by")[:20]
-    return render(request, "customers/handover.html", {"form": form, "recent": recent})
+    recent = Handover.objects.visible_to(request.user).select_related(
+        "from_user__unit", "to_user", "performed_by", "customer", "undone_by"
+    )[:20]
+    return render(
+        request,
+        "customers/handover.html",
+        {
+            "form": form,
+            "plan": plan,
+            "rows": preview_rows(plan) if plan else [],
+            "recent": [(h, may_hand_over(request.user, h.from_user)) for h in recent],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover_undo(request, pk):
+    """Put back what a hand-over moved, after showing what that is (R-ARCH-7); audited."""
+    handover = get_object_or_404(Handover.objects.visible_to(request.user), pk=pk)
+    services.check_may_hand_over(request.user, handover)
+    if request.method == "POST":
+        try:
+            result = services.undo_hand_over(handover, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Hand-over undone: %(count)d customers put back.") % {"count": result.customers}
+            )
+        return redirect("customers:handover")
+    customers = Customer.objects.in_bulk([int(pk) for pk in handover.moves.get("customers", {})])
+    return render(
+        request,
+        "customers/handover_undo.html",
+        {"handover": handover, "customers": [customers[k] for k in sorted(customers)]},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_reassign(request, pk):
+    """Change one customer's owner and co-owners as a previewed, audited hand-over (R-ARCH-6, R-ARCH-7)."""
+    customer = get_customer_for_user(request.user, pk)
+    if not may_hand_over(request.user, customer.owner):
+        raise PermissionDenied
+    form = ReassignForm(request.POST or None, customer=customer)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan, result = _preview_or_confirm(
+            request,
+            form,
+            lambda: services.plan_reassignment(customer, owner=data["owner"], co_owners=data["co_owners"]),
+            lambda plan, digest: services.confirm_hand_over(
+                plan, by=request.user, reason=data["reason"], digest=digest
+            ),
+        )
+        if result is not None:
+            messages.success(request, _("Ownership changed; the hand-over can be undone."))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/reassign.html",
+        {"form": form, "customer": customer, "plan": plan, "rows": preview_rows(plan) if plan else []},
+    )
 
 
 @login_required

@@ -154,7 +154,7 @@ def _check_item(plan: Plan, by, values: dict) -> None:
             raise ValidationError({"day": _("%(day)s is not a working day.") % {"day": day.isoformat()}})
     customer = values.get("customer")
     if customer is not None:
-        visible = Customer.objects.visible_to(plan.owner).filter(pk=customer.pk).exists()
+        visible = Customer.objects.workable_by(plan.owner).filter(pk=customer.pk).exists()
         if not visible or not Customer.objects.visible_to(by).filter(pk=customer.pk).exists():
             raise ValidationError({"customer": _("This customer is not one the rep looks after.")})
     start, end = values.get("start_time"), values.get("end_time")

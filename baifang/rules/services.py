@@ -114,10 +114,10 @@ def raise_special_visit(
     responsible = responsible or customer.owner
     if (
         not responsible.is_active
-        or not Customer.objects.visible_to(responsible).filter(pk=customer.pk).exists()
-    ):
+        or not Customer.objects.workable_by(responsible).filter(pk=customer.pk).exists()
+    ):  # a reader through an archive grant could never make the visit (R-ARCH-8)
         raise ValidationError(
-            {"responsible": _("The responsible person must be active and able to see this customer.")}
+            {"responsible": _("The responsible person must be active and able to work on this customer.")}
         )
     if reference:
         existing = SpecialVisit.objects.filter(

@@ -5,16 +5,30 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from baifang.customers.rules import is_archive_admin
-from baifang.customers.signals import detail_tab_context, work_handed_over
+from baifang.customers.signals import detail_tab_context, open_work_handed_over, open_work_to_hand_over
 from baifang.tiers.choices import ScreeningStatus
 from baifang.tiers.forms import OverrideForm
 from baifang.tiers.models import ClassificationScheme, CustomerTier, Screening
 
 
-@receiver(work_handed_over, dispatch_uid="tiers.screenings_handed_over")
-def hand_over_draft_screenings(sender, *, leaver, successor, **kwargs) -> None:
-    """A leaver's draft screenings go to the successor (R-ARCH-7)."""
-    Screening.objects.filter(submitted_by=leaver, status=ScreeningStatus.DRAFT).update(submitted_by=successor)
+@receiver(open_work_to_hand_over, dispatch_uid="tiers.screenings_to_hand_over")
+def screenings_to_hand_over(sender, *, user, customers=None, **kwargs) -> dict[str, list[int]]:
+    """``user``'s draft screenings, that move with their customers (R-ARCH-7)."""
+    drafts = Screening.objects.filter(submitted_by=user, status=ScreeningStatus.DRAFT)
+    if customers is not None:
+        drafts = drafts.filter(customer__in=customers)
+    return {"screenings": sorted(drafts.values_list("pk", flat=True))}
+
+
+@receiver(open_work_handed_over, dispatch_uid="tiers.screenings_handed_over")
+def hand_over_draft_screenings(sender, *, ids, from_user, to_user, **kwargs) -> dict[str, list[int]]:
+    """The listed draft screenings still with ``from_user`` go to ``to_user`` (R-ARCH-7)."""
+    selected = Screening.objects.filter(
+        submitted_by=from_user, status=ScreeningStatus.DRAFT, pk__in=ids.get("screenings", [])
+    )
+    moved = sorted(selected.values_list("pk", flat=True))
+    selected.update(submitted_by=to_user)
+    return {"screenings": moved}
 
 
 @receiver(detail_tab_context, dispatch_uid="tiers.customer_obligations_tab")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baifang.core.validators import date_max, validate_sane_date
+from baifang.customers.access import check_can_work_on
 from baifang.visits import conf, engine
 from baifang.visits.choices import AppointmentStatus, Channel
 from baifang.visits.exceptions import TooShortNotice
@@ -78,7 +79,8 @@ def make_appointment(
     purpose: str,
     notes: str = "",
 ) -> Appointment:
-    """Book a visit with a customer the lead time ahead (R-VISIT-6); the caller may see the customer."""
+    """Book a visit with a customer the lead time ahead (R-VISIT-6); the caller may work on the customer."""
+    check_can_work_on(user, customer)
     ends_at = _check_times(starts_at, ends_at)
     now = timezone.now()
     lead = lead_hours_for(customer, timezone.localdate(starts_at))

@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from baifang.core.calendar import add_workdays
 from baifang.core.models import Notification
 from baifang.core.validators import validate_due_date
+from baifang.customers.access import can_edit
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.visits import conf
+from baifang.visits.choices import QuestionStatus
 from baifang.visits.models import Commitment, OpenQuestion, Touch, VisitRecord
 
 # -- open questions (R-VISIT-7) --------------------------------------------------------------------
@@ -47,7 +49,12 @@ def record_question(user, touch: Touch, *, text: str, asked_by_name: str = "") -
 
 @transaction.atomic
 def answer_question(user, question: OpenQuestion, *, text: str) -> OpenQuestion:
-    """Answer an open question; anyone who may see it can; the owner is told (R-VISIT-7)."""
+    """Answer an open question: its owner, or someone who may edit the customer; the owner is told (R-VISIT-7).
+
+    Readers do not answer: neither a read-only archive grant (R-ARCH-8) nor the company leader.
+    """
+    if question.owner_id != user.pk and not can_edit(user, question.customer):
+        raise PermissionDenied
     question = OpenQuestion.objects.select_for_update().get(pk=question.pk)
     question.mark_answered(by=user, text=text)
     if question.owner_id != user.pk:
@@ -68,8 +75,15 @@ def my_open_questions(user):
 
 
 def open_questions(user):
-    """Open questions the user may see and answer, soonest due first."""
+    """Open questions the user may see, soonest due first."""
     return OpenQuestion.objects.visible_to(user).open().for_lists().soonest_first()
+
+
+def may_answer(user, question: OpenQuestion) -> bool:
+    """Whether ``user`` may answer: their own open question, or one of a customer they may edit (R-VISIT-7)."""
+    if question.status != QuestionStatus.OPEN:
+        return False
+    return question.owner_id == user.pk or can_edit(user, question.customer)
 
 
 # -- commitments (R-FU-1) --------------------------------------------------------------------------
@@ -103,12 +117,10 @@ def add_commitment(user, record: VisitRecord, *, text: str, due_on: dt.date) -> 
 
 
 def may_close(user, commitment: Commitment) -> bool:
-    """The owner, or a manager who can see it, closes a commitment."""
+    """The owner, or a manager who may edit the customer, closes a commitment (not a grant's reader)."""
     if commitment.owner_id == user.pk:
         return True
-    return user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN) and (
-        Commitment.objects.visible_to(user).filter(pk=commitment.pk).exists()
-    )
+    return user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN) and can_edit(user, commitment.customer)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from baifang.core import audit
 from baifang.core.choices import AuditAction
 from baifang.core.models import Notification
+from baifang.customers.models import Customer
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.visits import conf, engine
 from baifang.visits.choices import ProposalStatus
@@ -61,8 +62,16 @@ def propose_from_check_in(touch: Touch, flag_kinds: set[str]) -> LocationProposa
 
 
 def location_queue(user):
-    """Pending proposals the user decides: reps they supervise, or a manager's scope."""
-    base = LocationProposal.objects.visible_to(user).pending().exclude(touch__user=user)
+    """Pending proposals the user decides: reps they supervise, or a manager's scope.
+
+    Deciding writes the customer's archive, so read-only grants never reach the queue (R-ARCH-8).
+    """
+    base = (
+        LocationProposal.objects.visible_to(user)
+        .filter(customer__in=Customer.objects.editable_by(user).values("pk"))
+        .pending()
+        .exclude(touch__user=user)
+    )
     if not user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN):
         base = base.filter(touch__user__supervisor_override=user)
     return base.for_lists().order_by("created_at", "pk")
@@ -96,7 +105,6 @@ def _coordinates(customer) -> dict:
 @transaction.atomic
 def confirm_location(user, proposal: LocationProposal, *, note: str = "") -> LocationProposal:
     """Write the proposed coordinates to the customer, with field history and an audit entry."""
-    from baifang.customers.models import Customer
     from baifang.customers.services import update_customer
 
     if not may_decide(user, proposal):

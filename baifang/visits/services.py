@@ -14,6 +14,8 @@ from baifang.core import audit
 from baifang.core.choices import AuditAction, CoordinateSystem
 from baifang.core.models import Notification
 from baifang.core.validators import validate_coordinates, validate_sane_date
+from baifang.customers.access import check_can_work_on
+from baifang.customers.models import Customer
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.routing.geo import CRS, Point, point_problem
 from baifang.visits import appointments, conf, engine, locations
@@ -149,6 +151,7 @@ def check_in(
     the new visit. The customer's appointment of the day is fulfilled (R-VISIT-6); a customer
     without coordinates gets a proposed location from a precise reading.
     """
+    check_can_work_on(user, customer)  # a read-only grant never checks in (R-ARCH-8)
     at = at or timezone.now()
     policy = conf.policy()
     point = _checked_point(latitude, longitude, coordinate_system)
@@ -274,6 +277,7 @@ def log_touch(
     notes: str = "",
 ) -> Touch:
     """Record a phone, online, SMS or email touch with few fields (R-VISIT-5)."""
+    check_can_work_on(user, customer)  # a read-only grant never records touches (R-ARCH-8)
     if channel not in QUICK_CHANNELS:
         raise ValidationError({"channel": _("Use check-in for on-site visits.")})
     started_at = started_at or timezone.now()
@@ -412,7 +416,8 @@ def review_queue(user):
     """Submitted records the user reviews: a manager's unit subtree, or reps they supervise (R-VISIT-4)."""
     base = VisitRecord.objects.filter(status=RecordStatus.SUBMITTED).exclude(touch__user=user)
     if user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN):
-        condition = models.Q(touch__in=Touch.objects.visible_to(user).values("pk"))
+        # Reviewing decides on the rep's work: not through a read-only archive grant (R-ARCH-8).
+        condition = models.Q(touch__customer__in=Customer.objects.editable_by(user).values("pk"))
         condition |= models.Q(touch__user__supervisor_override=user)
     else:
         condition = models.Q(touch__user__supervisor_override=user)

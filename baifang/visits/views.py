@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from baifang.customers.access import get_customer_for_user
+from baifang.customers.access import get_workable_customer
 from baifang.rules.services import due_list
 from baifang.visits import appointments, followup, services
 from baifang.visits.access import get_own_touch, get_touch_for_user
 from baifang.visits.choices import IdempotentAction
 from baifang.visits.exceptions import OpenVisitExists
 from baifang.visits.forms import CheckInForm, FlagFilterForm, ReviewForm, TouchForm, VisitRecordForm
-from baifang.visits.idempotency import run_once
+from baifang.visits.idempotency import request_fingerprint, run_once
 from baifang.visits.images import signature_from_data_url
 from baifang.visits.models import VisitRecord
 
@@ -58,7 +58,7 @@ def today(request):
 @require_http_methods(["GET", "POST"])
 def check_in(request, customer_pk):
     """Check in at a customer with the browser's position; no position is allowed and flagged."""
-    customer = get_customer_for_user(request.user, customer_pk)
+    customer = get_workable_customer(request.user, customer_pk)
     form = CheckInForm(request.POST or None)
     open_visit = None
     if request.method == "POST" and form.is_valid():
@@ -79,7 +79,11 @@ def check_in(request, customer_pk):
 
         try:
             _status, body, _replayed = run_once(
-                request.user, data["idempotency_key"], IdempotentAction.CHECK_IN, work
+                request.user,
+                data["idempotency_key"],
+                IdempotentAction.CHECK_IN,
+                work,
+                bound_to=request_fingerprint(request, data),
             )
         except OpenVisitExists as exc:
             form.add_error(None, exc.messages)
@@ -257,7 +261,7 @@ def flags(request):
 @require_http_methods(["GET", "POST"])
 def log_touch(request, customer_pk):
     """Log a phone, online, SMS or email touch quickly (R-VISIT-5)."""
-    customer = get_customer_for_user(request.user, customer_pk)
+    customer = get_workable_customer(request.user, customer_pk)
     form = TouchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -274,7 +278,13 @@ def log_touch(request, customer_pk):
             return 201, {"id": touch.pk}
 
         try:
-            run_once(request.user, data["idempotency_key"], IdempotentAction.TOUCH, work)
+            run_once(
+                request.user,
+                data["idempotency_key"],
+                IdempotentAction.TOUCH,
+                work,
+                bound_to=request_fingerprint(request, data),
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

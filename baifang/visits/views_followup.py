@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from baifang.customers.access import get_customer_for_user
+from baifang.customers.access import get_workable_customer
 from baifang.visits import appointments, followup, locations
 from baifang.visits.access import (
     get_appointment_for_user,
@@ -29,7 +29,7 @@ from baifang.visits.forms import (
     NoteForm,
     QuestionForm,
 )
-from baifang.visits.idempotency import run_once
+from baifang.visits.idempotency import request_fingerprint, run_once
 from baifang.visits.views import _add_errors
 
 # -- appointments (R-VISIT-6) ----------------------------------------------------------------------
@@ -39,7 +39,7 @@ from baifang.visits.views import _add_errors
 @require_http_methods(["GET", "POST"])
 def appointment_new(request, customer_pk):
     """Book a visit with the customer, at least the lead time ahead."""
-    customer = get_customer_for_user(request.user, customer_pk)
+    customer = get_workable_customer(request.user, customer_pk)
     form = AppointmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -58,7 +58,11 @@ def appointment_new(request, customer_pk):
 
         try:
             _status, body, _replayed = run_once(
-                request.user, data["idempotency_key"], IdempotentAction.APPOINTMENT, work
+                request.user,
+                data["idempotency_key"],
+                IdempotentAction.APPOINTMENT,
+                work,
+                bound_to=request_fingerprint(request, data),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -198,7 +202,11 @@ def question_detail(request, pk):
         else:
             messages.success(request, _("Answer recorded."))
             return redirect("visits:question", pk=question.pk)
-    return render(request, "visits/question_detail.html", {"question": question, "form": form})
+    return render(
+        request,
+        "visits/question_detail.html",
+        {"question": question, "form": form, "can_answer": followup.may_answer(request.user, question)},
+    )
 
 
 @login_required

@@ -266,7 +266,9 @@ def test_handover_endpoint(org, customer):
     body = {"leaver": org.rep.pk, "successor": org.teammate.pk, "reason": "离职"}
     assert api_for(org.rep).post("/api/v1/handovers/", body, format="json").status_code == 403
     assert api_for(org.manager2).post("/api/v1/handovers/", body, format="json").status_code == 403
-    response = api_for(org.manager).post("/api/v1/handovers/", body, format="json")
+    preview = api_for(org.manager).post("/api/v1/handovers/", body, format="json")
+    assert preview.status_code == 200 and [c["id"] for c in preview.json()["customers"]] == [customer.pk]
+    response = api_for(org.manager).post("/api/v1/handovers/", {**body, "confirm": True}, format="json")
     assert response.status_code == 201 and response.json()["customers"] == 1
 
 

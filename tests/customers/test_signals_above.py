@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from baifang.customers import services
-from baifang.customers.signals import work_handed_over
+from baifang.customers.signals import open_work_handed_over
 from baifang.presets import loader
 from baifang.rules.services import raise_special_visit
 from baifang.tiers import screening
@@ -35,19 +35,24 @@ def test_hand_over_moves_draft_screenings_and_open_special_visits(org, customer)
     assert special.responsible == org.teammate
 
 
-def test_hand_over_signal_carries_the_hand_over(org, customer):
-    """Any app above can hear of a hand-over: the signal names leaver, successor and the hand-over row."""
+def test_hand_over_signal_names_the_people_and_the_previewed_work(org, customer):
+    """Any app above hears of a hand-over and of its undo (people swapped), with the previewed work."""
+    special = raise_special_visit(customer, trigger="customer_request", by=org.rep)
     heard = []
 
-    @receiver(work_handed_over, weak=False, dispatch_uid="test.heard")
-    def hear(sender, *, leaver, successor, handover, **kwargs):
-        heard.append((leaver, successor, handover.pk))
+    @receiver(open_work_handed_over, weak=False, dispatch_uid="test.heard")
+    def hear(sender, *, ids, from_user, to_user, **kwargs):
+        heard.append((from_user, to_user, list(ids.get("special_visits", []))))
+        return {}
 
     try:
         result = services.hand_over(leaver=org.rep, successor=org.teammate, by=org.manager, reason="调岗")
+        services.undo_hand_over(result.handover, by=org.manager)
     finally:
-        work_handed_over.disconnect(dispatch_uid="test.heard")
-    assert heard == [(org.rep, org.teammate, result.handover.pk)]
+        open_work_handed_over.disconnect(dispatch_uid="test.heard")
+    assert heard == [(org.rep, org.teammate, [special.pk]), (org.teammate, org.rep, [special.pk])]
+    special.refresh_from_db()
+    assert special.responsible == org.rep  # the undo gave it back
 
 
 def test_obligations_tab_is_filled_by_rules_and_tiers(org, customer):

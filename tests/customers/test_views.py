@@ -214,9 +214,13 @@ def test_export_contains_only_visible_customers_and_is_logged(org, customer):
 
 def test_handover_page_is_for_managers_only(org, customer):
     assert client_for(org.rep).get(reverse("customers:handover")).status_code == 403
+    body = {"leaver": org.rep.pk, "successor": org.teammate.pk, "reason": "离职"}
+    preview = client_for(org.manager).post(reverse("customers:handover"), body)
+    customer.refresh_from_db()
+    assert customer.owner == org.rep  # a preview changes nothing
+    digest = preview.context["plan"].digest
     response = client_for(org.manager).post(
-        reverse("customers:handover"),
-        {"leaver": org.rep.pk, "successor": org.teammate.pk, "reason": "离职"},
+        reverse("customers:handover"), {**body, "confirm": "1", "digest": digest}
     )
     assert response.status_code == 302
     customer.refresh_from_db()

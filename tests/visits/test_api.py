@@ -52,8 +52,39 @@ def test_keys_are_per_user_and_per_action(org, shop, clock):
     api = api_for(org.rep)
     touch_id = _check_in(api, shop, key="same").json()["id"]
     response = api.post(f"{BASE}{touch_id}/check-out/", {}, format="json", HTTP_IDEMPOTENCY_KEY="same")
-    assert response.status_code == 400  # the key was used for a check-in
+    assert response.status_code == 422  # the key was used for a check-in
     assert IdempotencyKey.objects.count() == 1
+
+
+def test_r_sec_1_a_key_reused_for_another_visit_is_refused_not_replayed(org, shop, clock):
+    """R-SEC-1, R-UX-2: a check-out key sent again for a different visit gets 422, never the first answer."""
+    api = api_for(org.rep)
+    first = _check_in(api, shop, key="in-1").json()["id"]
+    clock.shift(dt.timedelta(minutes=20))
+    assert (
+        api.post(f"{BASE}{first}/check-out/", {}, format="json", HTTP_IDEMPOTENCY_KEY="out").status_code
+        == 200
+    )
+    other = CustomerFactory(owner=org.rep, latitude=WEST_LAKE[0], longitude=WEST_LAKE[1])
+    second = _check_in(api, other, key="in-2").json()["id"]
+    clock.shift(dt.timedelta(minutes=20))
+    reused = api.post(f"{BASE}{second}/check-out/", {}, format="json", HTTP_IDEMPOTENCY_KEY="out")
+    assert reused.status_code == 422
+    assert reused.json()["errors"][0]["code"] == "idempotency_key_reused"
+    assert "Idempotent-Replayed" not in reused
+    assert Touch.objects.get(pk=second).ended_at is None
+    fresh = api.post(f"{BASE}{second}/check-out/", {}, format="json", HTTP_IDEMPOTENCY_KEY="out-2")
+    assert fresh.status_code == 200 and Touch.objects.get(pk=second).ended_at is not None
+
+
+def test_r_sec_1_a_key_reused_with_another_body_is_refused(org, shop, clock):
+    """R-UX-2: the same key with another customer (another body) is refused; an unchanged retry replays."""
+    api = api_for(org.rep)
+    other = CustomerFactory(owner=org.rep)
+    assert _check_in(api, shop, key="k").status_code == 201
+    assert _check_in(api, other, key="k").status_code == 422
+    assert _check_in(api, shop, key="k")["Idempotent-Replayed"] == "true"
+    assert Touch.objects.count() == 1 and IdempotencyKey.objects.get().fingerprint
 
 
 def test_check_in_without_location_is_flagged(org, shop, clock):

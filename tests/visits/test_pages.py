@@ -45,6 +45,17 @@ def test_check_in_page_posts_browser_location_once(org, shop, clock):
     assert touch.accuracy_m == 9 and touch.distance_m < 5
 
 
+def test_r_sec_1_check_in_page_refuses_a_key_reused_for_another_customer(org, shop, clock):
+    """R-SEC-1, R-UX-2: the form's key sent for another customer is refused with a message, not replayed."""
+    client = client_for(org.rep)
+    data = {"coordinate_system": "WGS84", "idempotency_key": "form-key-1"}
+    client.post(reverse("visits:check_in", args=[shop.pk]), data)
+    other = CustomerFactory(owner=org.rep)
+    response = client.post(reverse("visits:check_in", args=[other.pk]), data)
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert list(Touch.objects.values_list("customer_id", flat=True)) == [shop.pk]
+
+
 def test_check_in_without_location_is_allowed_and_flagged(org, shop, clock):
     client = client_for(org.rep)
     client.post(

@@ -12,6 +12,7 @@ from baifang.customers.models import (
     Competitor,
     Contact,
     Customer,
+    Handover,
     MajorChange,
     RegionDistributionLimit,
 )
@@ -129,6 +130,8 @@ class CustomerSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"min_length": 2}}
 
     def validate(self, attrs):
+        if self.instance is not None:
+            self._refuse_ownership_change(attrs)
         lat = attrs.get("latitude", getattr(self.instance, "latitude", None))
         lng = attrs.get("longitude", getattr(self.instance, "longitude", None))
         if (lat is None) != (lng is None):
@@ -136,6 +139,25 @@ class CustomerSerializer(serializers.ModelSerializer):
                 {"latitude": ["Latitude and longitude must be given together."]}
             )
         return attrs
+
+    def _refuse_ownership_change(self, attrs) -> None:
+        """Owner and co-owners are read-only once archived: they move by hand-over (R-ARCH-7, R-SEC-1).
+
+        Sending the current values back (a full PUT) is fine; any change is a field error.
+        """
+        from baifang.customers.services import handover_only_message
+
+        errors = {}
+        if "owner" in attrs and attrs["owner"].pk != self.instance.owner_id:
+            errors["owner"] = [handover_only_message()]
+        if "co_owners" in attrs:
+            current = set(self.instance.co_owners.values_list("pk", flat=True))
+            if {user.pk for user in attrs["co_owners"]} != current:
+                errors["co_owners"] = [handover_only_message()]
+        if errors:
+            raise serializers.ValidationError(errors, code="use_handover")
+        attrs.pop("owner", None)
+        attrs.pop("co_owners", None)
 
 
 class CustomerListSerializer(CustomerSerializer):
@@ -253,11 +275,78 @@ class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class HandoverSerializer(serializers.Serializer):
+class ConfirmationSerializer(serializers.Serializer):
+    """``confirm: false`` (the default) only previews; ``true`` applies, checked against ``digest``."""
+
+    reason = serializers.CharField(max_length=200, min_length=2)
+    confirm = serializers.BooleanField(
+        default=False, help_text="false: answer the preview and change nothing; true: apply it."
+    )
+    digest = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="The preview's digest; when given, the hand-over is refused if the preview changed since.",
+    )
+
+
+class HandoverSerializer(ConfirmationSerializer):
     leaver = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     successor = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    reason = serializers.CharField(max_length=200, min_length=2)
     deactivate = serializers.BooleanField(default=False)
+
+
+class ReassignSerializer(ConfirmationSerializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    co_owners = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False, default=list
+    )
+
+
+class OwnershipSerializer(serializers.Serializer):
+    owner = serializers.IntegerField()
+    unit = serializers.IntegerField(allow_null=True)
+    co_owners = serializers.ListField(child=serializers.IntegerField())
+
+
+class CustomerMoveSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    before = OwnershipSerializer()
+    after = OwnershipSerializer()
+
+
+class HandoverPreviewSerializer(serializers.Serializer):
+    """What a hand-over would move; nothing has changed yet."""
+
+    from_user = serializers.IntegerField()
+    to_user = serializers.IntegerField()
+    customer = serializers.IntegerField(allow_null=True)
+    customers = CustomerMoveSerializer(many=True)
+    special_visits = serializers.ListField(child=serializers.IntegerField())
+    approvals = serializers.ListField(child=serializers.IntegerField())
+    draft_screenings = serializers.ListField(child=serializers.IntegerField())
+    deactivate = serializers.BooleanField()
+    digest = serializers.CharField()
+
+
+class HandoverRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Handover
+        fields = [
+            "id",
+            "created_at",
+            "from_user",
+            "to_user",
+            "performed_by",
+            "reason",
+            "customer",
+            "customer_count",
+            "deactivated_leaver",
+            "undone_at",
+            "undone_by",
+        ]
+        read_only_fields = fields
 
 
 class HandoverResultSerializer(serializers.Serializer):

@@ -1,4 +1,3 @@
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from baifang.customers.api import views
@@ -10,4 +9,5 @@ router.register("competitors", views.CompetitorViewSet)
 router.register("customer-changes", views.MajorChangeViewSet)
 router.register("access-requests", views.AccessRequestViewSet)
 router.register("region-limits", views.RegionDistributionLimitViewSet)
-urlpatterns = [*router.urls, path("handovers/", views.HandoverView.as_view(), name="handover-create")]
+router.register("handovers", views.HandoverViewSet)
+urlpatterns = router.urls

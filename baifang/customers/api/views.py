@@ -10,7 +10,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from baifang.core.api.viewsets import ScopedViewSetMixin
 from baifang.customers import services
@@ -21,9 +20,12 @@ from baifang.customers.api.serializers import (
     CustomerListSerializer,
     CustomerSerializer,
     DecisionSerializer,
+    HandoverPreviewSerializer,
+    HandoverRecordSerializer,
     HandoverResultSerializer,
     HandoverSerializer,
     MajorChangeSerializer,
+    ReassignSerializer,
     RegionDistributionLimitSerializer,
     as_drf_error,
 )
@@ -38,6 +40,7 @@ from baifang.customers.models import (
     Competitor,
     Contact,
     Customer,
+    Handover,
     MajorChange,
     RegionDistributionLimit,
 )
@@ -89,8 +92,7 @@ class CustomerViewSet(
         customer = serializer.instance
         if not Customer.objects.editable_by(self.request.user).filter(pk=customer.pk).exists():
             raise PermissionDenied
-        data = dict(serializer.validated_data)
-        co_owners = data.pop("co_owners", None)
+        data = dict(serializer.validated_data)  # owner and co-owners move by hand-over only
         data.pop("register", None)
         data.pop("confirm_near_duplicate", None)
         for field, value in data.items():
@@ -98,8 +100,6 @@ class CustomerViewSet(
         try:
             with transaction.atomic():
                 services.update_customer(customer, by=self.request.user)
-                if co_owners is not None:
-                    customer.co_owners.set(co_owners)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
 
@@ -112,6 +112,25 @@ class CustomerViewSet(
             raise PermissionDenied
         services.complete_registration(customer, by=request.user)
         return Response(CustomerSerializer(customer, context={"request": request}).data)
+
+    @extend_schema(
+        request=ReassignSerializer,
+        responses={200: HandoverPreviewSerializer, 201: HandoverResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """Change the owner and co-owners as a hand-over: preview, then ``confirm: true`` (R-ARCH-7)."""
+        customer = self.get_object()
+        if not may_hand_over(request.user, customer.owner):
+            raise PermissionDenied
+        serializer = ReassignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            plan = services.plan_reassignment(customer, owner=data["owner"], co_owners=data["co_owners"])
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return _preview_or_apply(request, plan, data)
 
     @extend_schema(request=None, responses=CustomerSerializer)
     @action(detail=True, methods=["post"], url_path="merge/(?P<duplicate_pk>[0-9]+)")
@@ -247,30 +266,61 @@ class AccessRequestViewSet(
         return self._decide(request, services.reject_access)
 
 
-class HandoverView(APIView):
-    """Hand all of a leaver's customers to a successor in one operation (R-ARCH-7)."""
+def _preview_or_apply(request, plan, data) -> Response:
+    """``confirm: false`` answers the preview (nothing changes); ``true`` applies it (R-ARCH-7)."""
+    services.check_may_hand_over(request.user, plan)
+    if not data["confirm"]:
+        return Response(HandoverPreviewSerializer(plan.as_dict()).data)
+    try:
+        result = services.confirm_hand_over(
+            plan, by=request.user, reason=data["reason"], digest=data.get("digest")
+        )
+    except DjangoValidationError as exc:
+        raise as_drf_error(exc) from exc
+    body = {"handover": result.handover.pk, "customers": result.customers, "notices": result.notices}
+    return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=HandoverSerializer, responses={201: HandoverResultSerializer})
-    def post(self, request):
+
+class HandoverViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Hand-overs (R-ARCH-7): listed in the caller's scope; made after a preview; undone by whoever may."""
+
+    queryset = Handover.objects.all()
+    serializer_class = HandoverRecordSerializer
+
+    def scope(self, queryset):
+        return queryset.order_by("-created_at", "-pk")
+
+    @extend_schema(
+        request=HandoverSerializer,
+        responses={200: HandoverPreviewSerializer, 201: HandoverResultSerializer},
+    )
+    def create(self, request):
+        """Preview (``confirm: false``) or apply (``confirm: true``) all of a leaver's customers to a successor."""
         serializer = HandoverSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if not request.user.has_perm("customers.perform_handover") or not may_hand_over(
-            request.user, data["leaver"]
-        ):
+        if not may_hand_over(request.user, data["leaver"]):
             raise PermissionDenied
         try:
-            result = services.hand_over(
-                leaver=data["leaver"],
-                successor=data["successor"],
-                by=request.user,
-                reason=data["reason"],
-                deactivate=data["deactivate"],
+            plan = services.plan_hand_over(
+                leaver=data["leaver"], successor=data["successor"], deactivate=data["deactivate"]
             )
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
-        body = {"handover": result.handover.pk, "customers": result.customers, "notices": result.notices}
-        return Response(body, status=status.HTTP_201_CREATED)
+        return _preview_or_apply(request, plan, data)
+
+    @extend_schema(request=None, responses=HandoverResultSerializer)
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        """Put back what the hand-over moved, where nothing changed since; audited."""
+        handover = self.get_object()
+        try:
+            result = services.undo_hand_over(handover, by=request.user)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response({"handover": handover.pk, "customers": result.customers, "notices": 0})
 
 
 class RegionDistributionLimitViewSet(viewsets.ModelViewSet):

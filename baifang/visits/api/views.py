@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from baifang.core.api.viewsets import ScopedViewSetMixin
-from baifang.customers.access import get_customer_for_user
+from baifang.customers.access import get_workable_customer
 from baifang.visits import services
 from baifang.visits.api.serializers import (
     CheckInSerializer,
@@ -25,14 +26,26 @@ from baifang.visits.api.serializers import (
     as_drf_error,
 )
 from baifang.visits.choices import Channel, IdempotentAction
-from baifang.visits.idempotency import run_once
+from baifang.visits.exceptions import IdempotencyConflict
+from baifang.visits.idempotency import request_fingerprint, run_once
 from baifang.visits.models import Touch
+
+
+class IdempotencyKeyReused(APIException):
+    """422: the key was first sent with another request; replaying that answer would be wrong."""
+
+    status_code = 422
+    default_code = "idempotency_key_reused"
 
 
 def _respond(request, action_name: str, data: dict, work) -> Response:
     key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
     try:
-        status, body, replayed = run_once(request.user, key, action_name, work)
+        status, body, replayed = run_once(
+            request.user, key, action_name, work, bound_to=request_fingerprint(request, data)
+        )
+    except IdempotencyConflict as exc:
+        raise IdempotencyKeyReused(" ".join(exc.messages)) from exc
     except DjangoValidationError as exc:
         raise as_drf_error(exc) from exc
     response = Response(body, status=status)
@@ -64,7 +77,7 @@ class VisitViewSet(
         params = CheckInSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        customer = get_customer_for_user(request.user, data["customer"])
+        customer = get_workable_customer(request.user, data["customer"])
 
         def work():
             touch = services.check_in(
@@ -150,7 +163,7 @@ class QuickTouchViewSet(viewsets.GenericViewSet):
         params = QuickTouchSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        customer = get_customer_for_user(request.user, data["customer"])
+        customer = get_workable_customer(request.user, data["customer"])
 
         def work():
             touch = services.log_touch(

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from baifang.core.api.viewsets import ScopedViewSetMixin
-from baifang.customers.access import get_customer_for_user
+from baifang.customers.access import get_workable_customer
 from baifang.visits import appointments, followup, locations, services
 from baifang.visits.access import get_touch_for_user
 from baifang.visits.api.serializers import as_drf_error
@@ -76,7 +76,7 @@ class AppointmentViewSet(ReadViewSet):
     def create(self, request):
         """Make an appointment at least the lead time ahead (half a day, or the tier rule's)."""
         data = _valid(MakeAppointmentSerializer, request)
-        customer = get_customer_for_user(request.user, data["customer"])
+        customer = get_workable_customer(request.user, data["customer"])
 
         def work():
             appointment = appointments.make_appointment(

@@ -432,6 +432,8 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(USER, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
     key = models.CharField(_("key"), max_length=80)
     action = models.CharField(_("action"), max_length=12, choices=IdempotentAction.choices)
+    # SHA-256 of (method, path, body): the key replays only the very request it was made for.
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True, default="")
     status_code = models.PositiveSmallIntegerField(_("status code"))
     body = models.JSONField(_("response"), encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
