@@ -24,6 +24,7 @@ from baifang.org.choices import DataScope, PositionKind
 from baifang.rules import engine
 from baifang.rules.choices import Geography, Responsible
 from baifang.rules.models import VisitRule
+from baifang.visits.engine import COUNTED, PENDING_REVIEW
 
 INACTIVE_STATUSES = ("lost", "blacklisted")
 
@@ -147,17 +148,31 @@ def _responsible_filter(rule: VisitRule, user, c: str = "c", u: str = "u") -> tu
     )
 
 
+# Per aggregated touch row: how many count (``n``) and how many wait for review (``p``), R-VISIT-8.
+TOUCH_COUNTS = (
+    "SUM(CASE WHEN t.count_state = %s THEN 1 ELSE 0 END) AS n, "
+    "SUM(CASE WHEN t.count_state = %s THEN 1 ELSE 0 END) AS p"
+)
+TOUCH_COUNTS_PARAMS = (COUNTED, PENDING_REVIEW)
+
+
 def _touch_filter(rule: VisitRule, win: engine.Window, scope: Scope) -> tuple[list[str], list]:
-    """Conditions on touches (alias t) that can count toward ``rule`` in ``win`` within ``scope``."""
+    """Conditions on touches (alias t) that can count toward ``rule`` in ``win`` within ``scope``.
+
+    Touches pending review pass too: they are counted apart (``TOUCH_COUNTS``), never as done.
+    """
     conditions = [
         "t.started_at >= %s",
         "t.started_at < %s",
         f"t.channel IN ({', '.join(['%s'] * len(rule.touch_channels))})",
+        "t.count_state IN (%s, %s)",  # what counts as done, or may once reviewed (R-VISIT-8)
     ]
     params: list = [
         _db_datetime(win.start),
         _db_datetime(win.end + dt.timedelta(days=1)),
         *rule.touch_channels,
+        COUNTED,
+        PENDING_REVIEW,
     ]
     if rule.min_duration_minutes:
         conditions.append("t.duration_seconds >= %s")
@@ -189,8 +204,8 @@ def _touch_counts_sql(rule: VisitRule, win: engine.Window, scope: Scope, tally_w
     """
     if tally_window is not None:
         return (
-            "LEFT JOIN (SELECT g.customer_id AS customer_id, g.done AS n FROM visit_rules_compliancetally g "
-            "WHERE g.window_id = %s) d ON d.customer_id = c.id",
+            "LEFT JOIN (SELECT g.customer_id AS customer_id, g.done AS n, g.pending AS p "
+            "FROM visit_rules_compliancetally g WHERE g.window_id = %s) d ON d.customer_id = c.id",
             [tally_window],
         )
     touch_conditions, touch_params = _touch_filter(rule, win, scope)
@@ -198,12 +213,12 @@ def _touch_counts_sql(rule: VisitRule, win: engine.Window, scope: Scope, tally_w
         ("1 = 1", []) if rule.counted_by_anyone else _COUNTED_BY_SQL[Responsible(rule.responsible)]
     )
     sql = f"""LEFT JOIN (
-            SELECT t.customer_id AS customer_id, t.user_id AS user_id, COUNT(*) AS n
+            SELECT t.customer_id AS customer_id, t.user_id AS user_id, {TOUCH_COUNTS}
             FROM visits_touch t
             WHERE {" AND ".join(touch_conditions)}
             GROUP BY t.customer_id, t.user_id
         ) d ON d.customer_id = c.id AND {counted_sql}"""
-    return sql, [*touch_params, *counted_params]
+    return sql, [*TOUCH_COUNTS_PARAMS, *touch_params, *counted_params]
 
 
 def obligation_sql(
@@ -211,7 +226,8 @@ def obligation_sql(
 ) -> tuple[str, list]:
     """SQL of one rule's obligations for the window containing ``day``: one row per customer.
 
-    Columns: customer_id, owner_id, unit_id, responsible_id, done, required, due (date).
+    Columns: customer_id, owner_id, unit_id, responsible_id, done, pending, required, due (date);
+    ``pending`` counts the touches waiting for their supervisor's review (R-VISIT-8).
     With ``tally_window`` (a kept window of this rule and day, see ``tallies.covered``) the touches
     are read from its counters instead of being aggregated.
     """
@@ -237,13 +253,14 @@ def obligation_sql(
 
     # A kept window has at most one counter per customer: no aggregate (and no sort) needed.
     done = "COALESCE(SUM(d.n), 0)" if tally_window is None else "COALESCE(d.n, 0)"
+    pending = "COALESCE(SUM(d.p), 0)" if tally_window is None else "COALESCE(d.p, 0)"
     group_by = "GROUP BY c.id, c.owner_id, c.unit_id, u.id, u.department_id" if tally_window is None else ""
     due_sql = f"CASE WHEN {done} = 0 THEN %s ELSE %s END" if first_due else "%s"
     due_params = [first_due, win.end] if first_due else [win.end]
     sql = f"""
         SELECT c.id AS customer_id, c.owner_id AS owner_id, c.unit_id AS unit_id,
                {responsible_sql} AS responsible_id,
-               {done} AS done, %s AS required, {due_sql} AS due
+               {done} AS done, {pending} AS pending, %s AS required, {due_sql} AS due
         FROM customers_customer c
         JOIN tiers_customertier ct ON ct.customer_id = c.id AND ct.tier_id = %s
         JOIN org_orgunit u ON u.id = c.unit_id
@@ -278,6 +295,7 @@ class Obligation:
     due: dt.date
     status: str
     customer: object | None = None
+    pending: int = 0  # touches pending review that would count once accepted (R-VISIT-8)
 
 
 def _as_date(value) -> dt.date:
@@ -367,12 +385,22 @@ def _rule_obligations(
     rows = []
     with connection.cursor() as cursor:
         cursor.execute(outer, params)
-        for customer_id, owner_id, unit_id, responsible_id, done, required, due in cursor.fetchall():
+        for customer_id, owner_id, unit_id, responsible_id, done, pending, required, due in cursor.fetchall():
             due = _as_date(due)
-            status = engine.status(done, required, win, today, rule.first_due_day)
+            status = engine.status(done, required, win, today, rule.first_due_day, pending=pending)
             rows.append(
                 Obligation(
-                    rule, win, customer_id, owner_id, unit_id, responsible_id, done, required, due, status
+                    rule,
+                    win,
+                    customer_id,
+                    owner_id,
+                    unit_id,
+                    responsible_id,
+                    done,
+                    required,
+                    due,
+                    status,
+                    pending=pending,
                 )
             )
     return rows
@@ -400,10 +428,12 @@ class ComplianceCell:
     met: int = 0
     overdue: int = 0
     extra: dict = field(default_factory=dict)
+    pending: int = 0  # not met, but met once the visits pending review are accepted (R-VISIT-8)
 
     @property
     def unmet(self) -> int:
-        return self.due - self.met
+        """Neither met nor pending review."""
+        return self.due - self.met - self.pending
 
     @property
     def rate(self) -> float | None:
@@ -453,7 +483,9 @@ def _rule_cells(
     outer = f"""
         SELECT {key} AS k, COUNT(*) AS due,
                SUM(CASE WHEN o.done >= o.required THEN 1 ELSE 0 END) AS met,
-               SUM(CASE WHEN o.done < o.required AND o.due < %s THEN 1 ELSE 0 END) AS overdue
+               SUM(CASE WHEN o.done + o.pending < o.required AND o.due < %s THEN 1 ELSE 0 END) AS overdue,
+               SUM(CASE WHEN o.done < o.required AND o.done + o.pending >= o.required THEN 1 ELSE 0 END)
+                   AS pending
         FROM ({sql}) o
         {group}
     """
@@ -461,6 +493,8 @@ def _rule_cells(
     with connection.cursor() as cursor:
         cursor.execute(outer, [today, *params])
         return [
-            ComplianceCell(rule, win, k, int(due or 0), int(met or 0), int(overdue or 0))
-            for k, due, met, overdue in cursor.fetchall()
+            ComplianceCell(
+                rule, win, k, int(due or 0), int(met or 0), int(overdue or 0), pending=int(pending or 0)
+            )
+            for k, due, met, overdue, pending in cursor.fetchall()
         ]

@@ -71,9 +71,9 @@ def _count_sql(rule: VisitRule, win: engine.Window) -> tuple[str, list]:
         ("1 = 1", []) if rule.counted_by_anyone else compliance._COUNTED_BY_SQL[Responsible(rule.responsible)]
     )
     sql = f"""
-        SELECT d.customer_id AS customer_id, SUM(d.n) AS done
+        SELECT d.customer_id AS customer_id, SUM(d.n) AS done, SUM(d.p) AS pending
         FROM (
-            SELECT t.customer_id AS customer_id, t.user_id AS user_id, COUNT(*) AS n
+            SELECT t.customer_id AS customer_id, t.user_id AS user_id, {compliance.TOUCH_COUNTS}
             FROM visits_touch t
             WHERE {" AND ".join(touch_conditions)}
             GROUP BY t.customer_id, t.user_id
@@ -83,7 +83,7 @@ def _count_sql(rule: VisitRule, win: engine.Window) -> tuple[str, list]:
         WHERE {counted_sql}
         GROUP BY d.customer_id
     """
-    return sql, [*touch_params, *counted_params]
+    return sql, [*compliance.TOUCH_COUNTS_PARAMS, *touch_params, *counted_params]
 
 
 def _lock_counted_tables() -> None:
@@ -120,8 +120,8 @@ def build_window(rule: VisitRule, win: engine.Window) -> ComplianceWindow:
         sql, params = _count_sql(rule, win)
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO visit_rules_compliancetally (window_id, customer_id, done) "
-                f"SELECT %s, x.customer_id, x.done FROM ({sql}) x",
+                "INSERT INTO visit_rules_compliancetally (window_id, customer_id, done, pending) "
+                f"SELECT %s, x.customer_id, x.done, x.pending FROM ({sql}) x",
                 [window.pk, *params],
             )
     return window
@@ -182,10 +182,12 @@ def drift(day: dt.date | None = None) -> list[tuple[str, int]]:
             cursor.execute(
                 f"""SELECT COUNT(*) FROM (
                         SELECT x.customer_id FROM (
-                            SELECT live.customer_id AS customer_id, live.done AS done FROM ({sql}) live
+                            SELECT live.customer_id AS customer_id, live.done AS done, live.pending AS pending
+                            FROM ({sql}) live
                             UNION ALL
-                            SELECT customer_id, -done FROM visit_rules_compliancetally WHERE window_id = %s
-                        ) x GROUP BY x.customer_id HAVING SUM(x.done) <> 0
+                            SELECT customer_id, -done, -pending FROM visit_rules_compliancetally
+                            WHERE window_id = %s
+                        ) x GROUP BY x.customer_id HAVING SUM(x.done) <> 0 OR SUM(x.pending) <> 0
                     ) differing""",
                 [*params, windows[rule.pk]],
             )
@@ -248,13 +250,15 @@ def read_together(
     scope_clauses, scope_params = scope.conditions(rules[0])  # no responsible person: the same for every rule
     where = ["c.merged_into_id IS NULL", "c.status NOT IN (%s, %s)", *scope_clauses]
     done = "COALESCE(g.done, 0)"
+    reviewed = "COALESCE(g.done + g.pending, 0)"  # done once what waits for review is accepted
     sql = f"""
         WITH r (rule_id, tier_id, window_id, required, first_due, win_end, geo) AS (VALUES {", ".join(values)})
         SELECT r.rule_id, {column or "NULL"} AS k, COUNT(*) AS due,
                SUM(CASE WHEN {done} >= r.required THEN 1 ELSE 0 END) AS met,
-               SUM(CASE WHEN {done} < r.required
+               SUM(CASE WHEN {reviewed} < r.required
                          AND (CASE WHEN {done} = 0 THEN r.first_due ELSE r.win_end END) < %s
-                        THEN 1 ELSE 0 END) AS overdue
+                        THEN 1 ELSE 0 END) AS overdue,
+               SUM(CASE WHEN {done} < r.required AND {reviewed} >= r.required THEN 1 ELSE 0 END) AS pending
         FROM customers_customer c
         {"JOIN org_orgunit u ON u.id = c.unit_id" if scope.unit_path else ""}
         JOIN tiers_customertier ct ON ct.customer_id = c.id
@@ -268,7 +272,7 @@ def read_together(
     by_pk = {rule.pk: rule for rule in rules}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for rule_id, key, due, met, overdue in cursor.fetchall():
+        for rule_id, key, due, met, overdue, pending in cursor.fetchall():
             rule = by_pk[rule_id]
             found[rule_id].append(
                 compliance.ComplianceCell(
@@ -278,6 +282,7 @@ def read_together(
                     int(due or 0),
                     int(met or 0),
                     int(overdue or 0),
+                    pending=int(pending or 0),
                 )
             )
     if column is None:  # like the per-rule SQL: one row per rule, even with nobody in its tier

@@ -5,6 +5,11 @@ Keys (all optional): ``VISIT_RADIUS_M`` (500), ``VISIT_MAX_SPEED_KMH`` (120), ``
 (10 MB) and ``VISIT_PHOTO_MAX_PX`` (longest side after resizing, 1600); ``APPOINTMENT_LEAD_HOURS``
 (12: half a day, R-VISIT-6), ``QUESTION_ANSWER_WORKDAYS`` (3, R-VISIT-7) and
 ``LOCATION_PROPOSAL_MAX_ACCURACY_M`` (100: a check-in this precise proposes the customer's location).
+
+What counts as done (R-VISIT-8): ``VISIT_SERIOUS_FLAGS`` (flags that hold a visit for its supervisor's
+review; default far, speed, reused, no_location) and ``VISIT_SHORT_VISITS_COUNT`` (False: a visit
+shorter than its rule's minimum does not count). After changing them run ``baifang recount_touches``
+(the nightly compliance job does it too).
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from baifang.visits.engine import Policy
+from baifang.visits import engine
+from baifang.visits.engine import CountingPolicy, Policy
 
 DEFAULTS: dict[str, Any] = {
     "VISIT_RADIUS_M": 500,
@@ -25,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "APPOINTMENT_LEAD_HOURS": 12,
     "QUESTION_ANSWER_WORKDAYS": 3,
     "LOCATION_PROPOSAL_MAX_ACCURACY_M": 100,
+    "VISIT_SERIOUS_FLAGS": engine.SERIOUS_FLAGS,
+    "VISIT_SHORT_VISITS_COUNT": False,
 }
 
 
@@ -39,3 +48,14 @@ def policy() -> Policy:
         max_speed_kmh=float(setting("VISIT_MAX_SPEED_KMH")),
         record_days=int(setting("VISIT_RECORD_DAYS")),
     )
+
+
+def counting_policy() -> CountingPolicy:
+    """What counts as done (R-VISIT-8): the serious flags and whether a too-short visit counts."""
+    serious = frozenset(setting("VISIT_SERIOUS_FLAGS"))
+    unknown = serious - set(engine.KINDS)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"VISIT_SERIOUS_FLAGS has unknown flags {sorted(unknown)}; known: {', '.join(engine.KINDS)}"
+        )
+    return CountingPolicy(serious_flags=serious, short_visits_count=bool(setting("VISIT_SHORT_VISITS_COUNT")))
