@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from baifang.core.choices import CoordinateSystem
 from baifang.core.validators import validate_latitude, validate_longitude
 from baifang.routing.geo import CRS, Point
+from baifang.visits import conf, counting, engine
 from baifang.visits.choices import (
     Channel,
     CountState,
@@ -24,7 +25,6 @@ from baifang.visits.choices import (
     ReviewDecision,
     SignatureMethod,
 )
-from baifang.visits import conf, counting, engine
 from baifang.visits.exceptions import InvalidTransition
 from baifang.visits.signals import record_status_changed
 
@@ -161,6 +161,11 @@ class Touch(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "count_state"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("visits:detail", args=[self.pk])
+
     def decide_count_state(self, flag_kinds=None) -> str:
         """Whether this touch counts toward obligations now (R-VISIT-8; the rule: ``engine.count_state``)."""
         if flag_kinds is None:
@@ -200,11 +205,6 @@ class Touch(models.Model):
     @property
     def is_pending_review(self) -> bool:
         return self.count_state == CountState.PENDING_REVIEW
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("visits:detail", args=[self.pk])
 
     @property
     def point(self) -> Point | None:
