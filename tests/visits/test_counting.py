@@ -59,7 +59,8 @@ def both_ways(customer, code="core-visit"):
 
 @pytest.fixture
 def kept(shop, clock):
-    """The current windows are kept (trigger-maintained) from the start."""
+    """The sweep's rules: a visit rule without a minimum duration, its window kept (trigger-maintained)."""
+    VisitRule.objects.filter(code="core-visit").update(min_duration_minutes=None)
     tallies.refresh(DAY)
 
 
@@ -169,7 +170,7 @@ def test_r_visit_8_only_the_supervisor_decides(org, shop, clock):
         services.decide_visit(org.manager, clean, accept=True)
 
 
-def test_r_visit_8_short_visit_counts_per_setting(org, shop, kept, settings):
+def test_r_visit_8_short_visit_counts_per_setting(org, shop, clock, settings):
     """R-VISIT-8: a visit shorter than the customer's rule minimum does not count by default (strict);
     a company setting lets it count toward rules without a minimum. A rule's own minimum still holds."""
     rule = VisitRule.objects.get(code="core-visit")
