@@ -11,6 +11,8 @@ import itertools
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import translation
 
 from baifang.core.models import AuditLog, Notification
 from baifang.rules import compliance, engine, tallies
@@ -21,6 +23,7 @@ from baifang.visits import conf, counting, services
 from baifang.visits import engine as visit_engine
 from baifang.visits.exceptions import InvalidTransition
 from baifang.visits.models import Touch, VisitFlag
+from tests.conftest import client_for
 from tests.factories import CustomerFactory
 from tests.visits.conftest import NOW, WEST_LAKE
 
@@ -265,3 +268,43 @@ def test_r_visit_8_set_based_recount_equals_the_rule(org, shop, settings):
                 policy=policy,
             )
             assert Touch.objects.get(pk=t.pk).count_state == expected, (channel, checked_out, flags, decision)
+
+
+def test_r_visit_8_pages_decide_a_flagged_visit(org, shop, kept, clock):
+    """R-VISIT-8: the supervisor sees the visit in the review queue and decides on its page; the rep,
+    a teammate and an outsider cannot (outsider: 404, it does not exist for them)."""
+    touch = services.check_in(org.rep, shop, location_error="permission denied")
+    services.check_out(org.rep, touch, at=NOW + dt.timedelta(minutes=20))
+    url = reverse("visits:decide", args=[touch.pk])
+    assert client_for(org.outsider).post(url, {"decision": "accept"}).status_code == 404
+    assert client_for(org.rep).post(url, {"decision": "accept"}).status_code == 403
+    assert client_for(org.teammate).post(url, {"decision": "accept"}).status_code in (403, 404)
+    assert 'name="decision"' not in client_for(org.rep).get(touch.get_absolute_url()).content.decode()
+
+    manager = client_for(org.manager)
+    queue = manager.get(reverse("visits:review_queue")).content.decode()
+    assert reverse("visits:detail", args=[touch.pk]) in queue
+    assert 'name="decision"' in manager.get(touch.get_absolute_url()).content.decode()
+    response = manager.post(url, {"decision": "reject", "comment": ""})  # a rejection says why
+    assert response.status_code == 302
+    touch.refresh_from_db()
+    assert touch.count_state == "pending_review"
+    assert manager.post(url, {"decision": "accept", "comment": "已核实"}).status_code == 302
+    touch.refresh_from_db()
+    assert touch.count_state == "counted"
+    assert both_ways(shop).status == engine.MET
+
+
+def test_r_visit_8_pending_shown_beside_met_on_pages(org, shop, kept, clock):
+    """R-OBL-2 / R-VISIT-8: the matrix, the due list and the customer's obligations tab show the pending
+    visit as pending review, never as met."""
+    touch = services.check_in(org.rep, shop, location_error="permission denied")
+    services.check_out(org.rep, touch, at=NOW + dt.timedelta(minutes=20))
+    with translation.override("en"):
+        date = {"date": DAY.isoformat()}
+        matrix = client_for(org.manager).get(reverse("rules:matrix"), date).content.decode()
+        assert "1 pending review" in matrix and ">0/1<" in matrix
+        due = client_for(org.rep).get(reverse("rules:due"), date).content.decode()
+        assert shop.name in due and "badge-pending" in due and "1 visit pending review" in due
+        tab = client_for(org.rep).get(shop.get_absolute_url(), {"tab": "obligations"}).content.decode()
+        assert "badge-pending" in tab
