@@ -336,15 +336,27 @@ $fn$;"""
 
 
 def installed(connection) -> dict[str, str]:
-    """The tally triggers' definitions as the database holds them: {name: SQL} (functions on PostgreSQL)."""
+    """The tally triggers as the database holds them: {name: SQL}.
+
+    SQLite keeps each trigger's CREATE statement verbatim; PostgreSQL keeps each function's body
+    (``prosrc``), and the triggers under their names (``installed_pg_triggers``).
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'visit_rules_tally_%'"
             )
         else:
-            cursor.execute(
-                "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
-                "WHERE p.proname LIKE 'visit_rules_tally_%'"
-            )
+            cursor.execute("SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'visit_rules_tally_%'")
         return dict(cursor.fetchall())
+
+
+def installed_pg_triggers(connection) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'visit_rules_tally_%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def function_body(create_function: str) -> str:
+    """The body of a generated CREATE FUNCTION, as PostgreSQL stores it (``prosrc``)."""
+    return create_function.split("$fn$", 2)[1]

@@ -477,3 +477,21 @@ def test_touch_and_owner_change_in_concurrent_transactions_stay_exact(org, seed0
     changer.join()
     assert tallies.drift(DAY) == []
     assert_fast_equals_live(DAY)
+
+
+def test_generated_trigger_sql_is_the_installed_one(db):
+    """R-OBL-2 / R-VISIT-8: the database holds exactly the triggers ``trigger_sql`` generates (SQLite:
+    every CREATE TRIGGER verbatim; PostgreSQL: every function body and every trigger name)."""
+    from django.apps import apps
+
+    from baifang.rules import trigger_sql
+
+    generator = trigger_sql.TriggerSQL(trigger_sql.Tables.of(apps))
+    installed = trigger_sql.installed(connection)
+    if connection.vendor == "sqlite":
+        assert installed == generator.sqlite_triggers()
+    else:
+        expected = {name: trigger_sql.function_body(sql) for name, sql in generator.pg_functions().items()}
+        assert installed == expected
+        assert trigger_sql.installed_pg_triggers(connection) == set(trigger_sql.TRIGGER_NAMES["postgresql"])
+    assert "count_state" in "".join(installed.values())
