@@ -42,8 +42,9 @@ def _previous():
 
 
 def drop_previous(apps, schema_editor):
-    """First the old triggers go: SQLite rebuilds the tally table to add a column."""
-    _execute(schema_editor, _previous().STATEMENTS[schema_editor.connection.vendor][1])
+    """First the old triggers go (same names; the customers' covering index stays): SQLite rebuilds
+    the tally table to add a column."""
+    _execute(schema_editor, TriggerSQL(Tables.of(apps)).drop(schema_editor.connection.vendor))
 
 
 def restore_previous(apps, schema_editor):
