@@ -284,6 +284,10 @@ BAIFANG = {
     # A rep's working day for route suggestions, in minutes since midnight (08:30–18:00).
     "DAY_START_MINUTES": env_int("BAIFANG_DAY_START_MINUTES", 510, minimum=0),
     "DAY_END_MINUTES": env_int("BAIFANG_DAY_END_MINUTES", 1080, minimum=1),
+    # R-VISIT-8: flags that hold a visit for review before it counts, and whether a too-short visit
+    # counts (strict defaults; run `baifang recount_touches` after a change).
+    "VISIT_SERIOUS_FLAGS": env_list("BAIFANG_VISIT_SERIOUS_FLAGS", ["far", "speed", "reused", "no_location"]),
+    "VISIT_SHORT_VISITS_COUNT": env_bool("BAIFANG_VISIT_SHORT_VISITS_COUNT", default=False),
 }
 
 # --- browser safety (R-SEC-2, R-UX-1): no inline script, nothing from the internet --------------

@@ -4,6 +4,10 @@ An item is *done* when the rep recorded a touch of a matching channel with that 
 day, *done on another day* when it happened elsewhere in the plan's period, *missed* when its day
 has passed without either, and *open* otherwise. Touches with no item are *unplanned*. A touch made
 for an item while its plan was not approved is counted as "executed before approval" (R-PLAN-2).
+
+Only touches that count as done match (R-VISIT-8: a visit checked out, and accepted on review when
+it carries a serious flag). An item whose only touch waits for its supervisor's review stays open
+or missed, marked ``pending_review``; open visits and rejected ones are neither done nor unplanned.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from django.utils import timezone
 
 from baifang.plans.choices import PlanStatus
 from baifang.plans.models import Plan, PlanItem
+from baifang.visits.choices import CountState
 from baifang.visits.models import Touch
 
 DONE, ELSEWHERE, MISSED, OPEN = "done", "elsewhere", "missed", "open"
@@ -35,6 +40,7 @@ class ItemOutcome:
     status: str
     touch_id: int | None = None
     before_approval: bool = False
+    pending_review: bool = False  # a flagged visit for it waits for the supervisor (R-VISIT-8)
 
 
 @dataclass
@@ -65,6 +71,10 @@ class PlanActuals:
     def before_approval(self) -> int:
         return sum(1 for o in self.outcomes if o.before_approval)
 
+    @property
+    def pending_review(self) -> int:
+        return sum(1 for o in self.outcomes if o.pending_review)
+
 
 def _bounds(first: dt.date, last: dt.date):
     lo = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
@@ -72,24 +82,13 @@ def _bounds(first: dt.date, last: dt.date):
     return lo, hi
 
 
-def plan_actuals(plan: Plan, *, today: dt.date | None = None) -> PlanActuals:
-    """Match a plan's items to the owner's touches in its period (two queries)."""
-    today = today or timezone.localdate()
-    items = list(plan.items.select_related("customer", "purpose").order_by("day", "sequence", "pk"))
-    lo, hi = _bounds(plan.period_start, plan.period_end)
-    touches = list(
-        Touch.objects.filter(user_id=plan.owner_id, started_at__gte=lo, started_at__lt=hi)
-        .select_related("customer")
-        .order_by("started_at", "pk")
-    )
+def _match(items, touches: list[Touch]) -> tuple[dict[int, Touch], dict[int, Touch]]:
+    """Items matched to touches: same day first, then another day of the period; ({item pk: touch}, free)."""
     free = {t.pk: t for t in touches}
     # Candidates per (customer, kind of touch), in time order, so matching never scans every touch.
     candidates: dict[tuple[int, str], list[Touch]] = defaultdict(list)
     for t in touches:
         candidates[(t.customer_id, channel_group(t.channel))].append(t)
-    outcomes: list[ItemOutcome] = []
-    approved_at = plan.approved_at if plan.status == PlanStatus.APPROVED else None
-    # First pass: same day; second pass: another day of the period.
     matched: dict[int, Touch] = {}
     for same_day in (True, False):
         for item in items:
@@ -100,11 +99,36 @@ def plan_actuals(plan: Plan, *, today: dt.date | None = None) -> PlanActuals:
                     continue
                 matched[item.pk] = free.pop(t.pk)
                 break
+    return matched, free
+
+
+def plan_actuals(plan: Plan, *, today: dt.date | None = None) -> PlanActuals:
+    """Match a plan's items to the owner's touches in its period (two queries)."""
+    today = today or timezone.localdate()
+    items = list(plan.items.select_related("customer", "purpose").order_by("day", "sequence", "pk"))
+    lo, hi = _bounds(plan.period_start, plan.period_end)
+    touches = list(
+        Touch.objects.filter(user_id=plan.owner_id, started_at__gte=lo, started_at__lt=hi)
+        .filter(count_state__in=(CountState.COUNTED, CountState.PENDING_REVIEW))
+        .select_related("customer")
+        .order_by("started_at", "pk")
+    )
+    matched, free = _match(items, [t for t in touches if t.count_state == CountState.COUNTED])
+    # Then the visits waiting for review, to the items still without a touch (R-VISIT-8).
+    waiting, _rest = _match(
+        [item for item in items if item.pk not in matched],
+        [t for t in touches if t.count_state == CountState.PENDING_REVIEW],
+    )
+    outcomes: list[ItemOutcome] = []
+    approved_at = plan.approved_at if plan.status == PlanStatus.APPROVED else None
     for item in items:
         touch = matched.get(item.pk)
         if touch is None:
             status = MISSED if item.day < today else OPEN
-            outcomes.append(ItemOutcome(item, status))
+            pending = waiting.get(item.pk)
+            outcomes.append(
+                ItemOutcome(item, status, pending.pk if pending else None, pending_review=pending is not None)
+            )
             continue
         status = DONE if timezone.localdate(touch.started_at) == item.day else ELSEWHERE
         early = approved_at is None or touch.started_at < approved_at
@@ -140,7 +164,7 @@ def report(plans) -> list[RepRow]:
     if not plans:
         return []
     ids = [p.pk for p in plans]
-    done_touch = Touch.objects.filter(
+    done_touch = Touch.objects.counted().filter(
         user_id=models.OuterRef("plan__owner_id"),
         customer_id=models.OuterRef("customer_id"),
         started_at__date=models.OuterRef("day"),
@@ -169,7 +193,8 @@ def report(plans) -> list[RepRow]:
     lo, hi = _bounds(first, last)
     per_day: dict[int, dict[dt.date, int]] = {}
     for row in (
-        Touch.objects.filter(user_id__in={p.owner_id for p in plans}, started_at__gte=lo, started_at__lt=hi)
+        Touch.objects.counted()
+        .filter(user_id__in={p.owner_id for p in plans}, started_at__gte=lo, started_at__lt=hi)
         .annotate(d=TruncDate("started_at"))
         .values("user_id", "d")
         .annotate(n=models.Count("pk"))

@@ -25,6 +25,7 @@ _FORTNIGHT_ANCHOR = dt.date(2001, 1, 1)  # a Monday
 MET = "met"
 OPEN = "open"
 OVERDUE = "overdue"
+PENDING = "pending_review"  # not met, but met once the visits waiting for review are accepted (R-VISIT-8)
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,24 @@ def due_date(win: Window, done: int, required: int, first_due_day: int | None = 
     return win.end
 
 
-def status(done: int, required: int, win: Window, today: dt.date, first_due_day: int | None = None) -> str:
-    """met / open / overdue for one obligation seen on ``today``."""
+def status(
+    done: int,
+    required: int,
+    win: Window,
+    today: dt.date,
+    first_due_day: int | None = None,
+    *,
+    pending: int = 0,
+) -> str:
+    """met / pending review / open / overdue for one obligation seen on ``today``.
+
+    ``done`` counts only what counts as done; ``pending`` the visits waiting for their supervisor's
+    review (R-VISIT-8): never met on their account, but shown apart until decided.
+    """
     if done >= required:
         return MET
+    if done + pending >= required:
+        return PENDING
     return OVERDUE if due_date(win, done, required, first_due_day) < today else OPEN
 
 
@@ -130,6 +145,7 @@ class TouchFact:
     channel: str
     day: dt.date
     duration_seconds: int | None
+    count_state: str = "counted"  # visits.engine.count_state (R-VISIT-8)
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,7 @@ class ObligationRow:
     done: int
     due: dt.date
     status: str
+    pending: int = 0
 
 
 def naive_obligations(
@@ -161,15 +178,16 @@ def naive_obligations(
         for customer_id, tier_id, responsible_id in customers:
             if tier_id != rule.tier_id:
                 continue
-            done = sum(
-                1
+            states = [
+                t.count_state
                 for t in touches
                 if t.customer_id == customer_id
                 and t.channel in rule.channels
                 and win.start <= t.day <= win.end
                 and (not rule.by_responsible or t.user_id == responsible_id)
                 and (not rule.min_duration_seconds or (t.duration_seconds or 0) >= rule.min_duration_seconds)
-            )
+            ]
+            done, pending = states.count("counted"), states.count("pending_review")
             rows.append(
                 ObligationRow(
                     customer_id,
@@ -179,7 +197,8 @@ def naive_obligations(
                     rule.min_count,
                     done,
                     due_date(win, done, rule.min_count, rule.first_due_day),
-                    status(done, rule.min_count, win, today, rule.first_due_day),
+                    status(done, rule.min_count, win, today, rule.first_due_day, pending=pending),
+                    pending,
                 )
             )
     return rows

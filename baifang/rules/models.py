@@ -335,6 +335,8 @@ class ComplianceTally(models.Model):
         related_name="+",
     )
     done = models.IntegerField(_("touches"))
+    # Touches waiting for their supervisor's review: they count only once accepted (R-VISIT-8).
+    pending = models.IntegerField(_("touches pending review"), default=0)
 
     class Meta:
         verbose_name = _("compliance tally")

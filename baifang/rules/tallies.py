@@ -21,18 +21,12 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from baifang.rules import compliance, engine
-from baifang.rules.choices import Responsible
+from baifang.rules import engine
+from baifang.rules import obligation_sql as parts
 from baifang.rules.models import ComplianceTally, ComplianceWindow, VisitRule
 
 # The tables the count reads; a build holds them in SHARE mode on PostgreSQL (writers wait).
-_COUNTED_TABLES = (
-    "visits_touch",
-    "customers_customer",
-    "org_orgunit",
-    "org_position",
-    "org_positionassignment",
-)
+_COUNTED_TABLES = (parts.TOUCH, parts.CUSTOMER, parts.UNIT, parts.POSITION, parts.ASSIGNMENT)
 
 
 def window_bounds(win: engine.Window) -> tuple[dt.datetime, dt.datetime]:
@@ -66,24 +60,17 @@ def still_kept(window_ids) -> set[int]:
 
 def _count_sql(rule: VisitRule, win: engine.Window) -> tuple[str, list]:
     """Per customer, the touches that count toward ``rule`` in ``win`` — the live SQL's ``done``, any tier."""
-    touch_conditions, touch_params = compliance._touch_filter(rule, win, compliance.Scope())
-    counted_sql, counted_params = (
-        ("1 = 1", []) if rule.counted_by_anyone else compliance._COUNTED_BY_SQL[Responsible(rule.responsible)]
-    )
+    touches_sql, touches_params = parts.touches_per_customer_user(rule, win, parts.Scope())
+    counted_sql, counted_params = parts.counted_by(rule)
     sql = f"""
-        SELECT d.customer_id AS customer_id, SUM(d.n) AS done
-        FROM (
-            SELECT t.customer_id AS customer_id, t.user_id AS user_id, COUNT(*) AS n
-            FROM visits_touch t
-            WHERE {" AND ".join(touch_conditions)}
-            GROUP BY t.customer_id, t.user_id
-        ) d
-        JOIN customers_customer c ON c.id = d.customer_id
-        JOIN org_orgunit u ON u.id = c.unit_id
+        SELECT d.customer_id AS customer_id, SUM(d.n) AS done, SUM(d.p) AS pending
+        FROM ({touches_sql}) d
+        JOIN {parts.CUSTOMER} c ON c.id = d.customer_id
+        JOIN {parts.UNIT} u ON u.id = c.unit_id
         WHERE {counted_sql}
         GROUP BY d.customer_id
     """
-    return sql, [*touch_params, *counted_params]
+    return sql, [*touches_params, *counted_params]
 
 
 def _lock_counted_tables() -> None:
@@ -120,8 +107,8 @@ def build_window(rule: VisitRule, win: engine.Window) -> ComplianceWindow:
         sql, params = _count_sql(rule, win)
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO visit_rules_compliancetally (window_id, customer_id, done) "
-                f"SELECT %s, x.customer_id, x.done FROM ({sql}) x",
+                f"INSERT INTO {parts.TALLY} (window_id, customer_id, done, pending) "
+                f"SELECT %s, x.customer_id, x.done, x.pending FROM ({sql}) x",
                 [window.pk, *params],
             )
     return window
@@ -136,7 +123,7 @@ class RefreshResult:
 
 def planned(day: dt.date) -> list[tuple[VisitRule, engine.Window]]:
     """The windows worth keeping on ``day``: the current window of every rule in force."""
-    return [(rule, engine.window(rule.period, day)) for rule in compliance.rules_in_force(day)]
+    return [(rule, engine.window(rule.period, day)) for rule in parts.rules_in_force(day)]
 
 
 def refresh(day: dt.date | None = None, *, force: bool = False) -> RefreshResult:
@@ -171,7 +158,7 @@ def drift(day: dt.date | None = None) -> list[tuple[str, int]]:
     Empty when the triggers did their job; ``baifang compliance_rebuild --check`` prints it.
     """
     day = day or timezone.localdate()
-    rules = compliance.rules_in_force(day)
+    rules = parts.rules_in_force(day)
     windows = covered(rules, day)
     out = []
     for rule in rules:
@@ -182,10 +169,12 @@ def drift(day: dt.date | None = None) -> list[tuple[str, int]]:
             cursor.execute(
                 f"""SELECT COUNT(*) FROM (
                         SELECT x.customer_id FROM (
-                            SELECT live.customer_id AS customer_id, live.done AS done FROM ({sql}) live
+                            SELECT live.customer_id AS customer_id, live.done AS done, live.pending AS pending
+                            FROM ({sql}) live
                             UNION ALL
-                            SELECT customer_id, -done FROM visit_rules_compliancetally WHERE window_id = %s
-                        ) x GROUP BY x.customer_id HAVING SUM(x.done) <> 0
+                            SELECT customer_id, -done, -pending FROM {parts.TALLY}
+                            WHERE window_id = %s
+                        ) x GROUP BY x.customer_id HAVING SUM(x.done) <> 0 OR SUM(x.pending) <> 0
                     ) differing""",
                 [*params, windows[rule.pk]],
             )
@@ -199,13 +188,13 @@ def drift(day: dt.date | None = None) -> list[tuple[str, int]]:
 _KEPT_GROUP_COLUMNS = {"rule": None, "owner": "c.owner_id", "unit": "c.unit_id"}
 
 
-def can_read_together(scope: compliance.Scope, group_by: str) -> bool:
+def can_read_together(scope: parts.Scope, group_by: str) -> bool:
     """Whether ``read_together`` serves this request (grouping by responsible person stays per rule)."""
     return group_by in _KEPT_GROUP_COLUMNS and scope.responsible_user is None
 
 
 def read_together(
-    rules, kept: dict[int, int], day: dt.date, today: dt.date, scope: compliance.Scope, group_by: str
+    rules, kept: dict[int, int], day: dt.date, today: dt.date, scope: parts.Scope, group_by: str
 ) -> dict[int, list]:
     """Compliance cells of every kept rule in one statement: {rule id: cells}.
 
@@ -213,10 +202,6 @@ def read_together(
     and tiers are read once for all rules instead of once per rule: the rules are a VALUES list
     joined on the tier (and geography), each customer row picks its counter of the rule's window.
     """
-    from django.conf import settings
-
-    from baifang.rules.choices import Geography
-
     rules = [rule for rule in rules if rule.pk in kept]
     if not rules:
         return {}
@@ -227,61 +212,44 @@ def read_together(
         values.append("(%s, %s, %s, %s, %s, %s, %s)")
         first_due = engine.first_touch_due(win, rule.first_due_day) or win.end
         params += [rule.pk, rule.tier_id, kept[rule.pk], rule.min_count, first_due, win.end, rule.geography]
-    home_province, home_city = settings.BAIFANG["HOME_PROVINCE"], settings.BAIFANG["HOME_CITY"]
-    # Which geographies the customer satisfies, each as in the per-rule SQL (a customer may satisfy
-    # two). Written so the planner cannot turn it into a filter on the VALUES list alone.
-    geography = (
-        "r.geo IN (%s, CASE WHEN c.city = %s THEN %s ELSE '' END, "
-        "CASE WHEN c.province = %s AND c.city <> %s THEN %s ELSE '' END, "
-        "CASE WHEN c.province <> %s THEN %s ELSE '' END)"
-    )
-    geography_params = [
-        Geography.ANY,
-        home_city,
-        Geography.SAME_CITY,
-        home_province,
-        home_city,
-        Geography.SAME_PROVINCE,
-        home_province,
-        Geography.ELSEWHERE,
-    ]
+    # Which geographies the customer satisfies, each as in the per-rule SQL (a customer may satisfy two).
+    geography, geography_params = parts.geography_of_any_rule("r.geo")
     scope_clauses, scope_params = scope.conditions(rules[0])  # no responsible person: the same for every rule
-    where = ["c.merged_into_id IS NULL", "c.status NOT IN (%s, %s)", *scope_clauses]
-    done = "COALESCE(g.done, 0)"
+    where, where_params = parts.active_customer()
+    where.extend(scope_clauses)
+    done, pending = "COALESCE(g.done, 0)", "COALESCE(g.pending, 0)"
+    due = parts.due(done, "r.first_due", "r.win_end")
     sql = f"""
         WITH r (rule_id, tier_id, window_id, required, first_due, win_end, geo) AS (VALUES {", ".join(values)})
-        SELECT r.rule_id, {column or "NULL"} AS k, COUNT(*) AS due,
-               SUM(CASE WHEN {done} >= r.required THEN 1 ELSE 0 END) AS met,
-               SUM(CASE WHEN {done} < r.required
-                         AND (CASE WHEN {done} = 0 THEN r.first_due ELSE r.win_end END) < %s
-                        THEN 1 ELSE 0 END) AS overdue
-        FROM customers_customer c
-        {"JOIN org_orgunit u ON u.id = c.unit_id" if scope.unit_path else ""}
-        JOIN tiers_customertier ct ON ct.customer_id = c.id
+        SELECT r.rule_id, {column or "NULL"} AS k, COUNT(*) AS due, {parts.summary(done, pending, "r.required", due)}
+        FROM {parts.CUSTOMER} c
+        {f"JOIN {parts.UNIT} u ON u.id = c.unit_id" if scope.unit_path else ""}
+        JOIN {parts.CUSTOMER_TIER} ct ON ct.customer_id = c.id
         JOIN r ON r.tier_id = ct.tier_id AND {geography}
-        LEFT JOIN visit_rules_compliancetally g ON g.window_id = r.window_id AND g.customer_id = c.id
+        LEFT JOIN {parts.TALLY} g ON g.window_id = r.window_id AND g.customer_id = c.id
         WHERE {" AND ".join(where)}
         GROUP BY r.rule_id{", " + column if column else ""}
     """
-    params += [today, *geography_params, *compliance.INACTIVE_STATUSES, *scope_params]
+    params += [today, *geography_params, *where_params, *scope_params]
     found: dict[int, list] = {rule.pk: [] for rule in rules}
     by_pk = {rule.pk: rule for rule in rules}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for rule_id, key, due, met, overdue in cursor.fetchall():
+        for rule_id, key, due, met, overdue, pending in cursor.fetchall():
             rule = by_pk[rule_id]
             found[rule_id].append(
-                compliance.ComplianceCell(
+                parts.ComplianceCell(
                     rule,
                     engine.window(rule.period, day),
                     key,
                     int(due or 0),
                     int(met or 0),
                     int(overdue or 0),
+                    pending=int(pending or 0),
                 )
             )
     if column is None:  # like the per-rule SQL: one row per rule, even with nobody in its tier
         for rule in rules:
             if not found[rule.pk]:
-                found[rule.pk].append(compliance.ComplianceCell(rule, engine.window(rule.period, day), None))
+                found[rule.pk].append(parts.ComplianceCell(rule, engine.window(rule.period, day), None))
     return found

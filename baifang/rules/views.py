@@ -67,6 +67,7 @@ def _total(rule, cells):
     for cell in cells:
         total.due += cell.due
         total.met += cell.met
+        total.pending += cell.pending
         total.overdue += cell.overdue
     return total
 

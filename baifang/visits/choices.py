@@ -34,6 +34,22 @@ class FlagKind(models.TextChoices):
     OVERLAP = engine.OVERLAP, _("Another visit still open")
 
 
+class CountState(models.TextChoices):
+    """Whether a touch counts toward obligations (R-VISIT-8); values are the engine's."""
+
+    COUNTED = engine.COUNTED, _("Counted")
+    PENDING_REVIEW = engine.PENDING_REVIEW, _("Pending review")
+    NOT_COUNTED = engine.NOT_COUNTED, _("Not counted")
+
+
+class ReviewDecision(models.TextChoices):
+    """A supervisor's decision on a visit held for review by a serious flag (R-VISIT-8)."""
+
+    NONE = "", _("Not reviewed")
+    ACCEPTED = engine.ACCEPTED, _("Accepted")
+    REJECTED = engine.REJECTED, _("Rejected")
+
+
 class RecordStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

@@ -8,6 +8,11 @@ Keys (all optional): ``VISIT_RADIUS_M`` (500), ``VISIT_MAX_SPEED_KMH`` (120), ``
 ``TOUCH_MAX_DAYS_BACK`` (30: a phone/online touch is recorded at most this many days afterwards, R-VISIT-5),
 ``TOUCH_CLOCK_SKEW_MINUTES`` (5: how far ahead of the server clock a touch may be dated) and
 ``FOLLOWUP_MAX_DAYS_AHEAD`` (366: the latest due date of a new commitment or appointment).
+
+What counts as done (R-VISIT-8): ``VISIT_SERIOUS_FLAGS`` (flags that hold a visit for its supervisor's
+review; default far, speed, reused, no_location) and ``VISIT_SHORT_VISITS_COUNT`` (False: a visit
+shorter than its rule's minimum does not count). After changing them run ``baifang recount_touches``
+(the nightly compliance job does it too).
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from baifang.visits.engine import Policy
+from baifang.visits import engine
+from baifang.visits.engine import CountingPolicy, Policy
 
 DEFAULTS: dict[str, Any] = {
     "VISIT_RADIUS_M": 500,
@@ -31,6 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "TOUCH_MAX_DAYS_BACK": 30,
     "TOUCH_CLOCK_SKEW_MINUTES": 5,
     "FOLLOWUP_MAX_DAYS_AHEAD": 366,
+    "VISIT_SERIOUS_FLAGS": engine.SERIOUS_FLAGS,
+    "VISIT_SHORT_VISITS_COUNT": False,
 }
 
 
@@ -45,3 +54,14 @@ def policy() -> Policy:
         max_speed_kmh=float(setting("VISIT_MAX_SPEED_KMH")),
         record_days=int(setting("VISIT_RECORD_DAYS")),
     )
+
+
+def counting_policy() -> CountingPolicy:
+    """What counts as done (R-VISIT-8): the serious flags and whether a too-short visit counts."""
+    serious = frozenset(setting("VISIT_SERIOUS_FLAGS"))
+    unknown = serious - set(engine.KINDS)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"VISIT_SERIOUS_FLAGS has unknown flags {sorted(unknown)}; known: {', '.join(engine.KINDS)}"
+        )
+    return CountingPolicy(serious_flags=serious, short_visits_count=bool(setting("VISIT_SHORT_VISITS_COUNT")))

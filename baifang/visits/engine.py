@@ -198,3 +198,51 @@ def lead_time_ok(made_at: dt.datetime, starts_at: dt.datetime, lead_hours: int) 
 def good_fix(accuracy_m: int | None, max_accuracy_m: int) -> bool:
     """A GPS reading precise enough to propose a customer's location from (accuracy known and small)."""
     return accuracy_m is not None and 0 <= accuracy_m <= max_accuracy_m
+
+
+# -- what counts as done (R-VISIT-8) ----------------------------------------------------------------
+
+COUNTED = "counted"
+PENDING_REVIEW = "pending_review"
+NOT_COUNTED = "not_counted"
+COUNT_STATES = (COUNTED, PENDING_REVIEW, NOT_COUNTED)
+
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+
+# Strict defaults: the flags a supervisor must clear before a visit counts.
+SERIOUS_FLAGS = (FAR, SPEED, REUSED, NO_LOCATION)
+
+
+@dataclass(frozen=True)
+class CountingPolicy:
+    """Which flags hold a visit for review and whether a too-short visit counts (company settings)."""
+
+    serious_flags: frozenset[str] = frozenset(SERIOUS_FLAGS)
+    short_visits_count: bool = False
+
+
+def count_state(
+    *,
+    on_site: bool,
+    checked_out: bool,
+    flags: Iterable[str],
+    decision: str,
+    policy: CountingPolicy,
+) -> str:
+    """Whether a touch counts toward obligations: counted, pending review or not counted (R-VISIT-8).
+
+    Phone, online and other remote touches count once recorded. An on-site visit counts once it is
+    checked out; rejected on review it never counts; too short it does not count unless the company
+    allows it; with a serious flag it waits for its supervisor to accept it.
+    """
+    if not on_site:
+        return COUNTED
+    if not checked_out or decision == REJECTED:
+        return NOT_COUNTED
+    kinds = set(flags)
+    if TOO_SHORT in kinds and not policy.short_visits_count:
+        return NOT_COUNTED
+    if kinds & policy.serious_flags and decision != ACCEPTED:
+        return PENDING_REVIEW
+    return COUNTED

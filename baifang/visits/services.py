@@ -19,7 +19,15 @@ from baifang.customers.models import Customer
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.routing.geo import CRS, Point, point_problem
 from baifang.visits import appointments, conf, engine, locations
-from baifang.visits.choices import QUICK_CHANNELS, Channel, FlagKind, RecordStatus, SignatureMethod
+from baifang.visits.choices import (
+    QUICK_CHANNELS,
+    Channel,
+    CountState,
+    FlagKind,
+    RecordStatus,
+    ReviewDecision,
+    SignatureMethod,
+)
 from baifang.visits.exceptions import OpenVisitExists
 from baifang.visits.models import Touch, VisitChecklist, VisitFlag, VisitPhoto, VisitRecord
 
@@ -207,6 +215,7 @@ def check_in(
     )
     appointments.fulfil_by_check_in(touch)
     locations.propose_from_check_in(touch, {flag.kind for flag in flags})
+    touch.refresh_count_state()
     return touch
 
 
@@ -237,6 +246,7 @@ def check_out(user, touch: Touch, *, at: dt.datetime | None = None) -> Touch:
     touch.ended_at = max(at or timezone.now(), touch.started_at)
     touch.save()
     _add_flags(touch, [engine.too_short_flag(touch.duration_seconds, touch.min_duration_minutes)])
+    touch.refresh_count_state()  # counted, or held for review by a serious flag (R-VISIT-8)
     return touch
 
 
@@ -460,6 +470,60 @@ def return_record(user, record: VisitRecord, *, reason: str) -> VisitRecord:
         dedup_key=f"visit-record-returned:{change.pk}",
     )
     return record
+
+
+# -- review of flagged visits (R-VISIT-8) ---------------------------------------------------------
+
+
+def _supervised_by(user) -> models.Q:
+    """Touches whose reviewer ``user`` is: a manager's unit subtree, or reps they supervise (R-VISIT-4)."""
+    condition = models.Q(user__supervisor_override=user)
+    if user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN):
+        condition |= models.Q(pk__in=Touch.objects.visible_to(user).values("pk"))
+    return condition
+
+
+def visits_to_review(user):
+    """Visits held by a serious flag that ``user`` decides on, oldest first (R-VISIT-8)."""
+    return (
+        Touch.objects.filter(count_state=CountState.PENDING_REVIEW)
+        .exclude(user=user)
+        .filter(_supervised_by(user))
+        .for_lists()
+        .order_by("started_at", "pk")
+    )
+
+
+def may_review_visit(user, touch: Touch) -> bool:
+    return visits_to_review(user).filter(pk=touch.pk).exists()
+
+
+@transaction.atomic
+def decide_visit(user, touch: Touch, *, accept: bool, comment: str = "") -> Touch:
+    """The supervisor accepts a flagged visit (it counts) or rejects it (it never counts); audited.
+
+    Only a visit pending review can be decided, once: a rejected visit never counts (R-VISIT-8).
+    """
+    touch = Touch.objects.select_for_update().get(pk=touch.pk)
+    if not may_review_visit(user, touch):
+        raise PermissionDenied
+    comment = comment.strip()
+    if not accept and not comment:
+        raise ValidationError({"comment": _("Say why the visit is rejected.")})
+    touch.decide_review(
+        ReviewDecision.ACCEPTED if accept else ReviewDecision.REJECTED, by=user, comment=comment
+    )
+    audit.record(AuditAction.APPROVE if accept else AuditAction.REJECT, touch, user=user, message=comment)
+    if not accept:
+        Notification.objects.send(
+            touch.user,
+            "visit_rejected",
+            touch,
+            text=_("Your visit to %(customer)s was rejected on review and does not count: %(reason)s")
+            % {"customer": touch.customer, "reason": comment},
+            dedup_key=f"visit-rejected:{touch.pk}",
+        )
+    return touch
 
 
 # -- lists ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/check-out/", views.check_out, name="check_out"),
     path("<int:pk>/record/", views.record_edit, name="record"),
     path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/photos/<int:photo_pk>/", views.visit_photo, name="photo"),
     path("<int:pk>/signature/<str:who>/", views.visit_signature, name="signature"),
     path("<int:pk>/questions/new/", views_followup.question_new, name="question_new"),

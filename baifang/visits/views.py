@@ -104,6 +104,7 @@ def visit_detail(request, pk):
     touch = get_touch_for_user(request.user, pk)
     record = VisitRecord.objects.filter(touch=touch).first()
     can_review = record is not None and services.may_review(request.user, record)
+    can_decide = touch.is_pending_review and services.may_review_visit(request.user, touch)
     return render(
         request,
         "visits/detail.html",
@@ -115,7 +116,8 @@ def visit_detail(request, pk):
             "history": record.status_changes.select_related("changed_by") if record else [],
             "is_mine": touch.user_id == request.user.pk,
             "can_review": can_review,
-            "review_form": ReviewForm() if can_review else None,
+            "review_form": ReviewForm() if can_review or can_decide else None,
+            "can_decide": can_decide,
             "checklists": _checklist_rows(record) if record else [],
             "questions": touch.questions.select_related("owner", "answered_by"),
             "commitments": record.commitments.select_related("owner") if record else [],
@@ -218,8 +220,33 @@ def _save_record_form(request, touch, form, checklists) -> None:
 
 @login_required
 def review_queue(request):
-    """Submitted records waiting for the supervisor, oldest first (R-VISIT-4)."""
-    return render(request, "visits/review_queue.html", {"records": services.review_queue(request.user)[:100]})
+    """Submitted records (R-VISIT-4) and flagged visits pending review (R-VISIT-8), oldest first."""
+    context = {
+        "records": services.review_queue(request.user)[:100],
+        "pending_visits": services.visits_to_review(request.user)[:100],
+    }
+    return render(request, "visits/review_queue.html", context)
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    """The supervisor accepts a flagged visit (it counts) or rejects it (it never counts), R-VISIT-8."""
+    touch = get_touch_for_user(request.user, pk)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.decide_visit(
+            request.user, touch, accept=accept, comment=form.cleaned_data.get("comment", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("visits:detail", pk=touch.pk)
+    messages.success(
+        request, _("Visit accepted: it counts.") if accept else _("Visit rejected: it does not count.")
+    )
+    return redirect("visits:review_queue")
 
 
 @login_required

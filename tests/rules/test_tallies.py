@@ -23,18 +23,19 @@ from baifang.rules.compliance import Scope
 from baifang.rules.models import ComplianceTally, ComplianceWindow
 from baifang.rules.services import revise_rule
 from baifang.tiers.models import CustomerTier
-from baifang.visits.models import Touch
+from baifang.visits.models import Touch, VisitFlag
 from tests.factories import CustomerFactory
 from tests.rules.conftest import make_rule, put_in_tier, touch
 
 DAY = dt.date(2026, 11, 18)  # a Wednesday
 CHANNELS = ["visit", "phone", "sms", "invited"]
 GROUPS = ["rule", "owner", "unit", "responsible"]
+FLAG_KINDS = ["far", "speed", "reused", "no_location", "too_short", "outside_hours"]
 
 
 def cells(day, *, use_tallies, group_by="rule", scope=None):
     return sorted(
-        (c.rule.code, c.key or 0, c.due, c.met, c.overdue)
+        (c.rule.code, c.key or 0, c.due, c.met, c.overdue, c.pending)
         for c in compliance.compliance(
             day, scope=scope or Scope(), group_by=group_by, today=DAY, use_tallies=use_tallies
         )
@@ -43,7 +44,7 @@ def cells(day, *, use_tallies, group_by="rule", scope=None):
 
 def rows(day, *, use_tallies, scope=None):
     return sorted(
-        (o.rule.code, o.customer_id, o.done, o.required, o.due, o.status, o.responsible_id)
+        (o.rule.code, o.customer_id, o.done, o.pending, o.required, o.due, o.status, o.responsible_id)
         for o in compliance.obligations(day, scope=scope or Scope(), today=DAY, use_tallies=use_tallies)
     )
 
@@ -302,6 +303,8 @@ def test_kept_windows_equal_live_sql_under_random_writes(org, seed001, data, day
                 st.sampled_from(
                     ["save", "bulk", "move", "retime", "delete", "bulk_delete", "owner", "owner_bulk", "tier"]
                     + ["position", "revise", "rebuild"]
+                    # What counts as done (R-VISIT-8): open visits, check-out, flags, review decisions.
+                    + ["open_visit", "check_out", "flag", "unflag", "accept", "reject", "decide_bulk"]
                 ),
                 label="step",
             )
@@ -319,6 +322,8 @@ def test_kept_windows_equal_live_sql_under_random_writes(org, seed001, data, day
                 Touch.objects.filter(pk=t.pk).update(
                     started_at=when(), ended_at=None, duration_seconds=draw(st.integers(0, 2400))
                 )
+                if t.channel == "visit":  # a bulk write of the facts: the nightly recount decides again
+                    Touch.objects.recount_states()
             elif step == "delete" and existing:
                 draw(st.sampled_from(existing)).delete()
             elif step == "bulk_delete" and existing:
@@ -348,6 +353,34 @@ def test_kept_windows_equal_live_sql_under_random_writes(org, seed001, data, day
                     revise_rule(rule, {"min_count": draw(st.integers(1, 3))}, by=org.market, effective=day)
             elif step == "rebuild":
                 tallies.refresh(day)
+            elif step == "open_visit":
+                t = new_touch()
+                t.channel, t.ended_at = "visit", None
+                t.save()
+            elif step == "check_out":
+                open_visits = [t for t in existing if t.channel == "visit" and t.ended_at is None]
+                if open_visits:
+                    t = draw(st.sampled_from(open_visits))
+                    t.ended_at = t.started_at + dt.timedelta(minutes=draw(st.integers(1, 40)))
+                    t.save()
+            elif step == "flag" and existing:
+                t = draw(st.sampled_from(existing))
+                VisitFlag.objects.get_or_create(touch=t, kind=draw(st.sampled_from(FLAG_KINDS)))
+            elif step == "unflag":
+                flags = list(VisitFlag.objects.filter(touch__customer__in=customers))
+                if flags:
+                    draw(st.sampled_from(flags)).delete()
+            elif step in ("accept", "reject"):
+                pending = [t for t in existing if t.count_state == "pending_review"]
+                if pending:
+                    t = draw(st.sampled_from(pending))
+                    t.decide_review("accepted" if step == "accept" else "rejected", by=org.manager)
+            elif step == "decide_bulk" and existing:
+                # A queryset update of the decision, then the set-based recount (the nightly path).
+                Touch.objects.filter(pk=draw(st.sampled_from(existing)).pk).update(
+                    review_decision=draw(st.sampled_from(["", "accepted", "rejected"]))
+                )
+                Touch.objects.recount_states()
             assert rows(day, use_tallies=True) == rows(day, use_tallies=False)
         assert_fast_equals_live(day)
         assert_fast_equals_live(day, Scope(user=org.manager))
@@ -367,9 +400,13 @@ def test_kept_windows_equal_live_sql_under_random_writes(org, seed001, data, day
                 t.channel,
                 timezone.localtime(t.started_at).date(),
                 t.duration_seconds,
+                t.count_state,
             )
             for t in Touch.objects.filter(customer__in=customers)
         ]
+        # Every stored decision is the rule's (R-VISIT-8).
+        for t in Touch.objects.filter(customer__in=customers):
+            assert t.count_state == t.decide_count_state(), t
         fresh = type(customers[0]).objects.filter(pk__in=[c.pk for c in customers])
         tier_of = dict(
             CustomerTier.objects.filter(scheme=seed001.scheme).values_list("customer_id", "tier_id")
@@ -378,9 +415,9 @@ def test_kept_windows_equal_live_sql_under_random_writes(org, seed001, data, day
             [(c.pk, tier_of[c.pk], c.owner_id) for c in fresh], specs, facts, day, DAY
         )
         actual = compliance.obligations(day, scope=Scope(), today=DAY, rule_ids=[r.pk for r in owner_rules])
-        assert sorted((o.rule_id, o.customer_id, o.done, o.status, o.due) for o in expected) == sorted(
-            (o.rule.pk, o.customer_id, o.done, o.status, o.due) for o in actual
-        )
+        assert sorted(
+            (o.rule_id, o.customer_id, o.done, o.pending, o.status, o.due) for o in expected
+        ) == sorted((o.rule.pk, o.customer_id, o.done, o.pending, o.status, o.due) for o in actual)
         transaction.set_rollback(True)
 
 
@@ -442,3 +479,21 @@ def test_touch_and_owner_change_in_concurrent_transactions_stay_exact(org, seed0
     changer.join()
     assert tallies.drift(DAY) == []
     assert_fast_equals_live(DAY)
+
+
+def test_generated_trigger_sql_is_the_installed_one(db):
+    """R-OBL-2 / R-VISIT-8: the database holds exactly the triggers ``trigger_sql`` generates (SQLite:
+    every CREATE TRIGGER verbatim; PostgreSQL: every function body and every trigger name)."""
+    from django.apps import apps
+
+    from baifang.rules import trigger_sql
+
+    generator = trigger_sql.TriggerSQL(trigger_sql.Tables.of(apps))
+    installed = trigger_sql.installed(connection)
+    if connection.vendor == "sqlite":
+        assert installed == generator.sqlite_triggers()
+    else:
+        expected = {name: trigger_sql.function_body(sql) for name, sql in generator.pg_functions().items()}
+        assert installed == expected
+        assert trigger_sql.installed_pg_triggers(connection) == set(trigger_sql.TRIGGER_NAMES["postgresql"])
+    assert "count_state" in "".join(installed.values())

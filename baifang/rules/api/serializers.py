@@ -55,9 +55,10 @@ class ObligationSerializer(serializers.Serializer):
     window_start = serializers.DateField(source="window.start")
     window_end = serializers.DateField(source="window.end")
     required = serializers.IntegerField()
-    done = serializers.IntegerField()
+    done = serializers.IntegerField(help_text="touches that count (R-VISIT-8)")
+    pending = serializers.IntegerField(help_text="flagged visits waiting for the supervisor's review")
     due = serializers.DateField()
-    status = serializers.ChoiceField(choices=["met", "open", "overdue"])
+    status = serializers.ChoiceField(choices=["met", "pending_review", "open", "overdue"])
 
 
 class ComplianceCellSerializer(serializers.Serializer):
@@ -68,7 +69,8 @@ class ComplianceCellSerializer(serializers.Serializer):
     window_end = serializers.DateField(source="window.end")
     due = serializers.IntegerField()
     met = serializers.IntegerField()
-    unmet = serializers.IntegerField()
+    pending = serializers.IntegerField(help_text="met once the visits pending review are accepted")
+    unmet = serializers.IntegerField(help_text="neither met nor pending review")
     overdue = serializers.IntegerField()
     rate = serializers.FloatField(allow_null=True)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -12,12 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from baifang.core.choices import CoordinateSystem
 from baifang.core.validators import validate_latitude, validate_longitude
 from baifang.routing.geo import CRS, Point
+from baifang.visits import conf, counting, engine
 from baifang.visits.choices import (
     Channel,
+    CountState,
     FlagKind,
     IdempotentAction,
     Purpose,
     RecordStatus,
+    ReviewDecision,
     SignatureMethod,
 )
 from baifang.visits.exceptions import InvalidTransition
@@ -62,6 +67,14 @@ class TouchQuerySet(models.QuerySet):
         """Everything a visit list shows, in a fixed number of queries."""
         return self.select_related("customer", "user", "record").prefetch_related("flags")
 
+    def counted(self):
+        """Touches that count toward obligations (R-VISIT-8)."""
+        return self.filter(count_state=CountState.COUNTED)
+
+    def recount_states(self) -> int:
+        """Decide again whether each touch counts, set-based (after a settings change; nightly)."""
+        return counting.recount(self, VisitFlag, conf.counting_policy())
+
 
 class Touch(models.Model):
     """A contact with a customer by one of our people, on some channel, at some time (R-VISIT-5).
@@ -100,6 +113,29 @@ class Touch(models.Model):
     # Why the rep checked in while another visit was still open; such a visit is flagged (R-VISIT-1).
     overlap_reason = models.CharField(_("reason for a second open visit"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # What counts as done (R-VISIT-8): decided by ``decide_count_state`` alone, stored so every count
+    # (live SQL, kept windows and their triggers, plans) is one comparison.
+    count_state = models.CharField(
+        _("counts toward obligations"),
+        max_length=16,
+        choices=CountState.choices,
+        default=CountState.COUNTED,
+        editable=False,
+    )
+    review_decision = models.CharField(
+        _("review decision"), max_length=10, choices=ReviewDecision.choices, blank=True, editable=False
+    )
+    reviewed_by = models.ForeignKey(
+        USER,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    review_comment = models.TextField(_("review comment"), blank=True, editable=False)
 
     objects = TouchQuerySet.as_manager()
 
@@ -116,6 +152,12 @@ class Touch(models.Model):
             models.Index(fields=["user", "started_at"], name="visits_touch_user"),
             # Reused-coordinates check: other check-ins at the same point (R-VISIT-2).
             models.Index(fields=["latitude", "longitude"], name="visits_touch_point"),
+            # Visits waiting for their supervisor's review (R-VISIT-8): few rows, found at once.
+            models.Index(
+                fields=["user", "started_at"],
+                condition=models.Q(count_state="pending_review"),
+                name="visits_touch_pending_review",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -139,6 +181,9 @@ class Touch(models.Model):
     def save(self, *args, **kwargs):
         if self.ended_at and self.started_at:
             self.duration_seconds = int((self.ended_at - self.started_at).total_seconds())
+        self.count_state = self.decide_count_state()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "count_state"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -149,6 +194,46 @@ class Touch(models.Model):
     def get_location_error_display(self) -> str:
         """Why the check-in has no location, in the user's language."""
         return location_error_text(self.location_error)
+
+    def decide_count_state(self, flag_kinds=None) -> str:
+        """Whether this touch counts toward obligations now (R-VISIT-8; the rule: ``engine.count_state``)."""
+        if flag_kinds is None:
+            flag_kinds = self.flags.values_list("kind", flat=True) if self.pk else ()
+        return engine.count_state(
+            on_site=self.channel == Channel.VISIT,
+            checked_out=self.ended_at is not None,
+            flags=flag_kinds,
+            decision=self.review_decision,
+            policy=conf.counting_policy(),
+        )
+
+    def refresh_count_state(self) -> str:
+        """Decide again and store the decision if it changed (after a flag, check-out or review)."""
+        state = self.decide_count_state()
+        if state != self.count_state:
+            Touch.objects.filter(pk=self.pk).update(count_state=state)
+            self.count_state = state
+        return state
+
+    def decide_review(self, decision: str, *, by, comment: str = "") -> None:
+        """Record the supervisor's decision on a visit pending review; decided once (R-VISIT-8)."""
+        if self.count_state != CountState.PENDING_REVIEW or self.review_decision:
+            raise InvalidTransition(gettext("Only a visit pending review can be accepted or rejected."))
+        self.review_decision = decision
+        self.reviewed_by, self.reviewed_at, self.review_comment = by, timezone.now(), comment
+        self.save(
+            update_fields=["review_decision", "reviewed_by", "reviewed_at", "review_comment", "count_state"]
+        )
+
+    @property
+    def serious_flags(self) -> list:
+        """The flags that hold this visit for review under the company's settings (R-VISIT-8)."""
+        serious = conf.counting_policy().serious_flags
+        return [flag for flag in self.flags.all() if flag.kind in serious]
+
+    @property
+    def is_pending_review(self) -> bool:
+        return self.count_state == CountState.PENDING_REVIEW
 
     @property
     def point(self) -> Point | None:
@@ -233,6 +318,14 @@ class VisitFlag(models.Model):
             ),
         }
         return texts[self.kind]() if self.kind in texts else self.get_kind_display()
+
+
+@receiver([post_save, post_delete], sender=VisitFlag, dispatch_uid="visits_flag_count_state")
+def _flag_changed(sender, instance: VisitFlag, **kwargs) -> None:
+    """A flag added or removed, on any path: the visit's count state is decided again (R-VISIT-8)."""
+    touch = Touch.objects.filter(pk=instance.touch_id).first()
+    if touch is not None:
+        touch.refresh_count_state()
 
 
 class VisitChecklist(models.Model):

@@ -12,7 +12,7 @@ from baifang.rules import compliance
 
 
 class Command(BaseCommand):
-    help = "Visit-rule compliance for the periods containing a date: due, met, unmet, overdue per rule."
+    help = "Visit-rule compliance for the periods containing a date: due, met, pending review, unmet, overdue per rule."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -38,12 +38,12 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Compliance for the periods containing {day} ({len(cells)} rows)")
         self.stdout.write(
-            f"{'rule':<40} {'key':>8} {'due':>8} {'met':>8} {'unmet':>8} {'overdue':>8} {'rate':>7}"
+            f"{'rule':<40} {'key':>8} {'due':>8} {'met':>8} {'pending':>8} {'unmet':>8} {'overdue':>8} {'rate':>7}"
         )
         for c in cells:
             rate = f"{c.rate:.1%}" if c.rate is not None else "—"
             self.stdout.write(
-                f"{c.rule.code:<40} {c.key or '':>8} {c.due:>8} {c.met:>8} {c.unmet:>8} {c.overdue:>8} {rate:>7}"
+                f"{c.rule.code:<40} {c.key or '':>8} {c.due:>8} {c.met:>8} {c.pending:>8} {c.unmet:>8} {c.overdue:>8} {rate:>7}"
             )
 
 
@@ -58,6 +58,7 @@ def _json(cells, day) -> str:
                     "window": [c.window.start.isoformat(), c.window.end.isoformat()],
                     "due": c.due,
                     "met": c.met,
+                    "pending": c.pending,
                     "unmet": c.unmet,
                     "overdue": c.overdue,
                 }
