@@ -161,9 +161,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "baifang.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    # Keep the package's handler function (its schema generator documents errors only for it); our
+    # domain errors are mapped by the handler class below (baifang.core.api.errors).
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
 }
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "baifang.core.api.errors.ExceptionHandler"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baifang API",
     "DESCRIPTION": "Customer visit management — 客户拜访管理系统. All endpoints are under /api/v1/.",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from baifang.customers.models import (
@@ -15,12 +14,6 @@ from baifang.customers.models import (
     RegionDistributionLimit,
 )
 from baifang.org.models import OrgUnit, User
-
-
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "message_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
 
 
 class CustomerSerializer(serializers.ModelSerializer):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -25,7 +24,6 @@ from baifang.customers.api.serializers import (
     HandoverSerializer,
     MajorChangeSerializer,
     RegionDistributionLimitSerializer,
-    as_drf_error,
 )
 from baifang.customers.filtersets import (
     AccessRequestFilterSet,
@@ -74,12 +72,9 @@ class CustomerViewSet(
         co_owners = data.pop("co_owners", [])
         register = data.pop("register", True)
         customer = Customer(**data)
-        try:
-            with transaction.atomic():
-                services.create_customer(customer, by=self.request.user, register=register)
-                customer.co_owners.set(co_owners)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        with transaction.atomic():
+            services.create_customer(customer, by=self.request.user, register=register)
+            customer.co_owners.set(co_owners)
         serializer.instance = customer
 
     def perform_update(self, serializer):
@@ -91,13 +86,10 @@ class CustomerViewSet(
         data.pop("register", None)
         for field, value in data.items():
             setattr(customer, field, value)
-        try:
-            with transaction.atomic():
-                services.update_customer(customer, by=self.request.user)
-                if co_owners is not None:
-                    customer.co_owners.set(co_owners)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        with transaction.atomic():
+            services.update_customer(customer, by=self.request.user)
+            if co_owners is not None:
+                customer.co_owners.set(co_owners)
 
     @extend_schema(request=None, responses=CustomerSerializer)
     @action(detail=True, methods=["post"])
@@ -117,10 +109,7 @@ class CustomerViewSet(
         duplicate = get_object_or_404(self.get_queryset(), pk=duplicate_pk)
         if not is_archive_admin(request.user):
             raise PermissionDenied
-        try:
-            services.merge_customers(survivor=survivor, duplicate=duplicate, by=request.user)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        services.merge_customers(survivor=survivor, duplicate=duplicate, by=request.user)
         return Response(CustomerSerializer(survivor, context={"request": request}).data)
 
 
@@ -210,25 +199,19 @@ class AccessRequestViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = services.request_access(
-                requester=self.request.user,
-                customer=data.get("customer"),
-                unit=data.get("unit"),
-                reason=data["reason"],
-                days=data.get("days"),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        serializer.instance = services.request_access(
+            requester=self.request.user,
+            customer=data.get("customer"),
+            unit=data.get("unit"),
+            reason=data["reason"],
+            days=data.get("days"),
+        )
 
     def _decide(self, request, decide):
         access = self.get_object()
         decision = DecisionSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        try:
-            access = decide(access, by=request.user, note=decision.validated_data["note"])
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        access = decide(access, by=request.user, note=decision.validated_data["note"])
         return Response(AccessRequestSerializer(access).data)
 
     @extend_schema(request=DecisionSerializer, responses=AccessRequestSerializer)
@@ -255,16 +238,13 @@ class HandoverView(APIView):
             request.user, data["leaver"]
         ):
             raise PermissionDenied
-        try:
-            result = services.hand_over(
-                leaver=data["leaver"],
-                successor=data["successor"],
-                by=request.user,
-                reason=data["reason"],
-                deactivate=data["deactivate"],
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        result = services.hand_over(
+            leaver=data["leaver"],
+            successor=data["successor"],
+            by=request.user,
+            reason=data["reason"],
+            deactivate=data["deactivate"],
+        )
         body = {"handover": result.handover.pk, "customers": result.customers, "notices": result.notices}
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from baifang.core.choices import CoordinateSystem
@@ -13,12 +12,6 @@ from baifang.visits.services import RECORD_FIELDS
 IDEMPOTENCY_HELP = (
     "Idempotency: a retry with the same key (or Idempotency-Key header) returns the first result."
 )
-
-
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
 
 
 class VisitFlagSerializer(serializers.ModelSerializer):

@@ -22,7 +22,6 @@ from baifang.visits.api.serializers import (
     QuickTouchSerializer,
     TouchSerializer,
     VisitRecordSerializer,
-    as_drf_error,
 )
 from baifang.visits.choices import Channel, IdempotentAction
 from baifang.visits.idempotency import run_once
@@ -31,10 +30,7 @@ from baifang.visits.models import Touch
 
 def _respond(request, action_name: str, data: dict, work) -> Response:
     key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
-    try:
-        status, body, replayed = run_once(request.user, key, action_name, work)
-    except DjangoValidationError as exc:
-        raise as_drf_error(exc) from exc
+    status, body, replayed = run_once(request.user, key, action_name, work)
     response = Response(body, status=status)
     if replayed:
         response["Idempotent-Replayed"] = "true"
