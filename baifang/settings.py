@@ -6,6 +6,7 @@ other service. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_U
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "baifang.core.middleware.RequestContextMiddleware",
+    "baifang.core.queries.BadQueryMiddleware",
 ]
 
 ROOT_URLCONF = "baifang.urls"
@@ -155,7 +157,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "baifang.core.api.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "baifang.core.api.pagination.StandardPagination",
@@ -164,8 +166,18 @@ REST_FRAMEWORK = {
     # Keep the package's handler function (its schema generator documents errors only for it); our
     # domain errors are mapped by the handler class below (baifang.core.api.errors).
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "baifang.core.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# Bounds on what a query may ask for (baifang.core.filtersets): dates outside DATE_MIN..DATE_MAX and
+# search strings over SEARCH_MAX_LENGTH are refused with a field-level 400, not sent to the database.
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+SEARCH_MAX_LENGTH = 100
+# A JSON body nested deeper than this is refused (baifang.core.api.parsers.DepthLimitedJSONParser).
+JSON_MAX_DEPTH = 32
 DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "baifang.core.api.errors.ExceptionHandler"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baifang API",

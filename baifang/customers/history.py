@@ -29,7 +29,7 @@ def history_entries(customer, limit: int = 50) -> list[HistoryEntry]:
     )
     fields = [f for f in customer._meta.concrete_fields if f.attname not in IGNORED and f.name not in IGNORED]
     entries = []
-    for newer, older in zip(rows, [*rows[1:], None], strict=True):
+    for newer, older in zip(rows, [*rows[1:], None][: len(rows)], strict=True):
         if len(entries) == limit:
             break
         entry = HistoryEntry(newer.history_date, newer.history_user, older is None)

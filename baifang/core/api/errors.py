@@ -8,7 +8,7 @@ into the same responses everywhere:
 - ``StaleVersion`` → 409 Conflict, code ``conflict``, nothing changed;
 - any other ``ValidationError`` (``InvalidTransition`` included) → 400 with one entry per field
   (``attr`` = the field, ``non_field_errors`` for the whole object), keeping Django's error code;
-- ``RecursionError`` while reading a body → 400 ``parse_error`` (see ``DepthLimitedJSONParser``).
+- a body nested too deeply is refused by the parser (``DepthLimitedJSONParser``) as 400 ``parse_error``.
 
 Django's ``PermissionDenied`` becomes 403 with the service's reason; ``Http404`` 404 (the package's).
 """

@@ -1,0 +1,22 @@
+"""Serializer fields with the bounds every API input shares (settings.DATE_MIN..DATE_MAX)."""
+
+from rest_framework import serializers
+
+from baifang.core.filtersets import ID_RANGE, validate_date_in_range
+
+
+class BoundedDateField(serializers.DateField):
+    """A date within settings.DATE_MIN..DATE_MAX: year 9999 or 0001 is a 400, not an overflow."""
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", []), validate_date_in_range]
+        super().__init__(**kwargs)
+
+
+class IdField(serializers.IntegerField):
+    """A row id given as a parameter: a whole number the database can hold."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", ID_RANGE[0])
+        kwargs.setdefault("max_value", ID_RANGE[1])
+        super().__init__(**kwargs)

@@ -1,0 +1,147 @@
+"""No server errors: bad query values and bodies are field-level 400s, never 500s (R-SEC-1, R-UX-1).
+
+Each case here answered 500 before (found by the schema fuzz run and the access sweep of issue 10).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import api_for, client_for
+
+HUGE = "1" + "0" * 19  # 10**19: more than any database integer
+
+
+def _error_attrs(response) -> set[str]:
+    body = response.json()
+    assert body["type"] == "validation_error", body
+    return {error["attr"] for error in body["errors"]}
+
+
+@pytest.mark.parametrize(
+    ("url", "attr"),
+    [
+        ("/api/v1/contacts/?customer=1e19", "customer"),
+        (f"/api/v1/contacts/?customer={HUGE}", "customer"),
+        (f"/api/v1/customer-changes/?customer={HUGE}", "customer"),
+        (f"/api/v1/plan-items/?customer={HUGE}", "customer"),
+        (f"/api/v1/plan-items/?plan=-{HUGE}", "plan"),
+        (f"/api/v1/users/?unit={HUGE}", "unit"),
+        (f"/api/v1/customers/?owner={HUGE}", "owner"),
+        (f"/api/v1/customers/?unit={HUGE}", "unit"),
+        (f"/api/v1/visits/?customer={HUGE}", "customer"),
+        (f"/api/v1/org-units/?parent={HUGE}", "parent"),
+    ],
+)
+def test_out_of_range_integer_filter_is_a_field_level_400(org, url, attr):
+    """R-SEC-1: an id no database can hold is refused by the filter, not sent to SQL."""
+    response = api_for(org.market).get(url)
+    assert response.status_code == 400
+    assert attr in _error_attrs(response)
+
+
+def test_over_long_search_string_is_a_400(org):
+    """R-UX-1: a 50,000-character q ("LIKE pattern too complex" on SQLite) is refused."""
+    response = api_for(org.market).get("/api/v1/customers/", {"q": "%_" * 25_000})
+    assert response.status_code == 400
+    assert _error_attrs(response) == {"q"}
+
+
+def test_over_long_search_string_on_the_page_is_a_400(org):
+    response = client_for(org.market).get(reverse("customers:list"), {"q": "%_" * 25_000})
+    assert response.status_code in (200, 400)  # the page shows the form error or a 400, never 500
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/api/v1/obligations/", "date"),
+        ("/api/v1/compliance/", "date"),
+        ("/api/v1/obligations/due/", "date"),
+        ("/api/v1/plans/", "period_start_after"),
+        ("/api/v1/plan-items/", "day_before"),
+        ("/api/v1/routes/day/", "date"),
+    ],
+)
+def test_dates_outside_the_bounds_are_a_400(org, url, param, day):
+    """R-UX-1: dates beyond settings.DATE_MIN..DATE_MAX never reach date arithmetic."""
+    response = api_for(org.rep).get(url, {param: day})
+    assert response.status_code == 400, response.content
+    attrs = _error_attrs(response)
+    assert attrs & {param, param.rsplit("_", 1)[0]}, attrs
+
+
+def test_month_far_in_the_future_is_a_400(org):
+    response = api_for(org.rep).get("/api/v1/plans/", {"month": "9999-12"})
+    assert response.status_code == 400
+    assert _error_attrs(response) == {"month"}
+
+
+@pytest.mark.parametrize("scheme", ["abc", "1e30", HUGE])
+def test_route_scheme_must_be_an_id(org, scheme):
+    """R-UX-1: /routes/day/?scheme=abc was a 500."""
+    response = api_for(org.rep).get("/api/v1/routes/day/", {"scheme": scheme})
+    assert response.status_code == 400
+    assert _error_attrs(response) == {"scheme"}
+
+
+@pytest.mark.parametrize("params", [{"scheme": "1e30"}, {"rep": HUGE}, {"date": "9999-12-31"}])
+def test_map_page_bad_parameters_are_a_400_page(org, params):
+    response = client_for(org.rep).get(reverse("maps:map"), params)
+    assert response.status_code == 400
+    assert (
+        "scheme" in response.content.decode()
+        or "rep" in response.content.decode()
+        or "date" in (response.content.decode())
+    )
+
+
+def test_history_tab_of_a_customer_without_history_rows(org, customer):
+    """R-ARCH-4: customers loaded in bulk have no history rows; the tab said 500 for each of them."""
+    customer.history.all().delete()
+    response = client_for(org.rep).get(customer.get_absolute_url(), {"tab": "history"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "attr"),
+    [
+        ({"page": "abc"}, "page"),
+        ({"page": "0"}, "page"),
+        ({"page_size": "x"}, "page_size"),
+        ({"page_size": "501"}, "page_size"),
+        ({"page_size": "0"}, "page_size"),
+    ],
+)
+def test_bad_page_parameters_are_a_400(org, params, attr):
+    """R-UX-1: strict pagination; a bad page_size was silently replaced by the default."""
+    response = api_for(org.market).get("/api/v1/customers/", params)
+    assert response.status_code == 400
+    assert _error_attrs(response) == {attr}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/customers/?status=nonsense", "/api/v1/plans/?status=nonsense"])
+def test_bad_enum_filter_is_a_400(org, url):
+    response = api_for(org.market).get(url)
+    assert response.status_code == 400
+    assert _error_attrs(response) == {"status"}
+
+
+def test_deeply_nested_json_body_is_a_400(org):
+    """R-SEC-1: a body nested 100,000 levels deep raised RecursionError (500)."""
+    body = "[" * 100_000 + "]" * 100_000
+    response = api_for(org.market).post("/api/v1/customers/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["type"] == "client_error"
+
+
+def test_moderately_nested_json_beyond_the_limit_is_a_400(org, settings):
+    settings.JSON_MAX_DEPTH = 5
+    body = json.dumps({"name": [[[[[["x"]]]]]]})
+    response = api_for(org.market).post("/api/v1/customers/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parse_error"
