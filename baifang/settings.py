@@ -162,7 +162,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "baifang.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "baifang.core.api.schema.AutoSchema",
     # Keep the package's handler function (its schema generator documents errors only for it); our
     # domain errors are mapped by the handler class below (baifang.core.api.errors).
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",

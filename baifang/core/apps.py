@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "baifang.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from baifang.core.api import schema  # noqa: F401  (registers the OpenAPI field extensions)

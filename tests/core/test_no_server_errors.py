@@ -145,3 +145,41 @@ def test_moderately_nested_json_beyond_the_limit_is_a_400(org, settings):
     response = api_for(org.market).post("/api/v1/customers/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("fmt", ["multipart", "json"])
+def test_post_plans_with_an_empty_date_is_a_400(org, fmt):
+    """R-PLAN-3: an empty date used to fall back to today and create a plan."""
+    response = api_for(org.rep).post("/api/v1/plans/", {"kind": "month", "date": ""}, format=fmt)
+    assert response.status_code == 400
+    assert _error_attrs(response) == {"date"}
+
+
+def _schema(org) -> dict:
+    response = api_for(org.market).get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_times_have_no_offset_format(org):
+    """R-UX-1: "08:30:00" was declared `format: time` (RFC 3339 full-time needs an offset)."""
+    text = json.dumps(_schema(org))
+    assert '"format": "time"' not in text
+    assert "[0-5]\\\\d(:[0-5]" in text  # the HH:MM[:SS] pattern is declared instead
+
+
+def _codes(schema: dict, component: str) -> set[str]:
+    return set(schema["components"]["schemas"][component]["enum"])
+
+
+def test_schema_documents_validator_and_service_error_codes(org):
+    """R-UX-1: invalid_phone / invalid_credit_code were answered but missing from the error enums."""
+    components = _schema(org)["components"]["schemas"]
+    phone = {n for n in components if n.startswith("CustomersCreatePhoneErrorComponent")}
+    credit = {n for n in components if n.startswith("CustomersCreateCreditCodeErrorComponent")}
+    assert phone and credit, sorted(n for n in components if n.startswith("CustomersCreate"))
+    codes = lambda names: {c for n in names for c in components[n]["properties"]["code"]["enum"]}  # noqa: E731
+    assert "invalid_phone" in codes(phone)
+    assert "invalid_credit_code" in codes(credit)
+    lock = {n for n in components if n.startswith("PlanItemsPartialUpdateLockVersionErrorComponent")}
+    assert "required" in codes(lock)

@@ -96,7 +96,7 @@ def fuzz(schema_url: str, token: str, persona: str, args, report_dir: Path) -> i
         "--max-examples",
         str(args.max_examples),
         "--phases",
-        "examples,coverage,fuzzing",
+        args.phases,
         "--workers",
         "2",
         "--request-timeout",
@@ -117,6 +117,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", "25")))
     parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "20261201")))
+    parser.add_argument("--phases", default=os.environ.get("FUZZ_PHASES", "examples,coverage,fuzzing"))
     parser.add_argument("--keep", action="store_true", help="keep the database and reports")
     parser.add_argument("--personas", default=",".join(PERSONAS))
     args = parser.parse_args()
@@ -134,12 +135,23 @@ def main() -> int:
         started = time.monotonic()
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "bootstrap", "--customers", "120", "--reps", "4")
-        tokens = {p: manage(env, "drf_create_token", p, capture=True).split()[2] for p in args.personas.split(",")}
+        tokens = {
+            p: manage(env, "drf_create_token", p, capture=True).split()[2] for p in args.personas.split(",")
+        }
         print(f"fuzz: fresh demo database in {time.monotonic() - started:.0f}s")
 
         port = free_port()
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "baifang.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"],
+            [
+                str(BIN / "gunicorn"),
+                "baifang.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--timeout",
+                "120",
+            ],
             env=env,
             cwd=ROOT,
             stdout=open(workdir / "server.log", "w"),  # noqa: SIM115 (closed with the process)

@@ -1,6 +1,7 @@
 """Serializer fields with the bounds every API input shares (settings.DATE_MIN..DATE_MAX)."""
 
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from baifang.core.filtersets import ID_RANGE, validate_date_in_range
 
@@ -11,6 +12,13 @@ class BoundedDateField(serializers.DateField):
     def __init__(self, **kwargs):
         kwargs["validators"] = [*kwargs.get("validators", []), validate_date_in_range]
         super().__init__(**kwargs)
+
+    def get_value(self, dictionary):
+        # DRF reads an empty form value of an optional field as "not sent" and uses the default;
+        # an empty date is a mistake (POST /plans/ with date="" planned today), so it is refused.
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
 
 
 class IdField(serializers.IntegerField):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail
@@ -213,6 +214,7 @@ LOCK_QUERY = OpenApiParameter(
         summary="Remove an item", parameters=[LOCK_QUERY], responses={204: None, **CONFLICT}
     ),
 )
+@extend_validation_errors(["required"], field_name="lock_version", actions=["partial_update"])
 class PlanItemViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
