@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "baifang.core.middleware.RequestContextMiddleware",
     "baifang.core.queries.BadQueryMiddleware",
+    "baifang.core.api.errors.ApiNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "baifang.urls"

@@ -6,7 +6,6 @@ django-filter hands a filter's cleaned value straight to the ORM, so an out-of-r
 once, from the model field it reads (R-SEC-1, R-UX-1):
 
 - number filters on integer fields (ids included) take integers within the column's range;
-- model-choice filters refuse an id the database cannot hold as "not one of the choices";
 - date filters take dates within ``settings.DATE_MIN``–``DATE_MAX``;
 - text filters take at most ``settings.SEARCH_MAX_LENGTH`` characters.
 
@@ -50,26 +49,6 @@ def validate_date_in_range(value) -> None:
 validate_date_in_range.code = "date_out_of_range"  # documented in the API's error codes
 
 
-class BoundedModelChoiceField(django_filters.fields.ModelChoiceField):
-    """A model choice whose id the database cannot even hold is "not one of the choices"."""
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except OverflowError:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
-
-
-class BoundedModelMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
-    def _check_values(self, value):
-        try:
-            return super()._check_values(value)
-        except OverflowError:
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            ) from None
-
-
 def _integer_range(model, field_name: str) -> tuple[int, int] | None:
     try:
         field = get_model_field(model, field_name) if model else None
@@ -103,10 +82,6 @@ def bound_filter(flt: django_filters.Filter, model) -> None:
             flt.extra.setdefault("max_value", bounds[1])
         else:
             flt.extra.setdefault("max_digits", 18)  # a number the database can compare
-    elif isinstance(flt, django_filters.ModelMultipleChoiceFilter):
-        flt.field_class = BoundedModelMultipleChoiceField
-    elif isinstance(flt, django_filters.ModelChoiceFilter):
-        flt.field_class = BoundedModelChoiceField
     elif isinstance(flt, DATE_FILTERS):
         validators = flt.extra.setdefault("validators", [])
         if validate_date_in_range not in validators:

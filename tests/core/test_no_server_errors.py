@@ -183,3 +183,12 @@ def test_schema_documents_validator_and_service_error_codes(org):
     assert "invalid_credit_code" in codes(credit)
     lock = {n for n in components if n.startswith("PlanItemsPartialUpdateLockVersionErrorComponent")}
     assert "required" in codes(lock)
+
+
+@pytest.mark.parametrize("name", ["rules:due", "rules:matrix"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_obligation_pages_with_a_date_outside_the_bounds(org, name, day):
+    """R-UX-1: the page keeps today and shows the field's message instead of a 500."""
+    response = client_for(org.manager).get(reverse(name), {"date": day})
+    assert response.status_code == 200
+    assert response.context["form"].has_error("date", "date_out_of_range")

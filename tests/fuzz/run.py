@@ -80,11 +80,13 @@ def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> No
     raise SystemExit(f"fuzz: no answer from {url} after {timeout:.0f}s")
 
 
-def fuzz(schema_url: str, token: str, persona: str, args, report_dir: Path) -> int:
+def fuzz(schema: Path, base_url: str, token: str, persona: str, args, report_dir: Path) -> int:
     command = [
         str(BIN / "st"),
         "run",
-        schema_url,
+        str(schema),
+        "--url",
+        base_url,
         "--checks",
         ",".join(CHECKS),
         "--header",
@@ -157,9 +159,12 @@ def main() -> int:
             stdout=open(workdir / "server.log", "w"),  # noqa: SIM115 (closed with the process)
             stderr=subprocess.STDOUT,
         )
-        schema_url = f"http://127.0.0.1:{port}/api/schema/"
-        wait_until_up(f"http://127.0.0.1:{port}/api/v1/", server)
-        failed = [p for p, token in tokens.items() if fuzz(schema_url, token, p, args, workdir)]
+        # The schema is written once by the same code the server runs (/api/schema/ serves it too).
+        schema = workdir / "schema.json"
+        manage(env, "spectacular", "--format", "openapi-json", "--file", str(schema))
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base_url}/api/v1/", server)
+        failed = [p for p, token in tokens.items() if fuzz(schema, base_url, token, p, args, workdir)]
         print(f"fuzz: {time.monotonic() - started:.0f}s in all; server log {workdir / 'server.log'}")
         if failed:
             print(f"fuzz: FAILED for {', '.join(failed)} (reports in {workdir})")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from rest_framework import exceptions, serializers, status
@@ -52,3 +53,31 @@ class ExceptionHandler(StandardExceptionHandler):
         if isinstance(exc, DjangoPermissionDenied):  # keep the service's reason, if it gave one
             return exceptions.PermissionDenied(str(exc) or None)
         return super().convert_known_exceptions(exc)
+
+
+class ApiNotFoundMiddleware:
+    """An /api/ address no route matches (``/api/v1/contacts/0.5/``) answers the API's JSON 404.
+
+    Django's own 404 page is HTML; an API client (and the schema) expects the standard error body.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == status.HTTP_404_NOT_FOUND
+            and request.path.startswith("/api/v1/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return JsonResponse(
+                {
+                    "type": "client_error",
+                    "errors": [
+                        {"code": "not_found", "detail": str(exceptions.NotFound.default_detail), "attr": None}
+                    ],
+                },
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return response
