@@ -192,3 +192,12 @@ def test_obligation_pages_with_a_date_outside_the_bounds(org, name, day):
     response = client_for(org.manager).get(reverse(name), {"date": day})
     assert response.status_code == 200
     assert response.context["form"].has_error("date", "date_out_of_range")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize("url", ["/api/v1/plans/", "/api/v1/plans/refine/"])
+def test_plan_periods_at_the_ends_of_the_calendar_are_a_400(org, url, day):
+    """R-PLAN-3: a period around year 9999 or 1 overflowed the date arithmetic (500)."""
+    response = api_for(org.rep).post(url, {"kind": "week", "date": day}, format="json")
+    assert response.status_code == 400
+    assert _error_attrs(response) == {"date"}
