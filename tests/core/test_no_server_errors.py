@@ -201,3 +201,33 @@ def test_plan_periods_at_the_ends_of_the_calendar_are_a_400(org, url, day):
     response = api_for(org.rep).post(url, {"kind": "week", "date": day}, format="json")
     assert response.status_code == 400
     assert _error_attrs(response) == {"date"}
+
+
+def test_unmatched_api_address_answers_the_json_404(org):
+    """R-UX-1: /api/v1/contacts/0.5/ answered Django's HTML page against the documented JSON error."""
+    response = api_for(org.market).delete("/api/v1/contacts/0.5/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_schema_documents_query_parameter_and_service_errors(org):
+    """Query serializers (compliance, calendar) and service refusals (403, non-field 400) are documented."""
+    schema = _schema(org)
+    components = schema["components"]["schemas"]
+    assert "ComplianceListValidationError" in json.dumps(components["ComplianceListErrorResponse400"])
+    assert "ComplianceListDateErrorComponent" in components
+    discard = schema["paths"]["/api/v1/rating-batches/{id}/discard/"]["post"]["responses"]
+    assert "403" in discard
+    assert "ValidationError" in json.dumps(components["RatingBatchesDiscardCreateErrorResponse400"])
+
+
+def test_errors_inside_a_list_are_reported_on_the_field():
+    """R-UX-1: `rejected.0` matched no documented attr; list errors now sit on `rejected`."""
+    from baifang.tiers.api.serializers import ApplySerializer
+
+    params = ApplySerializer(data={"rejected": [1, "x"]})
+    assert not params.is_valid()
+    assert set(params.errors) == {"rejected"}
+    assert params.errors["rejected"][0].code == "invalid" and str(params.errors["rejected"][0]).startswith(
+        "1: "
+    )

@@ -100,7 +100,7 @@ def fuzz(schema: Path, base_url: str, token: str, persona: str, args, report_dir
         "--phases",
         args.phases,
         "--workers",
-        "2",
+        "1",  # schemathesis' coverage walker is not thread-safe on Python 3.11 (AST recursion errors)
         "--request-timeout",
         "30",
         "--suppress-health-check",
@@ -117,9 +117,9 @@ def fuzz(schema: Path, base_url: str, token: str, persona: str, args, report_dir
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", "25")))
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", "20")))
     parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "20261201")))
-    parser.add_argument("--phases", default=os.environ.get("FUZZ_PHASES", "examples,coverage,fuzzing"))
+    parser.add_argument("--phases", default=os.environ.get("FUZZ_PHASES", "examples,fuzzing"))
     parser.add_argument("--keep", action="store_true", help="keep the database and reports")
     parser.add_argument("--personas", default=",".join(PERSONAS))
     args = parser.parse_args()

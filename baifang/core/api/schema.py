@@ -47,6 +47,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
       Django ``ValidationError``s, which the exception handler returns field by field with their code
       (``invalid`` when the service gives none): every writing operation may answer ``invalid`` on any
       of its fields or on ``non_field_errors``, and 403 with the service's reason.
+    - Errors inside lists and dicts are reported on the field (``FlatListField``), not per index.
     - Query parameters checked by a serializer or form in the view (``clean_query``, the obligation
       and calendar queries, strict ``page``/``page_size``) answer field-level 400s on that parameter.
     """
@@ -56,6 +57,9 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
     def _get_validation_error_codes_by_field(self, data_fields):
         codes = super()._get_validation_error_codes_by_field(data_fields)
+        for name in [n for n in codes if ".INDEX" in n or ".KEY" in n]:  # FlatListField / FlatDictField
+            parent = name.replace(".KEY", ".INDEX").split(".INDEX")[0]
+            codes[parent] = {*codes.get(parent, set()), *codes.pop(name)}
         if self.method in UNSAFE:
             for name in [*codes, api_settings.NON_FIELD_ERRORS_KEY]:
                 codes[name] = {*codes.get(name, set()), "invalid"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -42,6 +43,10 @@ from baifang.customers.models import (
 from baifang.customers.rules import is_archive_admin, may_hand_over
 
 
+# The archive services' own refusals (a registered namesake, a full distribution region, R-ARCH-6).
+@extend_validation_errors(
+    ["duplicate", "distribution_limit"], field_name="non_field_errors", methods=["post", "put", "patch"]
+)
 class CustomerViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from baifang.core.api.fields import FlatDictField
 from baifang.core.choices import CoordinateSystem
 from baifang.visits.choices import QUICK_CHANNELS, Channel
 from baifang.visits.models import Touch, VisitFlag, VisitPhoto, VisitRecord
@@ -92,7 +93,7 @@ class VisitRecordSerializer(serializers.ModelSerializer):
     idempotency_key = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP
     )
-    checklist = serializers.DictField(
+    checklist = FlatDictField(
         child=serializers.ListField(child=serializers.IntegerField(min_value=0)), required=False
     )
 
