@@ -153,6 +153,10 @@ def main() -> int:
                 "2",
                 "--timeout",
                 "120",
+                # gunicorn's largest request line (default 4094): the fuzzer's long queries must reach
+                # the app, which refuses them itself (400), instead of gunicorn's undocumented 414
+                "--limit-request-line",
+                "8190",
             ],
             env=env,
             cwd=ROOT,
