@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from baifang.core.calendar import calendar_for
-from baifang.maps.adapters import customer_point, display_point, rep_base
+from baifang.maps.adapters import display_point, rep_base
 from baifang.plans import actuals, periods, services
 from baifang.plans.choices import PlanKind
 from baifang.plans.filtersets import PlanFilterSet
@@ -146,7 +146,7 @@ def _day_map(plan: Plan, items: list) -> dict | None:
     base, label = rep_base(plan.owner, [i.customer for i in items])
     stops = []
     for item in items:
-        point = customer_point(item.customer)
+        point = item.customer.point
         if point is not None and item.is_visit:
             lat, lng = display_point(point)
             stops.append(

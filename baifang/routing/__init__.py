@@ -19,7 +19,7 @@ from .geo import CRS, Point, haversine_m, point_problem
 from .models import DayRoute, DayRouteRequest, Objective, Stop, TimeWindow, Visit, hhmm
 from .reasons import REASON_TEXT, Reason, Unassigned
 from .sequencing import path_cost, solve_tsp
-from .territory import split_territory, visit_blocks
+from .territory import assign_days, split_territory, visit_blocks
 from .territory_models import BalanceStats, PlannedDay, TerritoryCustomer, TerritoryPlan, TerritoryRequest
 from .travel import HaversineTravel, MatrixTravel, TravelMatrices, TravelModel
 from .vrp import UNBOUNDED, VrpClient, VrpProblem, VrpRoute, VrpSolution, VrpVehicleType, solve_vrp
@@ -58,6 +58,7 @@ __all__ = [
     "VrpRoute",
     "VrpSolution",
     "VrpVehicleType",
+    "assign_days",
     "call_load",
     "channel_width_cap",
     "haversine_m",
