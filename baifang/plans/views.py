@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from baifang.core.calendar import calendar_for
 from baifang.maps.adapters import display_point, rep_base
-from baifang.plans import actuals, periods, services
+from baifang.plans import actuals, periods, services, workload
 from baifang.plans.choices import PlanKind
 from baifang.plans.filtersets import PlanFilterSet
 from baifang.plans.forms import DecisionForm, LockForm, MoveForm, PlanItemForm, SummaryForm
@@ -194,6 +194,7 @@ def detail(request, pk: int):
     if plan.kind == PlanKind.MONTH:
         context["weeks"] = _month_grid(plan, items, outcomes)
         context["weekday_names"] = [WEEKDAYS_ABBR[i] for i in range(7)]
+        context["workload"] = workload.workload(plan)
     else:
         by_day = defaultdict(list)
         for item in items:
