@@ -42,7 +42,7 @@ from baifang.routing import (
     solve_vrp,
 )
 from baifang.routing.balance import DayState, balance_days, day_length, insert_unplaced
-from baifang.routing.territory import DAY_SECONDS, OVERTIME_COST, day_clients, polish_day, visit_prize
+from baifang.routing.territory import day_clients, day_vehicles, polish_day, visit_prize
 
 __all__ = [
     "BalanceStats",
@@ -258,22 +258,9 @@ def _solve(
     )
 
     def vehicles(shift: int | None) -> list[VrpVehicleType]:
-        out = []
-        for d in range(n_days):
-            nominal = cap_len if shift is None else min(shift, cap_len)
-            out.append(
-                VrpVehicleType(
-                    num_available=1,
-                    capacity=request.max_visits_per_day,
-                    tw_early=d * DAY_SECONDS + request.day_start,
-                    tw_late=d * DAY_SECONDS + request.day_end,
-                    shift_duration=nominal,
-                    max_overtime=cap_len - nominal,
-                    unit_overtime_cost=0 if shift is None else OVERTIME_COST,
-                    name=str(d),
-                )
-            )
-        return out
+        return day_vehicles(
+            n_days, request.day_start, request.day_end, cap_len, request.max_visits_per_day, shift
+        )
 
     stages = _STAGES if request.balance else ((0.9, None),)
     sol = None

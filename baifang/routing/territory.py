@@ -24,7 +24,15 @@ from .balance import DayState, balance_days, day_length, insert_unplaced
 from .sequencing import polish_path
 from .vrp import VrpClient, VrpProblem, VrpVehicleType, solve_vrp
 
-__all__ = ["DAY_SECONDS", "OVERTIME_COST", "assign_days", "day_clients", "polish_day", "visit_prize"]
+__all__ = [
+    "DAY_SECONDS",
+    "OVERTIME_COST",
+    "assign_days",
+    "day_clients",
+    "day_vehicles",
+    "polish_day",
+    "visit_prize",
+]
 
 #: Each working day is one slice of this length on the global timeline.
 DAY_SECONDS = 86400
@@ -35,6 +43,29 @@ OVERTIME_COST = 4
 def visit_prize(state: DayState) -> int:
     """A prize larger than any visit's cost even with overtime: the search leaves out none it can place."""
     return int((2 * int(state.dur.max()) + int(state.service.max())) * (1 + OVERTIME_COST) * 4 + 1)
+
+
+def day_vehicles(
+    n_days: int, day_start: int, day_end: int, cap_length: int, capacity: int | None, shift: int | None
+) -> list[VrpVehicleType]:
+    """One PyVRP vehicle per working day on its slice of the timeline, ``cap_length`` seconds at most.
+
+    With a ``shift`` target, every second of a day's length above it costs :data:`OVERTIME_COST`.
+    """
+    nominal = cap_length if shift is None else min(shift, cap_length)
+    return [
+        VrpVehicleType(
+            num_available=1,
+            capacity=capacity,
+            tw_early=d * DAY_SECONDS + day_start,
+            tw_late=d * DAY_SECONDS + day_end,
+            shift_duration=nominal,
+            max_overtime=cap_length - nominal,
+            unit_overtime_cost=0 if shift is None else OVERTIME_COST,
+            name=str(d),
+        )
+        for d in range(n_days)
+    ]
 
 
 def day_clients(
@@ -127,20 +158,7 @@ def assign_days(
         ]
 
     def vehicles(shift: int | None) -> list[VrpVehicleType]:
-        nominal = cap_length if shift is None else min(shift, cap_length)
-        return [
-            VrpVehicleType(
-                num_available=1,
-                capacity=max_visits_per_day,
-                tw_early=d * DAY_SECONDS + day_start,
-                tw_late=d * DAY_SECONDS + day_end,
-                shift_duration=nominal,
-                max_overtime=cap_length - nominal,
-                unit_overtime_cost=0 if shift is None else OVERTIME_COST,
-                name=str(d),
-            )
-            for d in range(n_days)
-        ]
+        return day_vehicles(n_days, day_start, day_end, cap_length, max_visits_per_day, shift)
 
     # Stage 1 minimises travel; stage 2, warm-started, charges each day's length above the mean
     # (as the month split does), so the search consolidates areas without piling up days.
