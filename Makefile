@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/baifang
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-pg test-fast bench bench-routing bench-customers bench-compliance bench-load bench-plans lint fmt worker messages clean
+.PHONY: run test test-pg test-fast fuzz bench bench-routing bench-customers bench-compliance bench-load bench-plans lint fmt worker messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test-pg: $(VENV)/.installed-dev
 
 test-fast: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -n 2 -m "not browser"
+
+## make fuzz: schemathesis against a live server on a fresh demo database, as market and rep: 0 server errors, 0 schema violations
+fuzz: $(VENV)/.installed-dev
+	$(PY) tests/fuzz/run.py
 
 ## make lint: ruff and a migrations check
 lint: $(VENV)/.installed-dev
