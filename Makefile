@@ -31,12 +31,16 @@ worker: $(VENV)/.installed
 	$(PY) manage.py run_huey
 
 ## make test: the whole suite (unit, API, browser) on SQLite
+# Browser tests run after the rest, in their own run: their live server flushes the test database,
+# and a test that ran after them on the same worker would miss the migrations' seeded rows.
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest -q -n 2 --dist loadgroup
+	$(PY) -m pytest -q -n 2 -m "not browser"
+	$(PY) -m pytest -q -p no:xdist -m browser
 
 ## make test-pg: the whole suite on PostgreSQL (DATABASE_URL, default $(PG_URL))
 test-pg: $(VENV)/.installed-dev
-	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest -q -n 2 --dist loadgroup
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest -q -n 2 -m "not browser"
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest -q -p no:xdist -m browser
 
 test-fast: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -n 2 -m "not browser"
