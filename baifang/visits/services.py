@@ -17,7 +17,7 @@ from baifang.core.validators import validate_coordinates, validate_sane_date
 from baifang.customers.access import check_can_work_on
 from baifang.customers.models import Customer
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
-from baifang.routing.geo import CRS, Point, point_problem
+from baifang.routing import CRS, Point, point_problem
 from baifang.visits import appointments, conf, engine, locations
 from baifang.visits.choices import (
     QUICK_CHANNELS,
@@ -63,12 +63,6 @@ def rule_minimum_minutes(customer, day: dt.date) -> int | None:
         .filter(tier__customer_tiers__customer=customer, channel__in=visit_channels)
         .aggregate(m=models.Max("min_duration_minutes"))["m"]
     )
-
-
-def _customer_point(customer) -> Point | None:
-    if not customer.has_location:
-        return None
-    return Point(float(customer.latitude), float(customer.longitude), CRS(customer.coordinate_system))
 
 
 def _as_checkin(touch: Touch | None) -> engine.CheckIn | None:
@@ -167,7 +161,7 @@ def check_in(
     already_open = open_visit_of(user, lock=True)
     if already_open is not None and not override_reason:
         raise _open_visit_error(already_open)
-    customer_point = _customer_point(customer)
+    customer_point = customer.point
     distance = engine.distance_m(point, customer_point)
     touch = Touch(
         customer=customer,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baifang.core.choices import CoordinateSystem
 from baifang.core.validators import validate_latitude, validate_longitude
-from baifang.routing.geo import CRS, Point
+from baifang.routing import CRS, Point
 from baifang.visits import conf, counting, engine
 from baifang.visits.choices import (
     Channel,
