@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from baifang.core.choices import AuditAction
 
@@ -26,8 +27,8 @@ class StatusChange(models.Model):
     narrow ``old_status``/``new_status`` to its choices.
     """
 
-    old_status = models.CharField(_("from"), max_length=20)
-    new_status = models.CharField(_("to"), max_length=20)
+    old_status = models.CharField(pgettext_lazy("status", "from"), max_length=20)
+    new_status = models.CharField(pgettext_lazy("status", "to"), max_length=20)
     transition = models.CharField(_("action"), max_length=30)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
@@ -93,15 +94,30 @@ class NotificationQuerySet(models.QuerySet):
         ``target`` is where the notification leads: an object with ``get_absolute_url()``, a URL, or
         None. Nobody to tell (``user`` None) sends nothing. Returns whether a notification was created.
         """
-        if user is None:
+        message = self.compose(user, kind, target, text=text, dedup_key=dedup_key)
+        if message is None:
             return False
-        url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else (target or "")
         _notification, created = self.get_or_create(
             user=user,
-            dedup_key=dedup_key[:120],
-            defaults={"kind": kind, "text": str(text)[:300], "url": str(url)[:300]},
+            dedup_key=message.dedup_key,
+            defaults={"kind": message.kind, "text": message.text, "url": message.url},
         )
         return created
+
+    def compose(self, user, kind: str, target=None, *, text: str, dedup_key: str) -> Notification | None:
+        """The unsaved notification :meth:`send` would write (None for nobody), for :meth:`send_many`."""
+        if user is None:
+            return None
+        url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else (target or "")
+        return self.model(
+            user=user, kind=kind, text=str(text)[:300], url=str(url)[:300], dedup_key=dedup_key[:120]
+        )
+
+    def send_many(self, messages) -> int:
+        """Send composed notifications in one query; those already sent (same user and dedup key) are
+        skipped, so a task re-run never notifies twice. Returns how many were offered."""
+        rows = [m for m in messages if m is not None]
+        return len(self.bulk_create(rows, ignore_conflicts=True))
 
 
 class Notification(models.Model):
