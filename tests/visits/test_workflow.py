@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from baifang.core.exceptions import InvalidTransition
 from baifang.core.models import AuditLog
 from baifang.core.workflow import status_changed
-from baifang.visits import services
+from baifang.visits import followup, services
 from baifang.visits.models import VisitRecord
 from tests.visits.conftest import NOW
 from tests.visits.test_appointments import _make
+from tests.visits.test_followup import _visit
 from tests.visits.test_services import FULL, _visited
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,34 @@ def test_r_visit_6_a_move_keeps_old_and_new_time(org, shop, clock):
     row = appointment.changes.get()
     assert (row.old_starts_at, row.new_starts_at, row.new_place) == (old_start, new_start, "总部")
     assert appointment.starts_at == new_start and appointment.status == "changed"
+
+
+# --- commitments (R-FU-1) and open questions (R-VISIT-7) ------------------------------------------
+def test_r_fu_1_a_closed_commitment_is_not_closed_again_and_strangers_never_close(org, shop, clock):
+    """R-FU-1: done or cancelled stays so (InvalidTransition); a teammate or outsider may not close (PermissionDenied)."""
+    record = services.record_for(_visit(org, shop, clock))
+    commitment = followup.add_commitment(org.rep, record, text="送样品", due_on=dt.date(2026, 3, 12))
+    for person in (org.teammate, org.outsider, org.manager2):
+        with pytest.raises(PermissionDenied):
+            commitment.complete(by=person)
+        assert not commitment.can_complete(person) and not commitment.can_cancel(person)
+    commitment.complete(by=org.rep, note="已送")
+    with pytest.raises(InvalidTransition):
+        commitment.cancel(by=org.manager, reason="不要了")
+    with pytest.raises(InvalidTransition):
+        commitment.complete(by=org.rep)
+    commitment.refresh_from_db()
+    assert (commitment.status, commitment.close_note, commitment.closed_by) == ("done", "已送", org.rep)
+
+
+def test_r_visit_7_an_answered_question_is_not_answered_again(org, shop, clock):
+    """R-VISIT-7: a second answer is refused (InvalidTransition); an outsider may not answer (PermissionDenied)."""
+    question = followup.record_question(
+        org.rep, _visit(org, shop, clock), text="能否月结？", asked_by_name="王老板"
+    )
+    with pytest.raises(PermissionDenied):
+        question.mark_answered(by=org.outsider, text="可以")
+    question.mark_answered(by=org.rep, text="可以")
+    assert not question.can_answer(org.rep)
+    with pytest.raises(InvalidTransition):
+        question.mark_answered(by=org.rep, text="不行")
