@@ -135,6 +135,16 @@ class Appointment(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_APPOINTMENT_STATUSES
 
+    @property
+    def status_tone(self) -> str:
+        """The badge colour of the status: done is good, cancelled bad, changed a warning."""
+        tones = {
+            AppointmentStatus.DONE: "ok",
+            AppointmentStatus.CANCELLED: "bad",
+            AppointmentStatus.CHANGED: "warn",
+        }
+        return tones.get(self.status, "")
+
     def _move(self, name: str, *, by, changes: dict | None = None, **told) -> AppointmentChange:
         """Validate the appointment as it will be and the history row, then let the workflow move it."""
         self.workflow.check(self, name, by=by)
@@ -233,3 +243,8 @@ class AppointmentChange(StatusChange):
 
     def __str__(self) -> str:
         return f"{self.appointment_id}: {self.old_status} → {self.new_status}"
+
+    @property
+    def is_move(self) -> bool:
+        """A reschedule: the history shows the old and the new time."""
+        return self.new_status == AppointmentStatus.CHANGED

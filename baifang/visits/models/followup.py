@@ -138,8 +138,12 @@ class OpenQuestion(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == QuestionStatus.OPEN
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        return self.status == QuestionStatus.OPEN and self.due_on < (today or timezone.localdate())
+        return self.is_open and self.due_on < (today or timezone.localdate())
 
     @property
     def overdue(self) -> bool:
@@ -229,8 +233,12 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == CommitmentStatus.OPEN
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        return self.status == CommitmentStatus.OPEN and self.due_on < (today or timezone.localdate())
+        return self.is_open and self.due_on < (today or timezone.localdate())
 
     @property
     def overdue(self) -> bool:

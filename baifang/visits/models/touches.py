@@ -475,6 +475,17 @@ class VisitRecord(models.Model):
     def is_editable(self) -> bool:
         return self.status in REP_WRITES
 
+    @property
+    def is_returned(self) -> bool:
+        """Sent back by the reviewer: the form shows their comment."""
+        return self.status == RecordStatus.RETURNED
+
+    @property
+    def status_tone(self) -> str:
+        """The badge colour of the status: signed is good, returned bad, submitted waiting."""
+        tones = {RecordStatus.SIGNED: "ok", RecordStatus.RETURNED: "bad", RecordStatus.SUBMITTED: "warn"}
+        return tones.get(self.status, "")
+
     def submit(self, *, by, late: bool = False) -> None:
         """The rep hands the record to the supervisor (R-VISIT-4)."""
         self.workflow.run(self, "submit", by=by, changes={"submitted_at": timezone.now(), "is_late": late})
