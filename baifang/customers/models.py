@@ -47,6 +47,7 @@ from baifang.customers.querysets import (
     HandoverQuerySet,
     RelatedToCustomerQuerySet,
 )
+from baifang.customers.workflows import ACCESS_REQUEST_WORKFLOW
 from baifang.routing import CRS, Point
 
 USER = settings.AUTH_USER_MODEL
@@ -621,6 +622,7 @@ class AccessRequest(TimeStampedModel):
     decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
 
+    workflow = ACCESS_REQUEST_WORKFLOW  # customers/workflows.py: approve, reject (R-ARCH-8)
     objects = AccessRequestQuerySet.as_manager()
 
     class Meta:

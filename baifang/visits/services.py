@@ -15,7 +15,6 @@ from baifang.core.choices import AuditAction, CoordinateSystem
 from baifang.core.models import Notification
 from baifang.core.validators import validate_coordinates, validate_sane_date
 from baifang.customers.access import check_can_work_on
-from baifang.customers.models import Customer
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.routing import CRS, Point, point_problem
 from baifang.visits import appointments, conf, engine, locations
@@ -418,15 +417,9 @@ def submit_record(user, record: VisitRecord) -> VisitRecord:
 
 def review_queue(user):
     """Submitted records the user reviews: a manager's unit subtree, or reps they supervise (R-VISIT-4)."""
-    base = VisitRecord.objects.filter(status=RecordStatus.SUBMITTED).exclude(touch__user=user)
-    if user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN):
-        # Reviewing decides on the rep's work: not through a read-only archive grant (R-ARCH-8).
-        condition = models.Q(touch__customer__in=Customer.objects.editable_by(user).values("pk"))
-        condition |= models.Q(touch__user__supervisor_override=user)
-    else:
-        condition = models.Q(touch__user__supervisor_override=user)
     return (
-        base.filter(condition)
+        VisitRecord.objects.filter(status=RecordStatus.SUBMITTED)
+        .reviewed_by(user)
         .select_related("touch__customer", "touch__user")
         .prefetch_related("touch__flags")
         .order_by("submitted_at", "pk")
@@ -442,8 +435,7 @@ def sign_record(user, record: VisitRecord, *, comment: str = "") -> VisitRecord:
     """The supervisor signs a submitted record (R-VISIT-4); audited."""
     if not may_review(user, record):
         raise PermissionDenied
-    record.sign(by=user, comment=comment.strip())
-    audit.record(AuditAction.APPROVE, record, user=user, message=comment)
+    record.sign(by=user, comment=comment.strip())  # audited by the workflow
     return record
 
 
@@ -452,8 +444,7 @@ def return_record(user, record: VisitRecord, *, reason: str) -> VisitRecord:
     """The supervisor returns a record with comments; the rep is told (R-VISIT-4); audited."""
     if not may_review(user, record):
         raise PermissionDenied
-    record.return_(by=user, reason=reason.strip())
-    audit.record(AuditAction.REJECT, record, user=user, message=reason)
+    record.return_(by=user, reason=reason.strip())  # audited by the workflow
     change = record.status_changes.order_by("-pk").first()
     Notification.objects.send(
         record.touch.user,
