@@ -25,6 +25,38 @@ class LocalTimeFieldExtension(OpenApiSerializerFieldExtension):
 
 UNSAFE = ("PUT", "PATCH", "POST", "DELETE")
 
+# The codes our services, model validators and workflows raise in Django ValidationErrors (besides
+# ``invalid``); the handler keeps them, so any writing operation may answer them on any field.
+# tests/core/test_api_schema_codes.py fails when a ``code="…"`` in baifang/ is missing here.
+SERVICE_CODES = frozenset(
+    {
+        "date_in_future",
+        "date_out_of_range",
+        "distribution_limit",
+        "due_in_past",
+        "due_too_far",
+        "duplicate",
+        "future",
+        "idempotency_key_reused",
+        "importance",
+        "invalid_credit_code",
+        "invalid_criteria",
+        "invalid_latitude",
+        "invalid_longitude",
+        "invalid_phone",
+        "invalid_transition",
+        "near_duplicate",
+        "negative_amount",
+        "null_island",
+        "open_visit",
+        "required",
+        "too_far",
+        "too_old",
+        "unpaired",
+        "use_handover",
+    }
+)
+
 
 def query_parameter_codes(schema: dict) -> set[str]:
     """The codes a query serializer or form field of this OpenAPI type can answer."""
@@ -45,8 +77,9 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
     - Services check what a serializer cannot (a closed plan, a duplicate, a limit reached) and raise
       Django ``ValidationError``s, which the exception handler returns field by field with their code
-      (``invalid`` when the service gives none): every writing operation may answer ``invalid`` on any
-      of its fields or on ``non_field_errors``, and 403 with the service's reason.
+      (``invalid`` when the service gives none): every writing operation may answer ``invalid`` or one
+      of ``SERVICE_CODES`` on any of its fields or on ``non_field_errors``, and 403 with the service's
+      reason.
     - Errors inside lists and dicts are reported on the field (``FlatListField``), not per index.
     - Query parameters checked by a serializer or form in the view (``clean_query``, the obligation
       and calendar queries, strict ``page``/``page_size``) answer field-level 400s on that parameter.
@@ -62,7 +95,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             codes[parent] = {*codes.get(parent, set()), *codes.pop(name)}
         if self.method in UNSAFE:
             for name in [*codes, api_settings.NON_FIELD_ERRORS_KEY]:
-                codes[name] = {*codes.get(name, set()), "invalid"}
+                codes[name] = {*codes.get(name, set()), "invalid", *SERVICE_CODES}
         for name, schema in self._query_parameters().items():
             if name not in codes:
                 codes[name] = query_parameter_codes(schema)
