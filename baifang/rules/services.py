@@ -152,7 +152,7 @@ def raise_special_visit(
 
 def cancel_special_visit(visit: SpecialVisit, *, by) -> SpecialVisit:
     """Withdraw a special visit: only whoever raised it, the market department or an admin (R-OBL-3)."""
-    from baifang.customers.rules import is_archive_admin
+    from baifang.customers.predicates import is_archive_admin
 
     if visit.raised_by_id != by.pk and not is_archive_admin(by):
         raise PermissionDenied

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from baifang.customers.rules import is_archive_admin
+from baifang.customers.predicates import is_archive_admin
 from baifang.customers.signals import detail_tab_context, open_work_handed_over, open_work_to_hand_over
 from baifang.tiers.choices import ScreeningStatus
 from baifang.tiers.forms import OverrideForm
