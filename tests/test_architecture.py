@@ -18,8 +18,6 @@ ARCHITECTURE = ROOT / "docs" / "architecture.md"
 # Arrows that still run against the floors: to be removed (issue 11). The list may only shrink: the
 # test fails when one of them no longer exists, so delete its line when you remove the import.
 KNOWN_VIOLATIONS = {
-    # special visits are fulfilled by reading touches; visits should tell rules of a touch instead.
-    ("baifang.rules.services", "baifang.visits.models"),
     # the obligation SQL and the kept-window triggers read the touch table and the counting rule
     # (R-VISIT-8) from visits; the counting rule and the touch's table name belong below rules.
     ("baifang.rules.obligation_sql", "baifang.visits.engine"),
