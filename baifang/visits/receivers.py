@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 
+from baifang.rules.obligation_sql import counts_touches_of
 from baifang.rules.services import fulfilled_by
 from baifang.visits.choices import Channel
 from baifang.visits.models import Touch
+
+# Obligations count these touches (R-VISIT-8, R-OBL-1).
+counts_touches_of(Touch)
 
 
 @fulfilled_by
