@@ -6,7 +6,7 @@ other service. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_U
 
 from __future__ import annotations
 
-import datetime as _dt
+import datetime as dt
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "baifang.core.middleware.RequestContextMiddleware",
+    "baifang.core.queries.BadQueryMiddleware",
+    "baifang.core.api.errors.ApiNotFoundMiddleware",
     "baifang.core.middleware.ProductErrorPagesMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page with its message
 ]
@@ -184,14 +186,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "baifang.core.api.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "baifang.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "baifang.core.api.schema.AutoSchema",
+    # Keep the package's handler function (its schema generator documents errors only for it); our
+    # domain errors are mapped by the handler class below (baifang.core.api.errors).
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "baifang.core.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 # API throttling (R-SEC-2): request rates per user / per address, and failed token sign-ins per address.
 REST_FRAMEWORK.update(
@@ -207,6 +214,14 @@ REST_FRAMEWORK.update(
         },
     }
 )
+# Bounds on what a query may ask for (baifang.core.filtersets): dates outside DATE_MIN..DATE_MAX and
+# search strings over SEARCH_MAX_LENGTH are refused with a field-level 400, not sent to the database.
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+SEARCH_MAX_LENGTH = 100
+# A JSON body nested deeper than this is refused (baifang.core.api.parsers.DepthLimitedJSONParser).
+JSON_MAX_DEPTH = 32
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "baifang.core.api.errors.ExceptionHandler"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baifang API",
     "DESCRIPTION": "Customer visit management — 客户拜访管理系统. All endpoints are under /api/v1/.",
@@ -263,10 +278,8 @@ else:
 TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
 
 # --- product settings -----------------------------------------------------------------------
-# Sane bounds for every date a person types (archive dates, follow-up due dates, query parameters);
-# read through baifang.core.validators.
-DATE_MIN = _dt.date(1900, 1, 1)
-DATE_MAX = _dt.date(2100, 12, 31)
+# DATE_MIN / DATE_MAX (above, with the query bounds) also bound every date a person types: archive
+# dates, follow-up due dates; read through baifang.core.validators.
 
 BAIFANG = {
     # R-ARCH-5: new customers are registered within this many Chinese working days.

@@ -9,3 +9,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from baifang.core import signin  # noqa: F401  (connects the sign-in audit receivers)
+        from baifang.core.api import schema  # noqa: F401  (registers the OpenAPI field extensions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from baifang.core.choices import AuditAction
 
@@ -26,8 +27,8 @@ class StatusChange(models.Model):
     narrow ``old_status``/``new_status`` to its choices.
     """
 
-    old_status = models.CharField(_("from"), max_length=20)
-    new_status = models.CharField(_("to"), max_length=20)
+    old_status = models.CharField(pgettext_lazy("status", "from"), max_length=20)
+    new_status = models.CharField(pgettext_lazy("status", "to"), max_length=20)
     transition = models.CharField(_("action"), max_length=30)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"

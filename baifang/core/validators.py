@@ -45,6 +45,9 @@ def validate_cn_phone(value: str) -> None:
         )
 
 
+validate_cn_phone.code = "invalid_phone"  # the API schema lists it among the field's error codes
+
+
 def credit_code_check_char(first17: str) -> str:
     """The 18th (check) character of a unified social credit code (GB 32100-2015)."""
     total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
@@ -67,6 +70,9 @@ def validate_credit_code(value: str) -> None:
         )
 
 
+validate_credit_code.code = "invalid_credit_code"  # the API schema lists it among the field's error codes
+
+
 def validate_latitude(value) -> None:
     if value is None:
         return
@@ -74,11 +80,17 @@ def validate_latitude(value) -> None:
         raise ValidationError(_("Latitude must be between -90 and 90."), code="invalid_latitude")
 
 
+validate_latitude.code = "invalid_latitude"  # the API schema lists it among the field's error codes
+
+
 def validate_longitude(value) -> None:
     if value is None:
         return
     if not math.isfinite(float(value)) or not -180 <= float(value) <= 180:
         raise ValidationError(_("Longitude must be between -180 and 180."), code="invalid_longitude")
+
+
+validate_longitude.code = "invalid_longitude"  # the API schema lists it among the field's error codes
 
 
 def validate_coordinates(latitude, longitude) -> None:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baifang.core.filtersets import BaseFilterSet
 from baifang.customers.choices import (
     BusinessFormat,
     CustomerStatus,
@@ -42,7 +43,7 @@ def people_in_scope(user):
     return people.filter(condition)
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+class CustomerFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CustomerStatus.choices)
     customer_type = django_filters.ChoiceFilter(label=_("Customer type"), choices=CustomerType.choices)
@@ -129,7 +130,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class ContactFilterSet(django_filters.FilterSet):
+class ContactFilterSet(BaseFilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id")
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
 
@@ -138,7 +139,7 @@ class ContactFilterSet(django_filters.FilterSet):
         fields = ["customer", "q", "audience_class", "decision_power"]
 
 
-class MajorChangeFilterSet(django_filters.FilterSet):
+class MajorChangeFilterSet(BaseFilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id")
 
     class Meta:
@@ -146,7 +147,7 @@ class MajorChangeFilterSet(django_filters.FilterSet):
         fields = ["customer", "kind", "reported_late"]
 
 
-class AccessRequestFilterSet(django_filters.FilterSet):
+class AccessRequestFilterSet(BaseFilterSet):
     class Meta:
         model = AccessRequest
         fields = ["status", "scope"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -11,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baifang.core.queries import BoundedDateField, IdField, clean_query
 from baifang.customers.filtersets import people_in_scope
 from baifang.customers.models import Customer
 from baifang.maps.adapters import customer_point, display_point, suggested_day
@@ -21,22 +23,32 @@ PALETTE = ("#c8372d", "#e0861a", "#1f6feb", "#1a7f37", "#7c3aed", "#6b7280", "#0
 MAX_MARKERS = 3000
 
 
+class MapQuery(forms.Form):
+    """The map's query parameters: whose map, which day, which scheme colours the markers."""
+
+    rep = IdField()
+    date = BoundedDateField(required=False)
+    scheme = IdField()
+    format = forms.CharField(required=False, max_length=10)
+
+
+def _query(request) -> dict:
+    return clean_query(MapQuery, request)
+
+
 def _rep_for(request) -> User:
     """The rep whose map is asked for: oneself, or someone whose customers the viewer may see."""
-    rep_id = request.GET.get("rep")
-    if not rep_id or str(rep_id) == str(request.user.pk):
+    rep_id = _query(request)["rep"]
+    if rep_id is None or rep_id == request.user.pk:
         return request.user
     try:
-        return people_in_scope(request.user).get(pk=int(rep_id))
-    except (ValueError, User.DoesNotExist) as exc:
+        return people_in_scope(request.user).get(pk=rep_id)
+    except User.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def _day(request) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return timezone.localdate()
+    return _query(request)["date"] or timezone.localdate()
 
 
 def _hhmm(seconds: int) -> str:
@@ -46,7 +58,7 @@ def _hhmm(seconds: int) -> str:
 def map_data(request, rep: User, day: dt.date) -> dict:
     """Everything the map draws, with coordinates in the display datum."""
     customers = Customer.objects.visible_to(request.user).filter(owner=rep).exclude(latitude=None)
-    scheme = ClassificationScheme.objects.filter(pk=request.GET.get("scheme") or None).first() or (
+    scheme = ClassificationScheme.objects.filter(pk=_query(request)["scheme"]).first() or (
         ClassificationScheme.objects.filter(is_active=True).order_by("name").first()
     )
     tiers, legend = {}, []

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from baifang.core.filtersets import BaseFilterSet
 from baifang.customers.filtersets import OWNER_CHOICES_LIMIT, people_in_scope
 from baifang.org.models import OrgUnit, User
 from baifang.plans import periods
@@ -41,7 +42,7 @@ class MonthFilter(django_filters.DateFilter):
         )
 
 
-class PlanFilterSet(django_filters.FilterSet):
+class PlanFilterSet(BaseFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PlanKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=PlanStatus.choices)
     owner = django_filters.ModelChoiceFilter(
@@ -94,7 +95,7 @@ class PlanFilterSet(django_filters.FilterSet):
         return queryset.filter(owner__unit__path__startswith=value.path) if value else queryset
 
 
-class PlanItemFilterSet(django_filters.FilterSet):
+class PlanItemFilterSet(BaseFilterSet):
     # Plain numbers, not model choices: an id outside the caller's scope just matches nothing.
     plan = django_filters.NumberFilter(field_name="plan_id", label=_("Plan"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))

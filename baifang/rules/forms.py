@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baifang.core.queries import BoundedDateField
 from baifang.org.models import OrgUnit
 from baifang.rules.choices import SpecialTrigger
 from baifang.rules.models import VisitRule
@@ -15,7 +16,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ComplianceFilterForm(forms.Form):
-    date = forms.DateField(label=_("Date"), required=False, widget=DATE)
+    date = BoundedDateField(label=_("Date"), required=False, widget=DATE)
     unit = forms.ModelChoiceField(
         OrgUnit.objects.all(), label=_("Unit"), required=False, empty_label=_("All")
     )

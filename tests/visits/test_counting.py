@@ -304,9 +304,12 @@ def test_r_visit_8_pending_shown_beside_met_on_pages(org, shop, kept, clock):
     services.check_out(org.rep, touch, at=NOW + dt.timedelta(minutes=20))
     with translation.override("en"):
         date = {"date": DAY.isoformat()}
-        matrix = client_for(org.manager).get(reverse("rules:matrix"), date).content.decode()
+        manager, rep = client_for(org.manager), client_for(org.rep)
+        for client in (manager, rep):  # the page's language is the user's choice, not the test's
+            client.cookies["django_language"] = "en"
+        matrix = manager.get(reverse("rules:matrix"), date).content.decode()
         assert "1 pending review" in matrix and ">0/1<" in matrix
-        due = client_for(org.rep).get(reverse("rules:due"), date).content.decode()
+        due = rep.get(reverse("rules:due"), date).content.decode()
         assert shop.name in due and "badge-pending" in due and "1 visit pending review" in due
         tab = client_for(org.rep).get(shop.get_absolute_url(), {"tab": "obligations"}).content.decode()
         assert "badge-pending" in tab

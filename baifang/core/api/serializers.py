@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from baifang.core.api.fields import BoundedDateField
 from baifang.core.models import Notification
 
 
@@ -10,7 +11,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class WorkdaySerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = BoundedDateField()
     is_workday = serializers.BooleanField()
     source = serializers.CharField(help_text="override / official / estimated / weekdays")
 
@@ -19,13 +20,13 @@ class FestivalSerializer(serializers.Serializer):
     code = serializers.CharField()
     name_zh = serializers.CharField()
     name_en = serializers.CharField()
-    date = serializers.DateField()
+    date = BoundedDateField()
     lunar = serializers.BooleanField()
 
 
 class CalendarQuerySerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = BoundedDateField()
+    end = BoundedDateField()
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:

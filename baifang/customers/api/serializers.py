@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
-from rest_framework.exceptions import ErrorDetail
 
 from baifang.customers.models import (
     CONTACT_FIELDS,
@@ -17,19 +15,6 @@ from baifang.customers.models import (
     RegionDistributionLimit,
 )
 from baifang.org.models import OrgUnit, User
-
-
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """Field-level messages with their codes kept (``near_duplicate``, ``open_visit``)."""
-
-    def details(errors):
-        return [ErrorDetail(message, code=error.code or "invalid") for error in errors for message in error]
-
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(
-            {field: details(errors) for field, errors in exc.error_dict.items()}
-        )
-    return serializers.ValidationError({"non_field_errors": details(exc.error_list)})
 
 
 class CustomerSerializer(serializers.ModelSerializer):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -27,7 +27,6 @@ from baifang.customers.api.serializers import (
     MajorChangeSerializer,
     ReassignSerializer,
     RegionDistributionLimitSerializer,
-    as_drf_error,
 )
 from baifang.customers.filtersets import (
     AccessRequestFilterSet,
@@ -47,6 +46,10 @@ from baifang.customers.models import (
 from baifang.customers.predicates import is_archive_admin, may_hand_over
 
 
+# The archive services' own refusals (a registered namesake, a full distribution region, R-ARCH-6).
+@extend_validation_errors(
+    ["duplicate", "distribution_limit"], field_name="non_field_errors", methods=["post", "put", "patch"]
+)
 class CustomerViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -78,14 +81,11 @@ class CustomerViewSet(
         register = data.pop("register", True)
         confirm = data.pop("confirm_near_duplicate", False)
         customer = Customer(**data)
-        try:
-            with transaction.atomic():
-                services.create_customer(
-                    customer, by=self.request.user, register=register, confirm_near_duplicate=confirm
-                )
-                customer.co_owners.set(co_owners)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        with transaction.atomic():
+            services.create_customer(
+                customer, by=self.request.user, register=register, confirm_near_duplicate=confirm
+            )
+            customer.co_owners.set(co_owners)
         serializer.instance = customer
 
     def perform_update(self, serializer):
@@ -97,11 +97,8 @@ class CustomerViewSet(
         data.pop("confirm_near_duplicate", None)
         for field, value in data.items():
             setattr(customer, field, value)
-        try:
-            with transaction.atomic():
-                services.update_customer(customer, by=self.request.user)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        with transaction.atomic():
+            services.update_customer(customer, by=self.request.user)
 
     @extend_schema(request=None, responses=CustomerSerializer)
     @action(detail=True, methods=["post"])
@@ -126,10 +123,7 @@ class CustomerViewSet(
         serializer = ReassignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            plan = services.plan_reassignment(customer, owner=data["owner"], co_owners=data["co_owners"])
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        plan = services.plan_reassignment(customer, owner=data["owner"], co_owners=data["co_owners"])
         return _preview_or_apply(request, plan, data)
 
     @extend_schema(request=None, responses=CustomerSerializer)
@@ -140,10 +134,7 @@ class CustomerViewSet(
         duplicate = get_object_or_404(self.get_queryset(), pk=duplicate_pk)
         if not is_archive_admin(request.user):
             raise PermissionDenied
-        try:
-            services.merge_customers(survivor=survivor, duplicate=duplicate, by=request.user)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        services.merge_customers(survivor=survivor, duplicate=duplicate, by=request.user)
         return Response(CustomerSerializer(survivor, context={"request": request}).data)
 
 
@@ -233,25 +224,19 @@ class AccessRequestViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = services.request_access(
-                requester=self.request.user,
-                customer=data.get("customer"),
-                unit=data.get("unit"),
-                reason=data["reason"],
-                days=data.get("days"),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        serializer.instance = services.request_access(
+            requester=self.request.user,
+            customer=data.get("customer"),
+            unit=data.get("unit"),
+            reason=data["reason"],
+            days=data.get("days"),
+        )
 
     def _decide(self, request, decide):
         access = self.get_object()
         decision = DecisionSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        try:
-            access = decide(access, by=request.user, note=decision.validated_data["note"])
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        access = decide(access, by=request.user, note=decision.validated_data["note"])
         return Response(AccessRequestSerializer(access).data)
 
     @extend_schema(request=DecisionSerializer, responses=AccessRequestSerializer)
@@ -271,12 +256,9 @@ def _preview_or_apply(request, plan, data) -> Response:
     services.check_may_hand_over(request.user, plan)
     if not data["confirm"]:
         return Response(HandoverPreviewSerializer(plan.as_dict()).data)
-    try:
-        result = services.confirm_hand_over(
-            plan, by=request.user, reason=data["reason"], digest=data.get("digest")
-        )
-    except DjangoValidationError as exc:
-        raise as_drf_error(exc) from exc
+    result = services.confirm_hand_over(
+        plan, by=request.user, reason=data["reason"], digest=data.get("digest")
+    )
     body = {"handover": result.handover.pk, "customers": result.customers, "notices": result.notices}
     return Response(body, status=status.HTTP_201_CREATED)
 
@@ -303,12 +285,9 @@ class HandoverViewSet(
         data = serializer.validated_data
         if not may_hand_over(request.user, data["leaver"]):
             raise PermissionDenied
-        try:
-            plan = services.plan_hand_over(
-                leaver=data["leaver"], successor=data["successor"], deactivate=data["deactivate"]
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        plan = services.plan_hand_over(
+            leaver=data["leaver"], successor=data["successor"], deactivate=data["deactivate"]
+        )
         return _preview_or_apply(request, plan, data)
 
     @extend_schema(request=None, responses=HandoverResultSerializer)
@@ -316,10 +295,7 @@ class HandoverViewSet(
     def undo(self, request, pk=None):
         """Put back what the hand-over moved, where nothing changed since; audited."""
         handover = self.get_object()
-        try:
-            result = services.undo_hand_over(handover, by=request.user)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        result = services.undo_hand_over(handover, by=request.user)
         return Response({"handover": handover.pk, "customers": result.customers, "notices": 0})
 
 

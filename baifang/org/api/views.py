@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from baifang.core.api.viewsets import ScopedReadOnlyViewSet
+from baifang.core.filtersets import BaseAPIFilterSet
 from baifang.org.api.serializers import OrgUnitSerializer, UserSerializer
 from baifang.org.models import OrgUnit, User
 
@@ -17,7 +18,7 @@ class OrgUnitViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["path", "name"]
 
 
-class UserFilterSet(filters.FilterSet):
+class UserFilterSet(BaseAPIFilterSet):
     unit = filters.NumberFilter(field_name="unit_id")
     position_kind = filters.CharFilter(field_name="assignments__position__kind", distinct=True)
 

@@ -9,6 +9,7 @@ from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
+from baifang.core.api.fields import BoundedDateField
 from baifang.customers.models import Customer
 from baifang.plans import services
 from baifang.plans.choices import CannotFitReason, ItemChannel, ItemSource, PlanKind, PlanStatus
@@ -150,7 +151,7 @@ class LockSerializer(serializers.Serializer):
 
 
 class GenerateSerializer(LockSerializer):
-    today = serializers.DateField(
+    today = BoundedDateField(
         required=False, help_text="Plan from this day on (default today); days before it are left alone."
     )
 
@@ -175,7 +176,7 @@ class ReturnSerializer(serializers.Serializer):
 
 class PlanCreateSerializer(serializers.Serializer):
     kind = PlanKindField()
-    date = serializers.DateField(required=False, help_text="Any day of the period (default today).")
+    date = BoundedDateField(required=False, help_text="Any day of the period (default today).")
 
     def validate(self, attrs):
         if "date" not in attrs and "date" in getattr(self, "initial_data", {}):
@@ -189,7 +190,7 @@ class PlanCreateSerializer(serializers.Serializer):
 
 class RefineSerializer(serializers.Serializer):
     kind = RefineKindField()
-    date = serializers.DateField(help_text="Any day of the week (or the day) to plan.")
+    date = BoundedDateField(help_text="Any day of the week (or the day) to plan.")
 
 
 class UnplannedNeedSerializer(serializers.ModelSerializer):
@@ -312,7 +313,7 @@ class DiffItemSerializer(serializers.Serializer):
     )
     customer = serializers.IntegerField()
     customer_name = serializers.CharField()
-    day = serializers.DateField()
+    day = BoundedDateField()
     start = serializers.CharField(help_text="HH:MM or empty")
     channel = serializers.CharField()
     purpose = serializers.IntegerField(allow_null=True)
@@ -322,7 +323,7 @@ class DiffItemSerializer(serializers.Serializer):
 
 
 class MovedItemSerializer(DiffItemSerializer):
-    from_day = serializers.DateField()
+    from_day = BoundedDateField()
 
 
 class ChangedItemSerializer(DiffItemSerializer):

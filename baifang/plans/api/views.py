@@ -8,18 +8,16 @@ is 404. Writes go through ``baifang.plans.services``; the caller sends the plan'
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
 from baifang.core.api.viewsets import ScopedViewSetMixin
-from baifang.customers.api.serializers import as_drf_error
 from baifang.plans import actuals, periods, services
 from baifang.plans.api.serializers import (
     ApproveSerializer,
@@ -40,27 +38,9 @@ from baifang.plans.api.serializers import (
     SubmitSerializer,
 )
 from baifang.plans.filtersets import PlanFilterSet, PlanItemFilterSet
-from baifang.plans.models import Plan, PlanItem, PlanPurpose, PlanStatusChange, StaleVersion, UnplannedNeed
+from baifang.plans.models import Plan, PlanItem, PlanPurpose, PlanStatusChange, UnplannedNeed
 
 CONFLICT = {409: OpenApiResponse(ConflictResponseSerializer, description="Changed by someone else; reload.")}
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Someone else changed this plan in the meantime."
-    default_code = "conflict"
-
-
-def call_service(work, *args, **kwargs):
-    """Run a plan service; its refusals become 409 (stale), 403 (not allowed) or 400 (bad input)."""
-    try:
-        return work(*args, **kwargs)
-    except StaleVersion as exc:
-        raise Conflict(" ".join(exc.messages)) from exc
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied from exc
-    except DjangoValidationError as exc:  # includes InvalidTransition
-        raise as_drf_error(exc) from exc
 
 
 def _params(serializer_class, request) -> dict:
@@ -109,9 +89,7 @@ class PlanViewSet(
         data = _params(PlanCreateSerializer, request)
         start, _end = periods.bounds(data["kind"], data["date"])
         existed = Plan.objects.filter(owner=request.user, kind=data["kind"], period_start=start).exists()
-        plan = call_service(
-            services.open_own_plan, request.user, data["kind"], data["date"], refine_above=False
-        )
+        plan = services.open_own_plan(request.user, data["kind"], data["date"], refine_above=False)
         return self._detail(plan, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -123,8 +101,7 @@ class PlanViewSet(
     def generate(self, request, pk=None):
         plan = self.get_object()
         data = _params(GenerateSerializer, request)
-        call_service(
-            services.generate_month,
+        services.generate_month(
             plan,
             by=request.user,
             lock_version=data["lock_version"],
@@ -141,9 +118,7 @@ class PlanViewSet(
     def submit(self, request, pk=None):
         plan = self.get_object()
         data = _params(SubmitSerializer, request)
-        call_service(
-            services.submit, plan, by=request.user, lock_version=data["lock_version"], comment=data["comment"]
-        )
+        services.submit(plan, by=request.user, lock_version=data["lock_version"], comment=data["comment"])
         return self._detail(plan)
 
     @extend_schema(
@@ -155,9 +130,7 @@ class PlanViewSet(
     def approve(self, request, pk=None):
         plan = self.get_object()
         data = _params(ApproveSerializer, request)
-        call_service(
-            services.approve, plan, by=request.user, version=data["version"], comment=data["comment"]
-        )
+        services.approve(plan, by=request.user, version=data["version"], comment=data["comment"])
         return self._detail(plan)
 
     @extend_schema(
@@ -169,9 +142,7 @@ class PlanViewSet(
     def return_plan(self, request, pk=None):
         plan = self.get_object()
         data = _params(ReturnSerializer, request)
-        call_service(
-            services.return_plan, plan, by=request.user, version=data["version"], reason=data["reason"]
-        )
+        services.return_plan(plan, by=request.user, version=data["version"], reason=data["reason"])
         return self._detail(plan)
 
     @extend_schema(
@@ -183,9 +154,7 @@ class PlanViewSet(
     def reopen(self, request, pk=None):
         plan = self.get_object()
         data = _params(ReopenSerializer, request)
-        call_service(
-            services.reopen, plan, by=request.user, lock_version=data["lock_version"], reason=data["reason"]
-        )
+        services.reopen(plan, by=request.user, lock_version=data["lock_version"], reason=data["reason"])
         return self._detail(plan)
 
     @extend_schema(
@@ -220,7 +189,7 @@ class PlanViewSet(
         data = _params(RefineSerializer, request)
         start, _end = periods.bounds(data["kind"], data["date"])
         existed = Plan.objects.filter(owner=request.user, kind=data["kind"], period_start=start).exists()
-        plan = call_service(services.refine, request.user, data["kind"], data["date"], by=request.user)
+        plan = services.refine(request.user, data["kind"], data["date"], by=request.user)
         return self._detail(plan, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
 
@@ -245,6 +214,7 @@ LOCK_QUERY = OpenApiParameter(
         summary="Remove an item", parameters=[LOCK_QUERY], responses={204: None, **CONFLICT}
     ),
 )
+@extend_validation_errors(["required"], field_name="lock_version", actions=["partial_update"])
 class PlanItemViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -278,8 +248,7 @@ class PlanItemViewSet(
         params = self.get_serializer(data=request.data)
         params.is_valid(raise_exception=True)
         plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=params.validated_data["plan"])
-        item = call_service(
-            services.add_item,
+        item = services.add_item(
             plan,
             by=request.user,
             lock_version=params.validated_data["lock_version"],
@@ -293,9 +262,8 @@ class PlanItemViewSet(
         params.is_valid(raise_exception=True)
         if "lock_version" not in params.validated_data:
             required = params.fields["lock_version"].error_messages["required"]
-            raise as_drf_error(DjangoValidationError({"lock_version": required}))
-        item = call_service(
-            services.update_item,
+            raise serializers.ValidationError({"lock_version": [ErrorDetail(required, code="required")]})
+        item = services.update_item(
             item,
             by=request.user,
             lock_version=params.validated_data["lock_version"],
@@ -310,9 +278,7 @@ class PlanItemViewSet(
             value = request.query_params.get("lock_version")
         params = LockSerializer(data={} if value is None else {"lock_version": value})
         params.is_valid(raise_exception=True)
-        call_service(
-            services.remove_item, item, by=request.user, lock_version=params.validated_data["lock_version"]
-        )
+        services.remove_item(item, by=request.user, lock_version=params.validated_data["lock_version"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from baifang.core.api.fields import BoundedDateField, IdField
 from baifang.rules.choices import SpecialTrigger
 from baifang.rules.models import SpecialVisit, VisitRule
 from baifang.rules.services import REVISABLE_FIELDS
@@ -38,7 +39,7 @@ class VisitRuleSerializer(serializers.ModelSerializer):
 
 
 class RuleRevisionSerializer(serializers.ModelSerializer):
-    effective = serializers.DateField(required=False)
+    effective = BoundedDateField(required=False)
 
     class Meta:
         model = VisitRule
@@ -57,7 +58,7 @@ class ObligationSerializer(serializers.Serializer):
     required = serializers.IntegerField()
     done = serializers.IntegerField(help_text="touches that count (R-VISIT-8)")
     pending = serializers.IntegerField(help_text="flagged visits waiting for the supervisor's review")
-    due = serializers.DateField()
+    due = BoundedDateField()
     status = serializers.ChoiceField(choices=["met", "pending_review", "open", "overdue"])
 
 
@@ -76,9 +77,9 @@ class ComplianceCellSerializer(serializers.Serializer):
 
 
 class ObligationQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False)
-    unit = serializers.IntegerField(required=False)
-    customer = serializers.IntegerField(required=False)
+    date = BoundedDateField(required=False)
+    unit = IdField(required=False)
+    customer = IdField(required=False)
     only_unmet = serializers.BooleanField(required=False, default=False)
     group_by = serializers.ChoiceField(
         choices=["rule", "owner", "unit", "responsible"], required=False, default="rule"

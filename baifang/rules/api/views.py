@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from baifang.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
-from baifang.customers.api.serializers import as_drf_error
 from baifang.customers.models import Customer
 from baifang.customers.predicates import is_archive_admin
 from baifang.org.models import OrgUnit
@@ -120,10 +118,7 @@ class VisitRuleViewSet(ScopedReadOnlyViewSet):
         body.is_valid(raise_exception=True)
         changes = dict(body.validated_data)
         effective = changes.pop("effective", None)
-        try:
-            new = services.revise_rule(rule, changes, by=request.user, effective=effective)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        new = services.revise_rule(rule, changes, by=request.user, effective=effective)
         return Response(VisitRuleSerializer(new).data)
 
 
@@ -153,16 +148,13 @@ class SpecialVisitViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            visit = services.raise_special_visit(
-                data["customer"],
-                trigger=data["trigger"],
-                by=request.user,
-                note=data.get("note", ""),
-                responsible=data.get("responsible"),
-                workdays=data.get("workdays", 2),
-                reference=data.get("dedup_key", ""),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        visit = services.raise_special_visit(
+            data["customer"],
+            trigger=data["trigger"],
+            by=request.user,
+            note=data.get("note", ""),
+            responsible=data.get("responsible"),
+            workdays=data.get("workdays", 2),
+            reference=data.get("dedup_key", ""),
+        )
         return Response(SpecialVisitSerializer(visit).data, status=status.HTTP_201_CREATED)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from baifang.core.api.fields import FlatListField
 from baifang.customers.models import Customer
 from baifang.tiers.models import (
     ClassificationScheme,
@@ -93,7 +94,7 @@ class RatingBatchSerializer(serializers.ModelSerializer):
 
 
 class ApplySerializer(serializers.Serializer):
-    rejected = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    rejected = FlatListField(child=serializers.IntegerField(), required=False, default=list)
 
 
 class ScreeningAnswerSerializer(serializers.ModelSerializer):

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from baifang.customers.api.serializers import as_drf_error
 from baifang.customers.models import Customer
 from baifang.tiers import services
 from baifang.tiers.api.serializers import (
@@ -28,16 +24,6 @@ from baifang.tiers.api.serializers import (
     TierChangeSerializer,
 )
 from baifang.tiers.models import ClassificationScheme, CustomerTier, RatingBatch, Screening, TierChange
-
-
-def _guard(call, *args, **kwargs):
-    """Run a service; its PermissionDenied becomes 403 and its ValidationError 400."""
-    try:
-        return call(*args, **kwargs)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DjangoValidationError as exc:
-        raise as_drf_error(exc) from exc
 
 
 class SchemeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -79,17 +65,12 @@ class OverrideView(APIView):
         body = OverrideSerializer(data=request.data)
         body.fields["customer"].queryset = Customer.objects.visible_to(request.user)
         body.is_valid(raise_exception=True)
-        try:
-            change = services.override_tier(
-                body.validated_data["customer"],
-                body.validated_data["tier"],
-                by=request.user,
-                reason=body.validated_data["reason"],
-            )
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        change = services.override_tier(
+            body.validated_data["customer"],
+            body.validated_data["tier"],
+            by=request.user,
+            reason=body.validated_data["reason"],
+        )
         return Response(TierChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
@@ -107,8 +88,7 @@ class RatingBatchViewSet(
 
     def perform_create(self, serializer):
         scheme = serializer.validated_data["scheme"]
-        serializer.instance = _guard(
-            services.propose_rerating,
+        serializer.instance = services.propose_rerating(
             scheme,
             Customer.objects.visible_to(self.request.user),
             by=self.request.user,
@@ -128,9 +108,7 @@ class RatingBatchViewSet(
         batch = self.get_object()
         body = ApplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _guard(
-            services.apply_batch, batch, by=request.user, rejected_ids=set(body.validated_data["rejected"])
-        )
+        services.apply_batch(batch, by=request.user, rejected_ids=set(body.validated_data["rejected"]))
         batch.refresh_from_db()
         return Response(RatingBatchSerializer(batch).data)
 
@@ -138,7 +116,7 @@ class RatingBatchViewSet(
     @action(detail=True, methods=["post"])
     def discard(self, request, pk=None):
         batch = self.get_object()
-        _guard(services.discard_batch, batch, by=request.user)
+        services.discard_batch(batch, by=request.user)
         batch.refresh_from_db()
         return Response(RatingBatchSerializer(batch).data)
 
@@ -191,8 +169,8 @@ class ScreeningViewSet(
         }
         with transaction.atomic():
             if answers:
-                _guard(screening.save_answers, item, answers, by=request.user)
-            _guard(screening.submit, item, by=request.user)
+                screening.save_answers(item, answers, by=request.user)
+            screening.submit(item, by=request.user)
         item.refresh_from_db()
         return Response(ScreeningSerializer(item).data)
 
@@ -204,6 +182,6 @@ class ScreeningViewSet(
         item = self.get_object()
         body = DecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _guard(screening.decide, item, by=request.user, **body.validated_data)
+        screening.decide(item, by=request.user, **body.validated_data)
         item.refresh_from_db()
         return Response(ScreeningSerializer(item).data)

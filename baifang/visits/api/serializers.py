@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
-from rest_framework.exceptions import ErrorDetail
 
+from baifang.core.api.fields import FlatDictField
 from baifang.core.choices import CoordinateSystem
 from baifang.core.validators import validate_latitude, validate_longitude
 from baifang.visits.choices import QUICK_CHANNELS, Channel
@@ -15,19 +14,6 @@ from baifang.visits.services import RECORD_FIELDS
 IDEMPOTENCY_HELP = (
     "Idempotency: a retry with the same key (or Idempotency-Key header) returns the first result."
 )
-
-
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """Field-level messages with their codes kept (``near_duplicate``, ``open_visit``)."""
-
-    def details(errors):
-        return [ErrorDetail(message, code=error.code or "invalid") for error in errors for message in error]
-
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(
-            {field: details(errors) for field, errors in exc.error_dict.items()}
-        )
-    return serializers.ValidationError({"non_field_errors": details(exc.error_list)})
 
 
 class VisitFlagSerializer(serializers.ModelSerializer):
@@ -120,7 +106,7 @@ class VisitRecordSerializer(serializers.ModelSerializer):
     idempotency_key = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP
     )
-    checklist = serializers.DictField(
+    checklist = FlatDictField(
         child=serializers.ListField(child=serializers.IntegerField(min_value=0)), required=False
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from baifang.core.api.fields import BoundedDateField
 from baifang.visits.api.serializers import IDEMPOTENCY_HELP
 from baifang.visits.choices import (
     AppointmentStatus,
@@ -181,7 +182,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
 class AddCommitmentSerializer(serializers.Serializer):
     touch = serializers.IntegerField(help_text="The visit whose record the promise was made in.")
     text = serializers.CharField(max_length=300)
-    due_on = serializers.DateField()
+    due_on = BoundedDateField()
     idempotency_key = _key()
 
 

@@ -7,10 +7,11 @@ a retried request returns the first result and never creates a duplicate.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from baifang.core.api.viewsets import ScopedViewSetMixin
@@ -23,7 +24,6 @@ from baifang.visits.api.serializers import (
     QuickTouchSerializer,
     TouchSerializer,
     VisitRecordSerializer,
-    as_drf_error,
 )
 from baifang.visits.choices import Channel, IdempotentAction
 from baifang.visits.exceptions import IdempotencyConflict
@@ -44,10 +44,8 @@ def _respond(request, action_name: str, data: dict, work) -> Response:
         status, body, replayed = run_once(
             request.user, key, action_name, work, bound_to=request_fingerprint(request, data)
         )
-    except IdempotencyConflict as exc:
+    except IdempotencyConflict as exc:  # 422, not the handler's 400: the request is fine, its key is not
         raise IdempotencyKeyReused(" ".join(exc.messages)) from exc
-    except DjangoValidationError as exc:
-        raise as_drf_error(exc) from exc
     response = Response(body, status=status)
     if replayed:
         response["Idempotent-Replayed"] = "true"
@@ -108,14 +106,19 @@ class VisitViewSet(
 
         return _respond(request, IdempotentAction.CHECK_OUT, params.validated_data, work)
 
-    @extend_schema(request=VisitRecordSerializer, responses={200: VisitRecordSerializer})
+    @extend_schema(
+        request=VisitRecordSerializer,
+        responses={200: VisitRecordSerializer},
+        description="GET answers 404 (code `not_found`) while the visit has no record yet.",
+    )
     @action(detail=True, methods=["get", "post"])
     def record(self, request, pk=None):
         """Read, save, and with ``submit: true`` submit the visit record (R-VISIT-3, R-VISIT-4)."""
         touch = self.get_object()
         if request.method == "GET":
-            record = touch.record if hasattr(touch, "record") else None
-            return Response(VisitRecordSerializer(record).data if record else {})
+            if not hasattr(touch, "record"):
+                raise NotFound(_("This visit has no record yet."))
+            return Response(VisitRecordSerializer(touch.record).data)
         params = VisitRecordSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)

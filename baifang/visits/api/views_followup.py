@@ -3,7 +3,6 @@ customer locations proposed from check-ins. Every queryset starts at ``visible_t
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -13,7 +12,6 @@ from baifang.core.api.viewsets import ScopedViewSetMixin
 from baifang.customers.access import get_workable_customer
 from baifang.visits import appointments, followup, locations, services
 from baifang.visits.access import get_touch_for_user
-from baifang.visits.api.serializers import as_drf_error
 from baifang.visits.api.serializers_followup import (
     AddCommitmentSerializer,
     AnswerSerializer,
@@ -37,14 +35,6 @@ def _valid(serializer_class, request) -> dict:
     params = serializer_class(data=request.data)
     params.is_valid(raise_exception=True)
     return params.validated_data
-
-
-def _service(call):
-    """Run a service; its validation errors become 400 answers."""
-    try:
-        return call()
-    except DjangoValidationError as exc:
-        raise as_drf_error(exc) from exc
 
 
 class ReadViewSet(
@@ -98,17 +88,15 @@ class AppointmentViewSet(ReadViewSet):
         """Move one's own appointment; the reason and when the customer was told are kept."""
         appointment = self.get_object()
         data = _valid(ChangeAppointmentSerializer, request)
-        _service(
-            lambda: appointments.change_appointment(
-                request.user,
-                appointment,
-                starts_at=data["starts_at"],
-                ends_at=data.get("ends_at"),
-                place=data.get("place"),
-                reason=data["reason"],
-                told_at=data.get("told_at"),
-                told_whom=data.get("told_whom", ""),
-            )
+        appointments.change_appointment(
+            request.user,
+            appointment,
+            starts_at=data["starts_at"],
+            ends_at=data.get("ends_at"),
+            place=data.get("place"),
+            reason=data["reason"],
+            told_at=data.get("told_at"),
+            told_whom=data.get("told_whom", ""),
         )
         return Response(self._answer(appointment)[1])
 
@@ -118,14 +106,12 @@ class AppointmentViewSet(ReadViewSet):
         """Cancel one's own appointment; the reason and when the customer was told are kept."""
         appointment = self.get_object()
         data = _valid(CustomerToldSerializer, request)
-        _service(
-            lambda: appointments.cancel_appointment(
-                request.user,
-                appointment,
-                reason=data["reason"],
-                told_at=data.get("told_at"),
-                told_whom=data.get("told_whom", ""),
-            )
+        appointments.cancel_appointment(
+            request.user,
+            appointment,
+            reason=data["reason"],
+            told_at=data.get("told_at"),
+            told_whom=data.get("told_whom", ""),
         )
         return Response(self._answer(appointment)[1])
 
@@ -163,7 +149,7 @@ class OpenQuestionViewSet(ReadViewSet):
         """Answer an open question (anyone who may see it)."""
         question = self.get_object()
         data = _valid(AnswerSerializer, request)
-        _service(lambda: followup.answer_question(request.user, question, text=data["text"]))
+        followup.answer_question(request.user, question, text=data["text"])
         return Response(OpenQuestionSerializer(self.get_queryset().get(pk=question.pk)).data)
 
 
@@ -199,7 +185,7 @@ class CommitmentViewSet(ReadViewSet):
         """The promise was kept (owner or a manager)."""
         commitment = self.get_object()
         data = _valid(NoteSerializer, request)
-        _service(lambda: followup.complete_commitment(request.user, commitment, note=data.get("note", "")))
+        followup.complete_commitment(request.user, commitment, note=data.get("note", ""))
         return Response(CommitmentSerializer(self.get_queryset().get(pk=commitment.pk)).data)
 
     @extend_schema(request=NoteSerializer, responses={200: CommitmentSerializer})
@@ -208,7 +194,7 @@ class CommitmentViewSet(ReadViewSet):
         """Withdraw the promise; ``note`` says why (owner or a manager)."""
         commitment = self.get_object()
         data = _valid(NoteSerializer, request)
-        _service(lambda: followup.cancel_commitment(request.user, commitment, reason=data.get("note", "")))
+        followup.cancel_commitment(request.user, commitment, reason=data.get("note", ""))
         return Response(CommitmentSerializer(self.get_queryset().get(pk=commitment.pk)).data)
 
 
@@ -229,7 +215,7 @@ class LocationProposalViewSet(ReadViewSet):
         """Write the proposed coordinates to the customer (field history and audit log)."""
         proposal = self.get_object()
         data = _valid(NoteSerializer, request)
-        _service(lambda: locations.confirm_location(request.user, proposal, note=data.get("note", "")))
+        locations.confirm_location(request.user, proposal, note=data.get("note", ""))
         return Response(LocationProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
 
     @extend_schema(request=NoteSerializer, responses={200: LocationProposalSerializer})
@@ -238,5 +224,5 @@ class LocationProposalViewSet(ReadViewSet):
         """Refuse the proposal; ``note`` says why."""
         proposal = self.get_object()
         data = _valid(NoteSerializer, request)
-        _service(lambda: locations.reject_location(request.user, proposal, note=data.get("note", "")))
+        locations.reject_location(request.user, proposal, note=data.get("note", ""))
         return Response(LocationProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
