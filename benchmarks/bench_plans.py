@@ -42,14 +42,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from month_split import TerritoryCustomer, TerritoryRequest, split_territory  # noqa: E402
+
 from baifang.plans import generate as gen  # noqa: E402
 from baifang.routing import (  # noqa: E402
     DayRouteRequest,
     Stop,
-    TerritoryCustomer,
-    TerritoryRequest,
     solve_day_route,
-    split_territory,
 )
 from baifang.routing.synthetic import CITY_CENTRES, generate_city_customers  # noqa: E402
 from baifang.rules import engine  # noqa: E402

@@ -29,6 +29,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+from month_split import TerritoryCustomer, TerritoryRequest, split_territory  # noqa: E402
 from routing_instances import (  # noqa: E402
     SOLOMON_INSTANCES,
     TSP_INSTANCES,
@@ -41,15 +42,12 @@ from routing_instances import (  # noqa: E402
 )
 
 from baifang.routing import (  # noqa: E402
-    TerritoryCustomer,
-    TerritoryRequest,
     VrpClient,
     VrpProblem,
     VrpVehicleType,
     path_cost,
     solve_tsp,
     solve_vrp,
-    split_territory,
 )
 from baifang.routing.synthetic import CITY_CENTRES, generate_city_customers, weekdays_from  # noqa: E402
 

@@ -94,15 +94,30 @@ class NotificationQuerySet(models.QuerySet):
         ``target`` is where the notification leads: an object with ``get_absolute_url()``, a URL, or
         None. Nobody to tell (``user`` None) sends nothing. Returns whether a notification was created.
         """
-        if user is None:
+        message = self.compose(user, kind, target, text=text, dedup_key=dedup_key)
+        if message is None:
             return False
-        url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else (target or "")
         _notification, created = self.get_or_create(
             user=user,
-            dedup_key=dedup_key[:120],
-            defaults={"kind": kind, "text": str(text)[:300], "url": str(url)[:300]},
+            dedup_key=message.dedup_key,
+            defaults={"kind": message.kind, "text": message.text, "url": message.url},
         )
         return created
+
+    def compose(self, user, kind: str, target=None, *, text: str, dedup_key: str) -> Notification | None:
+        """The unsaved notification :meth:`send` would write (None for nobody), for :meth:`send_many`."""
+        if user is None:
+            return None
+        url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else (target or "")
+        return self.model(
+            user=user, kind=kind, text=str(text)[:300], url=str(url)[:300], dedup_key=dedup_key[:120]
+        )
+
+    def send_many(self, messages) -> int:
+        """Send composed notifications in one query; those already sent (same user and dedup key) are
+        skipped, so a task re-run never notifies twice. Returns how many were offered."""
+        rows = [m for m in messages if m is not None]
+        return len(self.bulk_create(rows, ignore_conflicts=True))
 
 
 class Notification(models.Model):

@@ -47,6 +47,7 @@ class Transition:
     may: Callable[[Any, Any], bool] | None = None
     audit_action: str | None = None
     refusal: str = ""  # the message when ``may`` says no; empty: a plain 403
+    wrong_state: str = ""  # the message when the state does not allow the move; empty: the workflow's
 
     def __post_init__(self):
         object.__setattr__(self, "source", frozenset(self.source))
@@ -60,15 +61,23 @@ class Workflow:
 
     ``history(obj)`` returns the related manager of the object's status-history rows (a concrete
     subclass of ``core.models.StatusChange``), or is None for a workflow without its own history.
+    ``wrong_state`` is the message for a move the state does not allow (a transition's own
+    ``wrong_state`` comes first); it may use ``%(status)s`` (or ``%(old)s``) and ``%(target)s`` (or
+    ``%(new)s``).
     """
 
-    def __init__(self, *transitions: Transition, status_field: str = "status", history=None):
+    def __init__(
+        self, *transitions: Transition, status_field: str = "status", history=None, wrong_state: str = ""
+    ):
         names = [t.name for t in transitions]
         if len(names) != len(set(names)):
             raise ValueError("two transitions share a name")
         self.transitions: dict[str, Transition] = {t.name: t for t in transitions}
         self.status_field = status_field
         self.history: Callable[[Any], Any] | None = history
+        # The message for a move the state does not allow: may use %(status)s (the current state) and
+        # %(target)s (where the move leads); empty: a generic one.
+        self.wrong_state = wrong_state
         self.model: type[models.Model] | None = None
 
     # Django calls this for class attributes that have it: the model gets ``can_<name>(user)``.
@@ -116,9 +125,12 @@ class Workflow:
         if target not in transition.targets:
             raise ValueError(f"{name!r} cannot lead to {target!r}")
         if not self.allows_from(obj, name):
+            message = (
+                transition.wrong_state or self.wrong_state or _("This cannot be done while it is %(status)s.")
+            )
+            status, target_label = _display(obj, self.status_field), _label(obj, self.status_field, target)
             raise InvalidTransition(
-                _("This cannot be done while it is %(status)s.")
-                % {"status": _display(obj, self.status_field)},
+                str(message) % {"status": status, "old": status, "target": target_label, "new": target_label},
                 code="invalid_transition",
             )
         return target
@@ -186,6 +198,12 @@ def _only(transition: Transition) -> str:
 def _display(obj, status_field: str) -> str:
     getter = getattr(obj, f"get_{status_field}_display", None)
     return str(getter()) if getter else str(getattr(obj, status_field))
+
+
+def _label(obj, status_field: str, value: str) -> str:
+    meta = getattr(type(obj), "_meta", None)
+    choices = dict(meta.get_field(status_field).flatchoices) if meta is not None else {}
+    return str(choices.get(value, value))
 
 
 def _can_method(attribute: str, transition_name: str):

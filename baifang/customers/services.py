@@ -752,30 +752,20 @@ def request_access(
     return access
 
 
-def _decide(access: AccessRequest, *, by: User, status: str, note: str) -> AccessRequest:
-    # Conditional update: two approvers clicking at once never decide twice.
+def _decide(access: AccessRequest, *, by: User, decision: str, note: str) -> AccessRequest:
+    """``decision`` is the workflow's "approve" or "reject"; the workflow saves, audits and signals."""
+    # The row lock: two approvers clicking at once never decide twice.
     locked = AccessRequest.objects.select_for_update().get(pk=access.pk)
-    if locked.approver_id != by.pk and not by.is_superuser:
+    # A refusal here is a 400 with the reason (the request is visible to whoever may try), not a 403.
+    if not locked.workflow.may(locked, decision, by):
         raise AccessDecisionError(_("Only the designated approver can decide this request."))
-    if locked.status != AccessStatus.PENDING:
+    if not locked.workflow.allows_from(locked, decision):
         raise AccessDecisionError(_("This request has already been decided."))
-    locked.status = status
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.decision_note = note
-    if status == AccessStatus.APPROVED:
-        locked.valid_until = locked.decided_at + dt.timedelta(days=locked.days)
-    locked.save()
-    audit.record(
-        AuditAction.APPROVE if status == AccessStatus.APPROVED else AuditAction.REJECT,
-        locked,
-        user=by,
-        after={
-            "status": status,
-            "valid_until": locked.valid_until.isoformat() if locked.valid_until else None,
-        },
-        message=note,
-    )
+    decided_at = timezone.now()
+    changes = {"decided_by": by, "decided_at": decided_at, "decision_note": note}
+    if decision == "approve":
+        changes["valid_until"] = decided_at + dt.timedelta(days=locked.days)
+    locked.workflow.run(locked, decision, by=by, comment=note, changes=changes)
     Notification.objects.send(
         locked.requester,
         "access_decision",
@@ -793,12 +783,12 @@ def _decide(access: AccessRequest, *, by: User, status: str, note: str) -> Acces
 @transaction.atomic
 def approve_access(access: AccessRequest, *, by: User, note: str = "") -> AccessRequest:
     """Grant read access until now + the requested days; logged (R-ARCH-8, R-SEC-1)."""
-    return _decide(access, by=by, status=AccessStatus.APPROVED, note=note)
+    return _decide(access, by=by, decision="approve", note=note)
 
 
 @transaction.atomic
 def reject_access(access: AccessRequest, *, by: User, note: str = "") -> AccessRequest:
-    return _decide(access, by=by, status=AccessStatus.REJECTED, note=note)
+    return _decide(access, by=by, decision="reject", note=note)
 
 
 # --- merge (R-ARCH-9) -----------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Adapters from the ORM to the plain routing engine (R-ROUTE-1): customers → stops, reps → bases."""
+"""The one adapter from the ORM to the plain routing engine (R-ROUTE-1): customers → stops, reps → bases,
+a day's stops → a ``DayRouteRequest``. Maps and plans both build their route requests here (plans sit on
+the floor of maps and lean on it; maps never imports plans). A customer's location is ``Customer.point``.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,6 @@ from baifang.routing import DayRoute, DayRouteRequest, Point, Stop, TimeWindow, 
 
 DEFAULT_SERVICE_MINUTES = 15
 MAX_STOPS = 60
-
-
-def customer_point(customer) -> Point | None:
-    """The customer's location in its own coordinate system, or None."""
-    if customer.latitude is None or customer.longitude is None:
-        return None
-    return Point(float(customer.latitude), float(customer.longitude), customer.coordinate_system)
 
 
 def business_window(customer) -> tuple[TimeWindow, ...]:
@@ -39,13 +35,33 @@ def rep_base(user, customers=()) -> tuple[Point | None, str]:
         if office.latitude is not None and office.longitude is not None:
             point = Point(float(office.latitude), float(office.longitude), office.coordinate_system)
             return point, _("Office of %(unit)s") % {"unit": office.name}
-    points = [p.to_wgs84() for p in (customer_point(c) for c in customers) if p is not None]
+    points = [c.point.to_wgs84() for c in customers if c.point is not None]
     if not points:
         return None, ""
     centre = Point(
         sum(p.lat for p in points) / len(points), sum(p.lng for p in points) / len(points), "WGS84"
     )
     return centre, _("Centre of the customers (no office location set)")
+
+
+def customer_stop(key: str, customer, service_s: int) -> Stop:
+    """A stop at the customer, ``service_s`` seconds long, within its business hours."""
+    return Stop(key, customer.point, service_s, business_window(customer))
+
+
+def day_request(
+    start: Point, stops: list[Stop], day: dt.date, *, max_visits: int | None = None, time_limit: float
+) -> DayRouteRequest:
+    """A day's route request from ``start`` over the working hours of the settings, seeded by ``day``."""
+    return DayRouteRequest(
+        start=start,
+        stops=stops,
+        max_visits=max_visits,
+        time_limit=time_limit,
+        seed=day.toordinal(),
+        day_start=settings.BAIFANG["DAY_START_MINUTES"] * 60,
+        day_end=settings.BAIFANG["DAY_END_MINUTES"] * 60,
+    )
 
 
 @dataclass
@@ -86,18 +102,8 @@ def suggested_day(
     start, label = (base, _("Chosen start point")) if base else rep_base(user, customers.values())
     if start is None:
         return SuggestedDay(None, customers, None, "", service)
-    stops = [
-        Stop(key, customer_point(c), service[key] * 60, business_window(c)) for key, c in customers.items()
-    ]
-    request = DayRouteRequest(
-        start=start,
-        stops=stops,
-        max_visits=max_visits,
-        time_limit=time_limit,
-        seed=day.toordinal(),
-        day_start=settings.BAIFANG["DAY_START_MINUTES"] * 60,
-        day_end=settings.BAIFANG["DAY_END_MINUTES"] * 60,
-    )
+    stops = [customer_stop(key, c, service[key] * 60) for key, c in customers.items()]
+    request = day_request(start, stops, day, max_visits=max_visits, time_limit=time_limit)
     return SuggestedDay(solve_day_route(request), customers, start, label, service)
 
 

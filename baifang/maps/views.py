@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from baifang.core.queries import BoundedDateField, IdField, clean_query
 from baifang.customers.filtersets import people_in_scope
 from baifang.customers.models import Customer
-from baifang.maps.adapters import customer_point, display_point, suggested_day
+from baifang.maps.adapters import display_point, suggested_day
 from baifang.org.models import User
 from baifang.tiers.models import ClassificationScheme, CustomerTier
 
@@ -74,7 +74,7 @@ def map_data(request, rep: User, day: dt.date) -> dict:
         }
     points = []
     for c in customers.only("id", "name", "latitude", "longitude", "coordinate_system")[:MAX_MARKERS]:
-        lat, lng = display_point(customer_point(c))
+        lat, lng = display_point(c.point)
         points.append(
             {
                 "id": c.pk,
@@ -92,7 +92,7 @@ def map_data(request, rep: User, day: dt.date) -> dict:
         visits = []
         for v in plan.route.visits:
             customer = plan.customers[v.stop_id]
-            lat, lng = display_point(customer_point(customer))
+            lat, lng = display_point(customer.point)
             visits.append(
                 {
                     "seq": v.sequence,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from baifang.plans.choices import PlanStatus
 from baifang.plans.models import Plan, PlanItem
@@ -41,6 +42,20 @@ class ItemOutcome:
     touch_id: int | None = None
     before_approval: bool = False
     pending_review: bool = False  # a flagged visit for it waits for the supervisor (R-VISIT-8)
+
+    @property
+    def is_settled(self) -> bool:
+        """Done, done elsewhere or missed: the plan page marks it (an open item shows no mark)."""
+        return self.status != OPEN
+
+    @property
+    def mark(self) -> str:
+        return {DONE: "✓", ELSEWHERE: "↷"}.get(self.status, "✗")
+
+    @property
+    def title(self) -> str:
+        labels = {DONE: _("done"), ELSEWHERE: _("done on another day")}
+        return str(labels.get(self.status, _("missed")))
 
 
 @dataclass

@@ -8,8 +8,7 @@ from collections import defaultdict
 import numpy as np
 
 from baifang.plans.plan_types import VISIT_CHANNELS, FixedItem, GenerateRequest, Need, NeedKind, PlannedItem
-from baifang.routing.geo import point_problem
-from baifang.routing.sequencing import solve_tsp
+from baifang.routing import point_problem, solve_tsp
 
 
 class State:

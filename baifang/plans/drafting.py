@@ -12,19 +12,18 @@ import datetime as dt
 import math
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baifang.core.calendar import calendar_for
 from baifang.customers.models import Customer
-from baifang.maps.adapters import business_window, customer_point, rep_base
+from baifang.maps.adapters import business_window, customer_stop, day_request, rep_base
 from baifang.plans import generate as gen
 from baifang.plans import periods
 from baifang.plans.choices import ItemSource, PlanKind
 from baifang.plans.models import PlanItem, PlanPolicy, PlanPurpose, UnplannedNeed, parse_weekdays
-from baifang.routing import DayRouteRequest, Stop, solve_day_route
+from baifang.routing import solve_day_route
 from baifang.rules import compliance, engine
 from baifang.rules.choices import RULE_CHANNEL_TOUCHES
 from baifang.rules.models import SpecialVisit
@@ -266,7 +265,7 @@ def build_request(plan, *, today: dt.date | None = None) -> gen.GenerateRequest:
         customers=[
             gen.CustomerInfo(
                 c.pk,
-                customer_point(c),
+                c.point,
                 max(policy.visit_minutes, min_minutes.get(c.pk, 0)) * 60,
                 business_window(c),
                 c.order_weekday,
@@ -372,24 +371,12 @@ def route_day(plan, day: dt.date) -> None:
     items = list(plan.items.filter(day=day).select_related("customer").order_by("sequence", "pk"))
     visits = [i for i in items if i.is_visit]
     calls = [i for i in items if not i.is_visit]
-    located = [v for v in visits if customer_point(v.customer) is not None]
+    located = [v for v in visits if v.customer.point is not None]
     base, _label = rep_base(plan.owner, [v.customer for v in visits])
     order: dict[int, object] = {}
     if located and base is not None:
-        stops = [
-            Stop(str(v.pk), customer_point(v.customer), v.expected_minutes * 60, business_window(v.customer))
-            for v in located
-        ]
-        route = solve_day_route(
-            DayRouteRequest(
-                start=base,
-                stops=stops,
-                day_start=settings.BAIFANG["DAY_START_MINUTES"] * 60,
-                day_end=settings.BAIFANG["DAY_END_MINUTES"] * 60,
-                time_limit=0.01,
-                seed=day.toordinal(),
-            )
-        )
+        stops = [customer_stop(str(v.pk), v.customer, v.expected_minutes * 60) for v in located]
+        route = solve_day_route(day_request(base, stops, day, time_limit=0.01))
         order = {int(v.stop_id): v for v in route.visits}
     sequence = 0
     for item in sorted(visits, key=lambda i: (order[i.pk].sequence if i.pk in order else 10_000, i.pk)):

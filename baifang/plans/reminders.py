@@ -1,7 +1,7 @@
 """Plan reminders (R-PLAN-3, R-PLAN-5): deadlines coming up, late plans, and the month rhythm.
 
-Every reminder carries a deduplication key, and rows are written with ``ignore_conflicts``, so a
-task that runs twice (or on two workers) never notifies twice.
+Every reminder carries a deduplication key and is sent with ``Notification.objects.send_many`` (one
+query), so a task that runs twice (or on two workers) never notifies twice.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def deadline_reminders(today: dt.date) -> int:
     reps = list(planners())
     policies = _Policies()
     cal = calendar_for(today - dt.timedelta(days=40), today + dt.timedelta(days=40))
-    rows: list[Notification] = []
+    rows: list[Notification | None] = []
     for kind, start in _upcoming(today, cal):
         status = dict(
             Plan.objects.filter(owner__in=reps, kind=kind, period_start=start).values_list(
@@ -92,11 +92,11 @@ def deadline_reminders(today: dt.date) -> int:
             remind_from = cal.add_workdays(due, -policy.reminder_workdays)
             if remind_from <= today <= due:
                 rows.append(
-                    Notification(
-                        user=rep,
-                        kind="plan_due",
+                    Notification.objects.compose(
+                        rep,
+                        "plan_due",
+                        url,
                         text=_("Your %(plan)s is due on %(day)s.") % {"plan": label, "day": due.isoformat()},
-                        url=url,
                         dedup_key=f"plan-due:{kind}:{start}:{due}",
                     )
                 )
@@ -107,22 +107,20 @@ def deadline_reminders(today: dt.date) -> int:
                     "day": due.isoformat(),
                 }
                 rows.append(
-                    Notification(
-                        user=rep, kind="plan_late", text=text, url=url, dedup_key=f"plan-late:{kind}:{start}"
+                    Notification.objects.compose(
+                        rep, "plan_late", url, text=text, dedup_key=f"plan-late:{kind}:{start}"
                     )
                 )
-                supervisor = rep.supervisor
-                if supervisor is not None:
-                    rows.append(
-                        Notification(
-                            user=supervisor,
-                            kind="plan_late",
-                            text=text,
-                            url=reverse("plans:approvals"),
-                            dedup_key=f"plan-late:{kind}:{start}:{rep.pk}",
-                        )
+                rows.append(
+                    Notification.objects.compose(
+                        rep.supervisor,
+                        "plan_late",
+                        reverse("plans:approvals"),
+                        text=text,
+                        dedup_key=f"plan-late:{kind}:{start}:{rep.pk}",
                     )
-    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
+                )
+    return Notification.objects.send_many(rows)
 
 
 def rhythm_reminders(today: dt.date) -> int:
@@ -139,12 +137,12 @@ def rhythm_reminders(today: dt.date) -> int:
             if step.policy_id != policy.pk or not step.fires_on(today, last_workday):
                 continue
             rows.append(
-                Notification(
-                    user=rep,
-                    kind="plan_rhythm",
+                Notification.objects.compose(
+                    rep,
+                    "plan_rhythm",
+                    reverse(RHYTHM_LINKS.get(step.link, "plans:index")),
                     text=step.text,
-                    url=reverse(RHYTHM_LINKS.get(step.link, "plans:index")),
                     dedup_key=f"rhythm:{step.pk}:{today}",
                 )
             )
-    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
+    return Notification.objects.send_many(rows)

@@ -6,8 +6,7 @@ from dataclasses import replace
 
 from baifang.plans.day_state import State
 from baifang.plans.plan_types import VISIT, CannotFit, DayTotals, PlannedItem, Reason
-from baifang.routing import DayRouteRequest, MatrixTravel, Stop, schedule_route, solve_day_route
-from baifang.routing.territory import assign_days
+from baifang.routing import DayRouteRequest, MatrixTravel, Stop, assign_days, schedule_route, solve_day_route
 
 
 def optimise(state: State, cannot: list[CannotFit]) -> None:

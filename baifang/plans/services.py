@@ -18,7 +18,6 @@ from baifang.plans import drafting, periods
 from baifang.plans import generate as gen
 from baifang.plans.choices import ItemSource, PlanKind, PlanStatus
 from baifang.plans.models import (
-    InvalidTransition,
     Plan,
     PlanItem,
     PlanPolicy,
@@ -42,16 +41,6 @@ ITEM_FIELDS = (
     "agenda",
     "materials",
 )
-
-
-def _notify(user, kind: str, text: str, url: str, key: str) -> None:
-    if user is None:
-        return
-    try:
-        with transaction.atomic():
-            Notification.objects.create(user=user, kind=kind, text=text[:300], url=url, dedup_key=key[:120])
-    except IntegrityError:
-        pass  # already told: reminders are idempotent
 
 
 # --- creating -----------------------------------------------------------------------------------
@@ -247,20 +236,19 @@ def snapshot(plan: Plan) -> list[dict]:
 def submit(plan: Plan, *, by, lock_version: int | None = None, comment: str = "") -> Plan:
     """The rep submits; the items are kept as a version and the supervisor is told (R-PLAN-2, R-PLAN-3)."""
     plan = _lock(plan, lock_version)
-    if by.pk != plan.owner_id:
-        raise PermissionDenied
+    plan.workflow.check(plan, "submit", by=by)
     if not plan.items.exists():
         raise ValidationError(_("An empty plan cannot be submitted: generate it or add items first."))
     plan.submit(by=by, comment=comment)
     PlanVersion.objects.create(plan=plan, number=plan.version, items=snapshot(plan), created_by=by)
     late = _(" (late)") if plan.is_late else ""
-    _notify(
+    Notification.objects.send(
         by.supervisor,
         "plan_submitted",
-        _("%(rep)s submitted %(plan)s%(late)s")
+        plan,
+        text=_("%(rep)s submitted %(plan)s%(late)s")
         % {"rep": by, "plan": plan.get_kind_display() + " " + plan.period_label, "late": late},
-        plan.get_absolute_url(),
-        f"plan-submitted:{plan.pk}:{plan.version}",
+        dedup_key=f"plan-submitted:{plan.pk}:{plan.version}",
     )
     return plan
 
@@ -291,20 +279,19 @@ def _check_decision(plan: Plan, version: int) -> None:
 def approve(plan: Plan, *, by, version: int, comment: str = "") -> Plan:
     """Approve the submitted ``version``; approving it again is a no-op, not a second approval."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if not plan.is_approver(by):
+    if not plan.workflow.may(plan, "approve", by):
         raise PermissionDenied
     if _decided(plan, version, PlanStatus.APPROVED):
         return plan
     _check_decision(plan, version)
     _record_approver_edits(plan, by)
-    plan.approve(by=by, comment=comment)
-    audit.record(AuditAction.APPROVE, plan, user=by, message=comment)
-    _notify(
+    plan.approve(by=by, comment=comment)  # audited by the workflow
+    Notification.objects.send(
         plan.owner,
         "plan_approved",
-        _("Your %(plan)s was approved") % {"plan": plan.get_kind_display() + " " + plan.period_label},
-        plan.get_absolute_url(),
-        f"plan-approved:{plan.pk}:{version}",
+        plan,
+        text=_("Your %(plan)s was approved") % {"plan": plan.get_kind_display() + " " + plan.period_label},
+        dedup_key=f"plan-approved:{plan.pk}:{version}",
     )
     return plan
 
@@ -313,21 +300,20 @@ def approve(plan: Plan, *, by, version: int, comment: str = "") -> Plan:
 def return_plan(plan: Plan, *, by, version: int, reason: str) -> Plan:
     """Return the submitted ``version`` to the rep with comments (R-PLAN-2)."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if not plan.is_approver(by):
+    if not plan.workflow.may(plan, "return", by):
         raise PermissionDenied
     if _decided(plan, version, PlanStatus.RETURNED):
         return plan
     _check_decision(plan, version)
     _record_approver_edits(plan, by)
-    plan.return_(by=by, reason=reason)
-    audit.record(AuditAction.REJECT, plan, user=by, message=reason)
-    _notify(
+    plan.return_(by=by, reason=reason)  # audited by the workflow
+    Notification.objects.send(
         plan.owner,
         "plan_returned",
-        _("Your %(plan)s was returned: %(reason)s")
+        plan,
+        text=_("Your %(plan)s was returned: %(reason)s")
         % {"plan": plan.get_kind_display() + " " + plan.period_label, "reason": reason},
-        plan.get_absolute_url(),
-        f"plan-returned:{plan.pk}:{version}",
+        dedup_key=f"plan-returned:{plan.pk}:{version}",
     )
     return plan
 
@@ -361,11 +347,9 @@ def _record_approver_edits(plan: Plan, by) -> None:
 def reopen(plan: Plan, *, by, lock_version: int | None = None, reason: str = "") -> Plan:
     """The rep reopens an approved plan to change it; it must then be approved again."""
     plan = _lock(plan, lock_version)
-    if not plan.is_owner(by):
-        raise PermissionDenied
-    if not plan.can_reopen(by):
-        raise InvalidTransition(_("Only an approved plan can be reopened."))
-    plan.reopen(by=by, reason=reason)
+    plan.reopen(
+        by=by, reason=reason
+    )  # the rep only, an approved plan only (PermissionDenied, InvalidTransition)
     return plan
 
 

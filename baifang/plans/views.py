@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from baifang.core.calendar import calendar_for
-from baifang.maps.adapters import customer_point, display_point, rep_base
-from baifang.plans import actuals, periods, services
+from baifang.maps.adapters import display_point, rep_base
+from baifang.plans import actuals, periods, services, workload
 from baifang.plans.choices import PlanKind
 from baifang.plans.filtersets import PlanFilterSet
 from baifang.plans.forms import DecisionForm, LockForm, MoveForm, PlanItemForm, SummaryForm
@@ -146,7 +146,7 @@ def _day_map(plan: Plan, items: list) -> dict | None:
     base, label = rep_base(plan.owner, [i.customer for i in items])
     stops = []
     for item in items:
-        point = customer_point(item.customer)
+        point = item.customer.point
         if point is not None and item.is_visit:
             lat, lng = display_point(point)
             stops.append(
@@ -194,6 +194,7 @@ def detail(request, pk: int):
     if plan.kind == PlanKind.MONTH:
         context["weeks"] = _month_grid(plan, items, outcomes)
         context["weekday_names"] = [WEEKDAYS_ABBR[i] for i in range(7)]
+        context["workload"] = workload.workload(plan)
     else:
         by_day = defaultdict(list)
         for item in items:

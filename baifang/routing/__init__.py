@@ -1,4 +1,4 @@
-"""Baifang route and territory engine (R-ROUTE-1..4): plain Python, no Django.
+"""Baifang route engine (R-ROUTE-1..4): day routes, visits to days, call load, channel width; no Django.
 
 Dataclasses in, dataclasses out. See ``docs/routing.md`` for the API, solver choice and benchmarks.
 """
@@ -19,8 +19,7 @@ from .geo import CRS, Point, haversine_m, point_problem
 from .models import DayRoute, DayRouteRequest, Objective, Stop, TimeWindow, Visit, hhmm
 from .reasons import REASON_TEXT, Reason, Unassigned
 from .sequencing import path_cost, solve_tsp
-from .territory import split_territory, visit_blocks
-from .territory_models import BalanceStats, PlannedDay, TerritoryCustomer, TerritoryPlan, TerritoryRequest
+from .territory import assign_days
 from .travel import HaversineTravel, MatrixTravel, TravelMatrices, TravelModel
 from .vrp import UNBOUNDED, VrpClient, VrpProblem, VrpRoute, VrpSolution, VrpVehicleType, solve_vrp
 
@@ -29,7 +28,6 @@ __all__ = [
     "REASON_TEXT",
     "UNBOUNDED",
     "WEEKS_PER_PERIOD",
-    "BalanceStats",
     "CallLoad",
     "ChannelWidth",
     "ContactFrequency",
@@ -40,13 +38,9 @@ __all__ = [
     "MatrixTravel",
     "Objective",
     "Period",
-    "PlannedDay",
     "Point",
     "Reason",
     "Stop",
-    "TerritoryCustomer",
-    "TerritoryPlan",
-    "TerritoryRequest",
     "TierFrequency",
     "TimeWindow",
     "TravelMatrices",
@@ -58,6 +52,7 @@ __all__ = [
     "VrpRoute",
     "VrpSolution",
     "VrpVehicleType",
+    "assign_days",
     "call_load",
     "channel_width_cap",
     "haversine_m",
@@ -68,6 +63,4 @@ __all__ = [
     "solve_day_route",
     "solve_tsp",
     "solve_vrp",
-    "split_territory",
-    "visit_blocks",
 ]

@@ -135,18 +135,23 @@ def call_load(
 
     Customers are swept by angle around ``base`` (or their centroid) and cut into
     ``working_days_per_week`` consecutive sectors of (nearly) equal weekly call load, so each day's
-    calls come from one area. Customers without a valid location are listed in ``unlocated``.
+    calls come from one area. A customer only visited belongs to the area its angle falls in (with
+    no calls at all, the sectors split the weekly visits). Customers with a call or visit but without
+    a valid location are listed in ``unlocated``.
     """
     if working_days_per_week < 1:
         raise ValueError("working_days_per_week must be >= 1")
     days = working_days_per_week
     calls = sum(c.calls_per_week for c in customers)
     visits = sum(c.visits_per_week for c in customers)
-    callers = [c for c in customers if c.calls_per_week > 0]
-    ordered = _angle_order(callers, base)
-    unlocated = tuple(c.customer_id for c in callers if point_problem(c.point) is not None)
+    contacts = [c for c in customers if c.calls_per_week > 0 or c.visits_per_week > 0]
+    ordered = _angle_order(contacts, base)
+    unlocated = tuple(c.customer_id for c in contacts if point_problem(c.point) is not None)
     areas: list[list[ContactFrequency]] = [[] for _ in range(days)]
-    shares = [c.calls_per_week / max(1, math.ceil(c.calls_per_week)) for c in ordered]
+    if calls > 0:  # a visit-only customer weighs nothing but still belongs to the area of its angle
+        shares = [c.calls_per_week / max(1, math.ceil(c.calls_per_week)) for c in ordered]
+    else:  # nobody is called: the areas split the visits instead
+        shares = [c.visits_per_week for c in ordered]
     total = sum(shares)
     acc = 0.0
     for c, share in zip(ordered, shares, strict=True):

@@ -1,142 +1,87 @@
-"""Territory / month split (R-ROUTE-2): spread a rep's customer visits over working days.
+"""Visits to days (R-ROUTE-2): put given visits on their allowed working days, minimising travel.
 
 Model (PyVRP, one vehicle type per working day): day ``d`` is mapped onto its own slice of a
-global timeline, ``[d·86400 + day_start, d·86400 + day_end]``. A visit that must fall in days
-``lo..hi`` gets the time window ``[lo·86400 + day_start, hi·86400 + day_end]``, so only the
-vehicles (days) of that block can serve it. Visit *k* of a customer with *f* visits is restricted to
-block *k* of *f* (ISO weeks grouped evenly, or equal runs of working days when *f* exceeds the
-number of weeks), which keeps e.g. weekly visits in different weeks. Customers with an ordering
-weekday (when grouped) become a mutually exclusive group of one client per allowed day.
+global timeline, ``[d·86400 + day_start, d·86400 + day_end]``. A visit allowed on days ``lo..hi``
+gets the time window ``[lo·86400 + day_start, hi·86400 + day_end]``, so only the vehicles (days)
+of that run can serve it; a visit with non-contiguous allowed days becomes a mutually exclusive
+group of one client per day.
 
 Solving runs in two stages: minimise travel time under the hard day caps; then, warm-started,
 penalise each day's length above the mean through PyVRP overtime costs. A deterministic move-based
 pass (:func:`balance_days`) then evens out what is left, and each day is re-sequenced (2-opt/Or-opt).
+The plan generator (``baifang.plans``) is the product's month planner and calls :func:`assign_days`;
+the frequency-driven month split the benchmarks compare against lives in ``benchmarks/month_split.py``
+and builds on :func:`day_clients` and :func:`polish_day`.
 """
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from .balance import DayState, balance_days, day_length, insert_unplaced
-from .day_route import schedule_route
-from .geo import point_problem
-from .models import DayRouteRequest, Stop
-from .reasons import Reason, Unassigned
 from .sequencing import polish_path
-from .territory_models import BalanceStats, PlannedDay, TerritoryPlan, TerritoryRequest
-from .travel import MatrixTravel
 from .vrp import VrpClient, VrpProblem, VrpVehicleType, solve_vrp
 
-__all__ = ["assign_days", "split_territory", "visit_blocks"]
+__all__ = [
+    "DAY_SECONDS",
+    "OVERTIME_COST",
+    "assign_days",
+    "day_clients",
+    "day_vehicles",
+    "polish_day",
+    "visit_prize",
+]
 
-_DAY = 86400
-_OVERTIME_COST = 4
-#: (share of the time limit, shift target as a factor of the current mean day length or None)
-_STAGES: tuple[tuple[float, float | None], ...] = ((0.3, None), (0.3, 1.03), (0.3, 1.0))
+#: Each working day is one slice of this length on the global timeline.
+DAY_SECONDS = 86400
+#: Cost per second of a day's length above the balancing target (PyVRP overtime).
+OVERTIME_COST = 4
 
 
-@dataclass(frozen=True)
-class _Visit:
-    customer: int  # index into the located customers
-    index: int  # k-th visit of the customer (0-based)
-    days: tuple[int, ...]  # allowed working-day indices, sorted
+def visit_prize(state: DayState) -> int:
+    """A prize larger than any visit's cost even with overtime: the search leaves out none it can place."""
+    return int((2 * int(state.dur.max()) + int(state.service.max())) * (1 + OVERTIME_COST) * 4 + 1)
 
 
-def visit_blocks(days: list, visits: int) -> list[list[int]]:
-    """Split working-day indices into ``visits`` consecutive blocks, one per visit.
+def day_vehicles(
+    n_days: int, day_start: int, day_end: int, cap_length: int, capacity: int | None, shift: int | None
+) -> list[VrpVehicleType]:
+    """One PyVRP vehicle per working day on its slice of the timeline, ``cap_length`` seconds at most.
 
-    Whole ISO weeks are grouped as evenly as possible when ``visits`` ≤ number of weeks (a weekly
-    customer gets one block per week); otherwise the working days are cut into equal runs.
+    With a ``shift`` target, every second of a day's length above it costs :data:`OVERTIME_COST`.
     """
-    if visits <= 0 or not days:
-        return []
-    weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, d in enumerate(days):
-        iso = d.isocalendar()
-        weeks[(iso[0], iso[1])].append(i)
-    week_lists = [weeks[k] for k in sorted(weeks)]
-    if visits <= len(week_lists):
-        groups = np.array_split(np.arange(len(week_lists)), visits)
-        return [[i for w in g for i in week_lists[int(w)]] for g in groups]
-    if visits > len(days):
-        return [[i] for i in range(len(days))]
-    return [[int(i) for i in g] for g in np.array_split(np.arange(len(days)), visits)]
+    nominal = cap_length if shift is None else min(shift, cap_length)
+    return [
+        VrpVehicleType(
+            num_available=1,
+            capacity=capacity,
+            tw_early=d * DAY_SECONDS + day_start,
+            tw_late=d * DAY_SECONDS + day_end,
+            shift_duration=nominal,
+            max_overtime=cap_length - nominal,
+            unit_overtime_cost=0 if shift is None else OVERTIME_COST,
+            name=str(d),
+        )
+        for d in range(n_days)
+    ]
 
 
-def split_territory(request: TerritoryRequest) -> TerritoryPlan:
-    """Split the customers' required visits over the working days (R-ROUTE-2).
+def day_clients(
+    days_of: Sequence[tuple[int, ...]], state: DayState, prize: int, day_start: int, day_end: int
+) -> tuple[list[VrpClient], list[int], list[bool]]:
+    """PyVRP clients for visit ``i`` of ``state`` allowed on the sorted day indices ``days_of[i]``.
 
-    Returns one ordered route per working day, every visit that could not be placed (with a
-    reason), and balance statistics. Deterministic for a given ``seed`` up to the wall-clock limit.
+    Returns the clients, the visit each client serves, and the client groups (a visit with
+    non-contiguous days is a mutually exclusive group of one client per day).
     """
-    started = time.perf_counter()
-    days = sorted(set(request.working_days))
-    unassigned: list[Unassigned] = []
-    base_bad = point_problem(request.base)
-    located = []
-    for c in request.customers:
-        problem = Reason.INVALID_BASE if base_bad else point_problem(c.point)
-        if problem:
-            unassigned += [Unassigned.of(c.id, problem, k) for k in range(c.visits)]
-        else:
-            located.append(c)
-    visits: list[_Visit] = []
-    for ci, c in enumerate(located):
-        blocks = visit_blocks(days, c.visits)
-        for k in range(c.visits):
-            if k >= len(blocks):
-                unassigned.append(Unassigned.of(c.id, Reason.NO_WORKING_DAY, k))
-                continue
-            allowed = blocks[k]
-            if request.group_by_order_weekday and c.order_weekday is not None:
-                same = [i for i in allowed if days[i].weekday() == c.order_weekday]
-                allowed = same or allowed
-            visits.append(_Visit(ci, k, tuple(allowed)))
-    cap_len = request.day_end - request.day_start
-    if request.max_minutes_per_day is not None:
-        cap_len = min(cap_len, request.max_minutes_per_day * 60)
-    points = [request.base, *[c.point for c in located]]
-    travel = request.travel.matrices(points)  # type: ignore[arg-type]
-    dur = travel.durations
-    state = DayState(
-        routes=[[] for _ in days],
-        dur=dur,
-        node=np.array([v.customer + 1 for v in visits], dtype=np.int64),
-        service=np.array([located[v.customer].service_s for v in visits], dtype=np.int64),
-        allowed=[frozenset(v.days) for v in visits],
-        cap_visits=request.max_visits_per_day,
-        cap_length=cap_len,
-    )
-    if visits and days:
-        _solve(request, state, visits, len(days), cap_len, started)
-    placed = {v for r in state.routes for v in r}
-    left = insert_unplaced(state, [i for i in range(len(visits)) if i not in placed])
-    if request.balance:
-        balance_days(state, tolerance=request.balance_tolerance)
-    for d, route in enumerate(state.routes):
-        if len(route) > 2:
-            state.routes[d] = _polish(state, route)
-    for i in left:
-        c = located[visits[i].customer]
-        unassigned.append(Unassigned.of(c.id, Reason.CAPACITY, visits[i].index))
-    plan_days = _assemble(request, located, visits, state, days, points, travel)
-    return TerritoryPlan(
-        tuple(plan_days), tuple(unassigned), _stats(plan_days), time.perf_counter() - started
-    )
-
-
-def _clients(visits: list[_Visit], state: DayState, prize: int, request: TerritoryRequest):
     clients: list[VrpClient] = []
     owner: list[int] = []
     groups: list[bool] = []
-    for i, v in enumerate(visits):
-        contiguous = v.days[-1] - v.days[0] + 1 == len(v.days)
-        spans = [(v.days[0], v.days[-1])] if contiguous else [(d, d) for d in v.days]
+    for i, days in enumerate(days_of):
+        contiguous = days[-1] - days[0] + 1 == len(days)
+        spans = [(days[0], days[-1])] if contiguous else [(d, d) for d in days]
         group = None
         if len(spans) > 1:
             groups.append(False)
@@ -146,8 +91,8 @@ def _clients(visits: list[_Visit], state: DayState, prize: int, request: Territo
                 VrpClient(
                     location=int(state.node[i]),
                     service_duration=int(state.service[i]),
-                    tw_early=lo * _DAY + request.day_start,
-                    tw_late=hi * _DAY + request.day_end,
+                    tw_early=lo * DAY_SECONDS + day_start,
+                    tw_late=hi * DAY_SECONDS + day_end,
                     demand=1,
                     required=False,
                     prize=prize,
@@ -156,80 +101,6 @@ def _clients(visits: list[_Visit], state: DayState, prize: int, request: Territo
             )
             owner.append(i)
     return clients, owner, groups
-
-
-def _solve(
-    request: TerritoryRequest,
-    state: DayState,
-    visits: list[_Visit],
-    n_days: int,
-    cap_len: int,
-    started: float,
-) -> None:
-    dur = state.dur
-    prize = int((2 * int(dur.max()) + int(state.service.max())) * (1 + _OVERTIME_COST) * 4 + 1)
-    clients, owner, groups = _clients(visits, state, prize, request)
-
-    def vehicles(shift: int | None) -> list[VrpVehicleType]:
-        out = []
-        for d in range(n_days):
-            nominal = cap_len if shift is None else min(shift, cap_len)
-            out.append(
-                VrpVehicleType(
-                    num_available=1,
-                    capacity=request.max_visits_per_day,
-                    tw_early=d * _DAY + request.day_start,
-                    tw_late=d * _DAY + request.day_end,
-                    shift_duration=nominal,
-                    max_overtime=cap_len - nominal,
-                    unit_overtime_cost=0 if shift is None else _OVERTIME_COST,
-                    name=str(d),
-                )
-            )
-        return out
-
-    stages = _STAGES if request.balance else ((0.9, None),)
-    sol = None
-    for share, factor in stages:
-        budget = max(0.1, request.time_limit * share)
-        if sol is None or factor is None:
-            sol = solve_vrp(
-                VrpProblem(dur, dur, clients, vehicles(None), groups),
-                time_limit=budget,
-                seed=request.seed,
-                no_improvement=request.no_improvement,
-            )
-            continue
-        if not sol.routes:
-            break
-        mean = sum(r.duration for r in sol.routes) / n_days
-        warm = [(r.vehicle_type, list(r.clients)) for r in sol.routes]
-        nxt = solve_vrp(
-            VrpProblem(dur, dur, clients, vehicles(int(mean * factor)), groups),
-            time_limit=budget,
-            seed=request.seed,
-            initial_routes=warm,
-            no_improvement=request.no_improvement,
-        )
-        if nxt.feasible or not sol.feasible:
-            sol = nxt
-    assert sol is not None
-    for r in sol.routes:
-        day = r.vehicle_type
-        route = [owner[c] for c in r.clients if day in state.allowed[owner[c]]]
-        state.routes[day] = route
-    for d in range(n_days):  # PyVRP may return a penalised (infeasible) best: enforce the caps
-        cap = state.cap_visits
-        while state.routes[d] and (
-            (cap is not None and len(state.routes[d]) > cap) or day_length(state, d) > state.cap_length
-        ):
-            state.routes[d].pop()
-
-
-@dataclass(frozen=True)
-class _Window:
-    day_start: int
-    day_end: int
 
 
 def assign_days(
@@ -265,17 +136,19 @@ def assign_days(
         cap_visits=max_visits_per_day,
         cap_length=cap_length,
     )
-    visits = [_Visit(-1, 0, tuple(sorted(a))) for a in allowed]
+    days_of = [tuple(sorted(a)) for a in allowed]
     todo = [v for v, a in enumerate(allowed) if a]
     if not todo or n_days == 0:
-        return state.routes, list(range(len(visits)))
-    window = _Window(day_start, day_end)
-    prize = int((2 * int(state.dur.max()) + int(state.service.max())) * (1 + _OVERTIME_COST) * 4 + 1)
-    clients, owner, groups = _clients([visits[v] for v in todo], _sub(state, todo), prize, window)
+        return state.routes, list(range(len(allowed)))
+    clients, owner, groups = day_clients(
+        [days_of[v] for v in todo], _sub(state, todo), visit_prize(state), day_start, day_end
+    )
     owner = [todo[i] for i in owner]
     first_client: dict[tuple[int, int], int] = {}
     for c, (v, client) in enumerate(zip(owner, clients, strict=True)):
-        for d in range((client.tw_early - day_start) // _DAY, (client.tw_late - day_end) // _DAY + 1):
+        for d in range(
+            (client.tw_early - day_start) // DAY_SECONDS, (client.tw_late - day_end) // DAY_SECONDS + 1
+        ):
             first_client.setdefault((v, d), c)
     warm = None
     if initial:
@@ -285,20 +158,7 @@ def assign_days(
         ]
 
     def vehicles(shift: int | None) -> list[VrpVehicleType]:
-        nominal = cap_length if shift is None else min(shift, cap_length)
-        return [
-            VrpVehicleType(
-                num_available=1,
-                capacity=max_visits_per_day,
-                tw_early=d * _DAY + day_start,
-                tw_late=d * _DAY + day_end,
-                shift_duration=nominal,
-                max_overtime=cap_length - nominal,
-                unit_overtime_cost=0 if shift is None else _OVERTIME_COST,
-                name=str(d),
-            )
-            for d in range(n_days)
-        ]
+        return day_vehicles(n_days, day_start, day_end, cap_length, max_visits_per_day, shift)
 
     # Stage 1 minimises travel; stage 2, warm-started, charges each day's length above the mean
     # (as the month split does), so the search consolidates areas without piling up days.
@@ -332,12 +192,12 @@ def assign_days(
         ):
             state.routes[d].pop()
     placed = {v for r in state.routes for v in r}
-    left = insert_unplaced(state, [v for v in range(len(visits)) if v not in placed])
+    left = insert_unplaced(state, [v for v in range(len(allowed)) if v not in placed])
     if balance_tolerance is not None:
         balance_days(state, tolerance=balance_tolerance)
     for d, route in enumerate(state.routes):
         if len(route) > 2:
-            state.routes[d] = _polish(state, route)
+            state.routes[d] = polish_day(state, route)
     return state.routes, left
 
 
@@ -354,7 +214,8 @@ def _sub(state: DayState, todo: list[int]) -> DayState:
     )
 
 
-def _polish(state: DayState, route: list[int]) -> list[int]:
+def polish_day(state: DayState, route: list[int]) -> list[int]:
+    """The day's visits re-sequenced by 2-opt/Or-opt on the travel matrix, from and back to the base."""
     path = polish_path([0, *[r + 1 for r in range(len(route))], 0], _route_matrix(state, route))
     return [route[i - 1] for i in path[1:-1]]
 
@@ -362,41 +223,3 @@ def _polish(state: DayState, route: list[int]) -> list[int]:
 def _route_matrix(state: DayState, route: list[int]) -> np.ndarray:
     nodes = np.concatenate(([0], state.node[route]))
     return state.dur[np.ix_(nodes, nodes)]
-
-
-def _assemble(request, located, visits, state, days, points, travel) -> list[PlannedDay]:
-    model = MatrixTravel(points, travel.durations, travel.distances)
-    out: list[PlannedDay] = []
-    for d, route in enumerate(state.routes):
-        stops = [
-            Stop(located[visits[v].customer].id, points[state.node[v]], int(state.service[v])) for v in route
-        ]
-        day_req = DayRouteRequest(
-            start=request.base,
-            stops=stops,
-            day_start=request.day_start,
-            day_end=request.day_end,
-            travel=model,
-        )
-        out.append(PlannedDay(days[d], schedule_route(day_req, [s.id for s in stops])))
-    return out
-
-
-def _stats(plan_days: list[PlannedDay]) -> BalanceStats:
-    if not plan_days:
-        return BalanceStats(0.0, 0, 0, 0.0, 0.0, 0, 0, 0, 0)
-    lengths = np.array([p.route.travel_s + p.route.service_s for p in plan_days], dtype=float)
-    mean = float(lengths.mean())
-    counts = [len(p.route.visits) for p in plan_days]
-    pct = 100.0 / mean if mean > 0 else 0.0
-    return BalanceStats(
-        mean_s=mean,
-        min_s=int(lengths.min()),
-        max_s=int(lengths.max()),
-        spread_pct=float((lengths.max() - lengths.min()) * pct),
-        max_deviation_pct=float(np.abs(lengths - mean).max() * pct),
-        total_travel_s=sum(p.route.travel_s for p in plan_days),
-        total_distance_m=sum(p.route.distance_m for p in plan_days),
-        min_visits=min(counts),
-        max_visits=max(counts),
-    )

@@ -218,6 +218,11 @@ class RatingBatch(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.scheme} {self.created_at:%Y-%m-%d}"
 
+    @property
+    def is_proposed(self) -> bool:
+        """Still waiting for its changes to be applied or dismissed; decisions show once it is not."""
+        return self.status == BatchStatus.PROPOSED
+
 
 class RatingProposal(models.Model):
     """One proposed tier change inside a batch, with the engine's reason."""

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from baifang.routing.geo import Point, haversine_m
+from baifang.routing import Point, haversine_m
 from baifang.rules.count_states import COUNTED, NOT_COUNTED, PENDING_REVIEW
 
 NO_LOCATION = "no_location"

@@ -4,9 +4,8 @@ from django.core.exceptions import ValidationError
 
 from baifang.core import exceptions as core_exceptions
 
-
-class InvalidTransition(core_exceptions.InvalidTransition):
-    """A visit record cannot move from its status to the one asked for (R-VISIT-4)."""
+# Visits raise the one ``InvalidTransition`` of core (through ``core.workflow``); the name stays here for imports.
+InvalidTransition = core_exceptions.InvalidTransition
 
 
 class IdempotencyConflict(ValidationError):

@@ -15,9 +15,7 @@ from baifang.core.calendar import add_workdays
 from baifang.core.models import Notification
 from baifang.core.validators import validate_due_date
 from baifang.customers.access import can_edit
-from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.visits import conf
-from baifang.visits.choices import QuestionStatus
 from baifang.visits.models import Commitment, OpenQuestion, Touch, VisitRecord
 
 # -- open questions (R-VISIT-7) --------------------------------------------------------------------
@@ -81,9 +79,7 @@ def open_questions(user):
 
 def may_answer(user, question: OpenQuestion) -> bool:
     """Whether ``user`` may answer: their own open question, or one of a customer they may edit (R-VISIT-7)."""
-    if question.status != QuestionStatus.OPEN:
-        return False
-    return question.owner_id == user.pk or can_edit(user, question.customer)
+    return question.can_answer(user)
 
 
 # -- commitments (R-FU-1) --------------------------------------------------------------------------
@@ -118,9 +114,7 @@ def add_commitment(user, record: VisitRecord, *, text: str, due_on: dt.date) -> 
 
 def may_close(user, commitment: Commitment) -> bool:
     """The owner, or a manager who may edit the customer, closes a commitment (not a grant's reader)."""
-    if commitment.owner_id == user.pk:
-        return True
-    return user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN) and can_edit(user, commitment.customer)
+    return commitment.workflow.may(commitment, "complete", user)
 
 
 @transaction.atomic

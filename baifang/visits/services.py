@@ -15,9 +15,8 @@ from baifang.core.choices import AuditAction, CoordinateSystem
 from baifang.core.models import Notification
 from baifang.core.validators import validate_coordinates, validate_sane_date
 from baifang.customers.access import check_can_work_on
-from baifang.customers.models import Customer
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
-from baifang.routing.geo import CRS, Point, point_problem
+from baifang.routing import CRS, Point, point_problem
 from baifang.visits import appointments, conf, engine, locations
 from baifang.visits.choices import (
     QUICK_CHANNELS,
@@ -63,12 +62,6 @@ def rule_minimum_minutes(customer, day: dt.date) -> int | None:
         .filter(tier__customer_tiers__customer=customer, channel__in=visit_channels)
         .aggregate(m=models.Max("min_duration_minutes"))["m"]
     )
-
-
-def _customer_point(customer) -> Point | None:
-    if not customer.has_location:
-        return None
-    return Point(float(customer.latitude), float(customer.longitude), CRS(customer.coordinate_system))
 
 
 def _as_checkin(touch: Touch | None) -> engine.CheckIn | None:
@@ -167,7 +160,7 @@ def check_in(
     already_open = open_visit_of(user, lock=True)
     if already_open is not None and not override_reason:
         raise _open_visit_error(already_open)
-    customer_point = _customer_point(customer)
+    customer_point = customer.point
     distance = engine.distance_m(point, customer_point)
     touch = Touch(
         customer=customer,
@@ -424,15 +417,9 @@ def submit_record(user, record: VisitRecord) -> VisitRecord:
 
 def review_queue(user):
     """Submitted records the user reviews: a manager's unit subtree, or reps they supervise (R-VISIT-4)."""
-    base = VisitRecord.objects.filter(status=RecordStatus.SUBMITTED).exclude(touch__user=user)
-    if user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN):
-        # Reviewing decides on the rep's work: not through a read-only archive grant (R-ARCH-8).
-        condition = models.Q(touch__customer__in=Customer.objects.editable_by(user).values("pk"))
-        condition |= models.Q(touch__user__supervisor_override=user)
-    else:
-        condition = models.Q(touch__user__supervisor_override=user)
     return (
-        base.filter(condition)
+        VisitRecord.objects.filter(status=RecordStatus.SUBMITTED)
+        .reviewed_by(user)
         .select_related("touch__customer", "touch__user")
         .prefetch_related("touch__flags")
         .order_by("submitted_at", "pk")
@@ -448,8 +435,7 @@ def sign_record(user, record: VisitRecord, *, comment: str = "") -> VisitRecord:
     """The supervisor signs a submitted record (R-VISIT-4); audited."""
     if not may_review(user, record):
         raise PermissionDenied
-    record.sign(by=user, comment=comment.strip())
-    audit.record(AuditAction.APPROVE, record, user=user, message=comment)
+    record.sign(by=user, comment=comment.strip())  # audited by the workflow
     return record
 
 
@@ -458,8 +444,7 @@ def return_record(user, record: VisitRecord, *, reason: str) -> VisitRecord:
     """The supervisor returns a record with comments; the rep is told (R-VISIT-4); audited."""
     if not may_review(user, record):
         raise PermissionDenied
-    record.return_(by=user, reason=reason.strip())
-    audit.record(AuditAction.REJECT, record, user=user, message=reason)
+    record.return_(by=user, reason=reason.strip())  # audited by the workflow
     change = record.status_changes.order_by("-pk").first()
     Notification.objects.send(
         record.touch.user,

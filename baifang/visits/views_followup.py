@@ -241,7 +241,7 @@ def commitment_detail(request, pk):
     return render(
         request,
         "visits/commitment_detail.html",
-        {"commitment": commitment, "form": form, "can_close": followup.may_close(request.user, commitment)},
+        {"commitment": commitment, "form": form, "can_close": commitment.can_complete(request.user)},
     )
 
 

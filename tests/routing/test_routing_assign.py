@@ -6,10 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baifang.routing import HaversineTravel
+from baifang.routing import HaversineTravel, assign_days
 from baifang.routing.balance import DayState, day_length
 from baifang.routing.synthetic import CITY_CENTRES, generate_city_customers
-from baifang.routing.territory import assign_days
 
 
 def _matrix(n: int, seed: int):

@@ -99,3 +99,22 @@ def test_channel_width_calls_can_bind():  # R-ROUTE-4
     assert res.binding == "calls"
     assert res.cap == math.floor(20 / (4 / (52 / 12)))
     assert res.exceeded
+
+
+def test_visit_only_customers_belong_to_the_area_of_their_angle():  # R-ROUTE-3
+    base, customers = _seed001_customers()
+    visitor = ContactFrequency("V", visits=1, period=Period.MONTH, point=customers[0].point)
+    load = call_load([*customers, visitor], working_days_per_week=5, base=base)
+    (area,) = [d for d in load.days if "V" in d.customer_ids]
+    assert customers[0].customer_id in area.customer_ids  # same place, same area
+    assert load.calls_per_week == pytest.approx(55.0)  # a visit adds no call
+    assert sum(d.expected_calls for d in load.days) == pytest.approx(55.0)
+
+
+def test_without_calls_the_areas_split_the_visits():  # R-ROUTE-3
+    base, customers = _seed001_customers()
+    visitors = [ContactFrequency(c.customer_id, visits=1, point=c.point) for c in customers]
+    load = call_load(visitors, working_days_per_week=5, base=base)
+    sizes = [len(d.customer_ids) for d in load.days]
+    assert sum(sizes) == 60 and max(sizes) - min(sizes) <= 1
+    assert all(d.expected_calls == 0 for d in load.days)

@@ -12,6 +12,7 @@ from baifang.core.models import TimeStampedModel
 from baifang.customers.choices import AccessScope, AccessStatus
 from baifang.customers.models.archive import Customer
 from baifang.customers.querysets import AccessRequestQuerySet
+from baifang.customers.workflows import ACCESS_REQUEST_WORKFLOW
 
 USER = settings.AUTH_USER_MODEL
 
@@ -58,6 +59,7 @@ class AccessRequest(TimeStampedModel):
     decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
 
+    workflow = ACCESS_REQUEST_WORKFLOW  # customers/workflows.py: approve, reject (R-ARCH-8)
     objects = AccessRequestQuerySet.as_manager()
 
     class Meta:

@@ -32,6 +32,7 @@ from baifang.customers.choices import (
 )
 from baifang.customers.normalize import normalize_name
 from baifang.customers.querysets import CustomerQuerySet, RelatedToCustomerQuerySet
+from baifang.routing import CRS, Point
 
 USER = settings.AUTH_USER_MODEL
 MONEY = {
@@ -257,6 +258,13 @@ class Customer(TimeStampedModel):
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def point(self) -> Point | None:
+        """The location in its own coordinate system, as the routing engine takes it; None without one."""
+        if not self.has_location:
+            return None
+        return Point(float(self.latitude), float(self.longitude), CRS(self.coordinate_system))
 
     @property
     def is_important(self) -> bool:

@@ -382,3 +382,40 @@ class ConflictResponseSerializer(serializers.Serializer):
 
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = ConflictErrorSerializer(many=True)
+
+
+class AreaLoadSerializer(serializers.Serializer):
+    """One area of the rep's territory in a typical week (R-ROUTE-3)."""
+
+    number = serializers.IntegerField()
+    customers = serializers.IntegerField()
+    calls_per_week = serializers.FloatField()
+    call_minutes_per_week = serializers.FloatField()
+    visits_needed_per_week = serializers.FloatField()
+    visits_planned_per_week = serializers.FloatField()
+
+
+class ChannelWidthSerializer(serializers.Serializer):
+    """The cap on the rep's customer count at their tier mix, and whether it is exceeded (R-ROUTE-4)."""
+
+    cap = serializers.IntegerField()
+    actual = serializers.IntegerField()
+    exceeded = serializers.BooleanField()
+    binding = serializers.CharField()
+    explanation = serializers.CharField()
+
+
+class WorkloadSerializer(serializers.Serializer):
+    """The rep's weekly call load by area and channel width for the plan's period (R-ROUTE-3, R-ROUTE-4)."""
+
+    calls_per_week = serializers.FloatField(source="load.calls_per_week")
+    calls_per_day = serializers.FloatField(source="load.calls_per_day")
+    call_minutes_per_week = serializers.FloatField()
+    visits_needed_per_week = serializers.FloatField(source="load.visits_per_week")
+    visits_planned_per_week = serializers.FloatField()
+    calls_planned_per_week = serializers.FloatField()
+    visits_per_week_capacity = serializers.FloatField()
+    calls_per_week_capacity = serializers.FloatField()
+    unlocated = serializers.IntegerField()
+    areas = AreaLoadSerializer(many=True)
+    channel_width = ChannelWidthSerializer(source="width")

@@ -18,7 +18,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
 from baifang.core.api.viewsets import ScopedViewSetMixin
-from baifang.plans import actuals, periods, services
+from baifang.plans import actuals, periods, services, workload
 from baifang.plans.api.serializers import (
     ApproveSerializer,
     ConflictResponseSerializer,
@@ -36,6 +36,7 @@ from baifang.plans.api.serializers import (
     ReopenSerializer,
     ReturnSerializer,
     SubmitSerializer,
+    WorkloadSerializer,
 )
 from baifang.plans.filtersets import PlanFilterSet, PlanItemFilterSet
 from baifang.plans.models import Plan, PlanItem, PlanPurpose, PlanStatusChange, UnplannedNeed
@@ -168,6 +169,14 @@ class PlanViewSet(
     @action(detail=True, methods=["get"])
     def actuals(self, request, pk=None):
         return Response(PlanActualsSerializer(actuals.plan_actuals(self.get_object())).data)
+
+    @extend_schema(
+        summary="The rep's weekly call load by area and channel width (R-ROUTE-3, R-ROUTE-4)",
+        responses=WorkloadSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="call-load")
+    def call_load(self, request, pk=None):
+        return Response(WorkloadSerializer(workload.workload(self.get_object())).data)
 
     @extend_schema(
         summary="Submitted plans waiting for the caller's approval, oldest first (R-PLAN-2)",

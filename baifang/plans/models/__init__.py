@@ -10,7 +10,6 @@ from baifang.plans.models.plans import (
     StaleVersion,
     UnplannedNeed,
     makes_plans,
-    plan_status_changed,
 )
 from baifang.plans.models.policy import PlanPolicy, PlanPurpose, RhythmReminder, WorkPattern, parse_weekdays
 
@@ -29,5 +28,4 @@ __all__ = [
     "WorkPattern",
     "makes_plans",
     "parse_weekdays",
-    "plan_status_changed",
 ]

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -16,18 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from baifang.core import exceptions as core_exceptions
-from baifang.core.models import TimeStampedModel
+from baifang.core.choices import AuditAction
+from baifang.core.models import StatusChange, TimeStampedModel
+from baifang.core.workflow import Transition, Workflow
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.plans.choices import CannotFitReason, ItemChannel, ItemSource, PlanKind, PlanStatus
 
 USER = settings.AUTH_USER_MODEL
 MINUTES_A_DAY = 24 * 60
 
-plan_status_changed = Signal()  # sender=Plan, plan, old_status, new_status, by
-
-
-class InvalidTransition(core_exceptions.InvalidTransition):
-    """A plan cannot move to that status from where it is."""
+# Plans raise the one ``InvalidTransition`` of core (through ``core.workflow``); the name stays here for imports.
+InvalidTransition = core_exceptions.InvalidTransition
 
 
 class StaleVersion(core_exceptions.StaleVersion):
@@ -111,15 +109,49 @@ class PlanActions:
     summary: bool = False
 
 
+def _is_owner(plan: Plan, user) -> bool:
+    return plan.is_owner(user)
+
+
+def _is_approver(plan: Plan, user) -> bool:
+    return plan.is_approver(user)
+
+
+# The states in which the rep works on the plan (edits, regenerates, submits).
+OWNER_WORKS_ON = (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
 class Plan(TimeStampedModel):
     """A rep's plan for one month, week or day, approved by the supervisor (R-PLAN-2, R-PLAN-3)."""
 
-    TRANSITIONS: dict[str, frozenset[str]] = {
-        PlanStatus.DRAFT: frozenset({PlanStatus.SUBMITTED}),
-        PlanStatus.RETURNED: frozenset({PlanStatus.SUBMITTED}),
-        PlanStatus.SUBMITTED: frozenset({PlanStatus.APPROVED, PlanStatus.RETURNED}),
-        PlanStatus.APPROVED: frozenset({PlanStatus.DRAFT}),  # reopened by the rep to change it
-    }
+    # R-PLAN-2: the rep submits a draft (or a returned plan); the supervisor chain approves or returns
+    # it; the rep reopens an approved plan to change it, and it must be approved again.
+    workflow = Workflow(
+        Transition("submit", source=OWNER_WORKS_ON, targets=[PlanStatus.SUBMITTED], may=_is_owner),
+        Transition(
+            "approve",
+            source=[PlanStatus.SUBMITTED],
+            targets=[PlanStatus.APPROVED],
+            may=_is_approver,
+            audit_action=AuditAction.APPROVE,
+        ),
+        Transition(
+            "return",
+            source=[PlanStatus.SUBMITTED],
+            targets=[PlanStatus.RETURNED],
+            may=_is_approver,
+            audit_action=AuditAction.REJECT,
+        ),
+        Transition(
+            "reopen",
+            source=[PlanStatus.APPROVED],
+            targets=[PlanStatus.DRAFT],
+            may=_is_owner,
+            wrong_state=_("Only an approved plan can be reopened."),
+        ),
+        history=lambda plan: plan.status_changes,
+        wrong_state=_("A plan that is %(old)s cannot become %(new)s."),
+    )
 
     owner = models.ForeignKey(USER, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="plans")
     kind = models.CharField(_("kind"), max_length=8, choices=PlanKind.choices)
@@ -228,34 +260,23 @@ class Plan(TimeStampedModel):
 
     def can_edit(self, user) -> bool:
         """The rep edits a draft or returned plan; the approver edits a submitted one (R-PLAN-2)."""
-        if self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        if self.status in OWNER_WORKS_ON:
             return self.is_owner(user)
-        return self.status == PlanStatus.SUBMITTED and self.is_approver(user)
+        return self.can_approve(user)
 
     def can_generate(self, user) -> bool:
         """Only the rep drafts (or redrafts) their own month plan; the approver edits items instead."""
-        return (
-            self.kind == PlanKind.MONTH
-            and self.is_owner(user)
-            and self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
-        )
+        return self.kind == PlanKind.MONTH and self.status in OWNER_WORKS_ON and self.is_owner(user)
 
-    def can_submit(self, user) -> bool:
-        return self.is_owner(user) and PlanStatus.SUBMITTED in self.available_statuses()
-
-    def can_reopen(self, user) -> bool:
-        return self.is_owner(user) and self.status == PlanStatus.APPROVED
-
-    def can_approve(self, user) -> bool:
-        return self.status == PlanStatus.SUBMITTED and self.is_approver(user)
+    # can_submit, can_approve, can_return and can_reopen come from the workflow.
 
     def can_write_summary(self, user, today: dt.date | None = None) -> bool:
         return self.is_owner(user) and (today or timezone.localdate()) >= self.period_start
 
     def actions_for(self, user) -> PlanActions:
         """Everything ``user`` may do now, asked once per page."""
-        approver = self.status == PlanStatus.SUBMITTED and self.is_approver(user)
-        owner_edits = self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED) and self.is_owner(user)
+        approver = self.can_approve(user)
+        owner_edits = self.status in OWNER_WORKS_ON and self.is_owner(user)
         return PlanActions(
             edit=owner_edits or approver,
             generate=self.can_generate(user),
@@ -265,53 +286,39 @@ class Plan(TimeStampedModel):
             summary=self.can_write_summary(user),
         )
 
-    def available_statuses(self) -> frozenset[str]:
-        return self.TRANSITIONS[self.status]
-
-    def _set_status(self, new_status: str, *, by, comment: str = "") -> None:
-        if new_status not in self.available_statuses():
-            raise InvalidTransition(
-                gettext("A plan that is %(old)s cannot become %(new)s.")
-                % {"old": self.get_status_display(), "new": PlanStatus(new_status).label}
-            )
-        old_status = self.status
-        self.status = new_status
-        self.lock_version += 1
-        self.save()
-        PlanStatusChange.objects.create(
-            plan=self,
-            old_status=old_status,
-            new_status=new_status,
-            changed_by=by,
-            comment=comment,
-            version=self.version,
-        )
-        plan_status_changed.send(
-            sender=type(self), plan=self, old_status=old_status, new_status=new_status, by=by
-        )
+    def _move(self, name: str, *, by, comment: str = "", **changes) -> None:
+        """Every move counts as an edit (``lock_version``); the history row keeps the plan's version."""
+        changes["lock_version"] = self.lock_version + 1
+        version = changes.get("version", self.version)
+        self.workflow.run(self, name, by=by, comment=comment, changes=changes, version=version)
 
     def submit(self, *, by, comment: str = "") -> None:
         """The rep hands the plan to the supervisor; the first submission after the deadline is late."""
         now = timezone.now()
-        self.version += 1
+        changes = {"version": self.version + 1, "submitted_at": now}
         if self.submitted_at is None:
-            self.is_late = timezone.localdate(now) > self.deadline
-        self.submitted_at = now
-        self._set_status(PlanStatus.SUBMITTED, by=by, comment=comment)
+            changes["is_late"] = timezone.localdate(now) > self.deadline
+        self._move("submit", by=by, comment=comment, **changes)
 
     def approve(self, *, by, comment: str = "") -> None:
-        self.approved_by, self.approved_at, self.approved_version = by, timezone.now(), self.version
-        self._set_status(PlanStatus.APPROVED, by=by, comment=comment)
+        self._move(
+            "approve",
+            by=by,
+            comment=comment,
+            approved_by=by,
+            approved_at=timezone.now(),
+            approved_version=self.version,
+        )
 
     def return_(self, *, by, reason: str) -> None:
+        self.workflow.check(self, "return", by=by)
         if not reason.strip():
             raise InvalidTransition(gettext("Say what should be changed when returning a plan."))
-        self._set_status(PlanStatus.RETURNED, by=by, comment=reason)
+        self._move("return", by=by, comment=reason)
 
     def reopen(self, *, by, reason: str = "") -> None:
         """An approved plan goes back to draft so the rep can change it (it must be approved again)."""
-        self.approved_by, self.approved_at = None, None
-        self._set_status(PlanStatus.DRAFT, by=by, comment=reason)
+        self._move("reopen", by=by, comment=reason, approved_by=None, approved_at=None)
 
 
 class PlanItemQuerySet(models.QuerySet):
@@ -444,8 +451,8 @@ class UnplannedNeed(models.Model):
         return f"{self.customer} · {self.get_reason_display()}"
 
 
-class PlanStatusChange(models.Model):
-    """One step of a plan's approval history (R-PLAN-2)."""
+class PlanStatusChange(StatusChange):
+    """One step of a plan's approval history (R-PLAN-2), written by ``core.workflow``."""
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="status_changes"
@@ -453,11 +460,8 @@ class PlanStatusChange(models.Model):
     old_status = models.CharField(pgettext_lazy("status", "from"), max_length=10, choices=PlanStatus.choices)
     new_status = models.CharField(pgettext_lazy("status", "to"), max_length=10, choices=PlanStatus.choices)
     version = models.PositiveIntegerField(_("version"), default=0)
-    changed_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(_("comment"), blank=True)
-    changed_at = models.DateTimeField(_("time"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("plan status change")
         verbose_name_plural = _("plan status changes")
         ordering = ["changed_at", "pk"]

@@ -14,15 +14,45 @@ def decide_existing(apps, schema_editor):
     counting.recount(Touch.objects.all(), VisitFlag, conf.counting_policy())
 
 
+def _drop_sqlite_tally_triggers(schema_editor) -> None:
+    """SQLite rebuilds visits_touch to add these fields; a trigger on another table that names
+    visits_touch (the kept windows' triggers, rules 0004) makes the rebuild's rename fail. They go
+    first; visit_rules 0005 installs the generated ones again after this migration."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'visit_rules_tally%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
+def drop_triggers(apps, schema_editor):
+    _drop_sqlite_tally_triggers(schema_editor)
+
+
+def restore_0004_triggers(apps, schema_editor):
+    """Going back: the triggers of visit_rules 0004, as they were before this migration."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    import importlib
+
+    previous = importlib.import_module("baifang.rules.migrations.0004_compliance_tally_triggers")
+    with schema_editor.connection.cursor() as cursor:
+        for sql in previous.STATEMENTS["sqlite"][0]:
+            cursor.execute(sql)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0008_handover_moves_and_undo'),
         ('visits', '0006_idempotency_key_fingerprint'),
+        ('visit_rules', '0004_compliance_tally_triggers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.RunPython(drop_triggers, restore_0004_triggers),
         migrations.AddField(
             model_name='touch',
             name='count_state',
@@ -53,4 +83,6 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('count_state', 'pending_review')), fields=['user', 'started_at'], name='visits_touch_pending_review'),
         ),
         migrations.RunPython(decide_existing, migrations.RunPython.noop),
+        # Going back, the rebuild that removes the fields needs the triggers gone first, too.
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
     ]

@@ -9,9 +9,10 @@ from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from baifang.core.models import StatusChange
+from baifang.core.workflow import Transition, Workflow
 from baifang.visits.choices import ACTIVE_APPOINTMENT_STATUSES, AppointmentStatus, Purpose
 from baifang.visits.exceptions import InvalidTransition
-from baifang.visits.signals import appointment_status_changed
 
 USER = settings.AUTH_USER_MODEL
 
@@ -41,6 +42,10 @@ class AppointmentQuerySet(models.QuerySet):
         return self.select_related("customer", "rep")
 
 
+def _is_the_rep(appointment: Appointment, user) -> bool:
+    return appointment.rep_id == user.pk
+
+
 class Appointment(models.Model):
     """A visit agreed with the customer in advance: when, where, why (R-VISIT-6).
 
@@ -49,16 +54,25 @@ class Appointment(models.Model):
     row); a check-in at the customer that day fulfils it.
     """
 
-    TRANSITIONS: dict[str, frozenset[str]] = {
-        AppointmentStatus.PLANNED: frozenset(
-            {AppointmentStatus.CHANGED, AppointmentStatus.CANCELLED, AppointmentStatus.DONE}
+    # R-VISIT-6: the rep moves or calls off an active appointment (telling the customer); a check-in at
+    # the customer, by whoever visits, fulfils it.
+    workflow = Workflow(
+        Transition(
+            "reschedule",
+            source=ACTIVE_APPOINTMENT_STATUSES,
+            targets=[AppointmentStatus.CHANGED],
+            may=_is_the_rep,
         ),
-        AppointmentStatus.CHANGED: frozenset(
-            {AppointmentStatus.CHANGED, AppointmentStatus.CANCELLED, AppointmentStatus.DONE}
+        Transition(
+            "cancel",
+            source=ACTIVE_APPOINTMENT_STATUSES,
+            targets=[AppointmentStatus.CANCELLED],
+            may=_is_the_rep,
         ),
-        AppointmentStatus.CANCELLED: frozenset(),
-        AppointmentStatus.DONE: frozenset(),
-    }
+        Transition("mark_done", source=ACTIVE_APPOINTMENT_STATUSES, targets=[AppointmentStatus.DONE]),
+        history=lambda appointment: appointment.changes,
+        wrong_state=_("An appointment that is %(old)s cannot become %(new)s."),
+    )
 
     customer = models.ForeignKey(
         "customers.Customer",
@@ -121,47 +135,35 @@ class Appointment(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_APPOINTMENT_STATUSES
 
-    def available_statuses(self) -> frozenset[str]:
-        return self.TRANSITIONS[self.status]
+    @property
+    def status_tone(self) -> str:
+        """The badge colour of the status: done is good, cancelled bad, changed a warning."""
+        tones = {
+            AppointmentStatus.DONE: "ok",
+            AppointmentStatus.CANCELLED: "bad",
+            AppointmentStatus.CHANGED: "warn",
+        }
+        return tones.get(self.status, "")
 
-    def _set_status(self, new_status: str, *, by, **change) -> AppointmentChange:
-        if new_status not in self.available_statuses():
-            raise InvalidTransition(
-                gettext("An appointment that is %(old)s cannot become %(new)s.")
-                % {"old": self.get_status_display(), "new": AppointmentStatus(new_status).label}
-            )
-        old_status = self.status
-        history = AppointmentChange(
-            appointment=self,
-            old_status=old_status,
-            new_status=new_status,
-            old_starts_at=self.starts_at,
-            old_ends_at=self.ends_at,
-            old_place=self.place,
-            changed_by=by,
-            **change,
-        )
-        self.status = new_status
-        return history
-
-    def _finish(self, history: AppointmentChange, *, by) -> AppointmentChange:
-        self.full_clean(exclude=["customer", "rep", "touch"])
-        self.save()
-        history.new_starts_at, history.new_ends_at, history.new_place = (
-            self.starts_at,
-            self.ends_at,
-            self.place,
-        )
-        history.full_clean(exclude=["appointment", "changed_by"])
-        history.save()
-        appointment_status_changed.send(
-            sender=type(self),
-            appointment=self,
-            old_status=history.old_status,
-            new_status=history.new_status,
-            by=by,
-        )
-        return history
+    def _move(self, name: str, *, by, changes: dict | None = None, **told) -> AppointmentChange:
+        """Validate the appointment as it will be and the history row, then let the workflow move it."""
+        self.workflow.check(self, name, by=by)
+        old = {"old_starts_at": self.starts_at, "old_ends_at": self.ends_at, "old_place": self.place}
+        before = {field: getattr(self, field) for field in changes or {}}
+        for field, value in (changes or {}).items():
+            setattr(self, field, value)
+        try:
+            self.full_clean(exclude=["customer", "rep", "touch"])
+            new = {"new_starts_at": self.starts_at, "new_ends_at": self.ends_at, "new_place": self.place}
+        finally:
+            for field, value in before.items():  # the workflow sets them once the move is allowed
+                setattr(self, field, value)
+        row = {**old, **new, **told}
+        target = self.workflow.transition(name).targets
+        AppointmentChange(
+            appointment=self, old_status=self.status, new_status=next(iter(target)), transition=name, **row
+        ).full_clean(exclude=["appointment", "changed_by"])
+        return self.workflow.run(self, name, by=by, changes=changes, **row)
 
     @staticmethod
     def _check_told(reason: str, told_at) -> None:
@@ -175,37 +177,34 @@ class Appointment(models.Model):
     ) -> AppointmentChange:
         """Move the appointment; the customer was told why (R-VISIT-6)."""
         self._check_told(reason, told_at)
-        history = self._set_status(
-            AppointmentStatus.CHANGED,
+        return self._move(
+            "reschedule",
             by=by,
+            changes={"starts_at": starts_at, "ends_at": ends_at, "place": place},
             reason=reason.strip(),
             customer_told_at=told_at,
             customer_told_whom=told_whom.strip(),
         )
-        self.starts_at, self.ends_at, self.place = starts_at, ends_at, place
-        return self._finish(history, by=by)
 
     def cancel(self, *, by, reason: str, told_at, told_whom: str = "") -> AppointmentChange:
         """Call the appointment off; the customer was told why (R-VISIT-6)."""
         self._check_told(reason, told_at)
-        history = self._set_status(
-            AppointmentStatus.CANCELLED,
+        return self._move(
+            "cancel",
             by=by,
             reason=reason.strip(),
             customer_told_at=told_at,
             customer_told_whom=told_whom.strip(),
         )
-        return self._finish(history, by=by)
 
     def mark_done(self, *, by, touch) -> AppointmentChange:
         """A check-in at the customer fulfilled the appointment (R-VISIT-6)."""
-        history = self._set_status(AppointmentStatus.DONE, by=by)
-        self.touch = touch
-        return self._finish(history, by=by)
+        return self._move("mark_done", by=by, changes={"touch": touch})
 
 
-class AppointmentChange(models.Model):
-    """One step of an appointment's history: a change or cancellation told to the customer, or done."""
+class AppointmentChange(StatusChange):
+    """One step of an appointment's history: a change or cancellation told to the customer, or done
+    (core.workflow)."""
 
     appointment = models.ForeignKey(
         Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE, related_name="changes"
@@ -225,10 +224,8 @@ class AppointmentChange(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     customer_told_at = models.DateTimeField(_("customer told at"), null=True, blank=True)
     customer_told_whom = models.CharField(_("customer's person told"), max_length=60, blank=True)
-    changed_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(_("time"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("appointment change")
         verbose_name_plural = _("appointment changes")
         ordering = ["changed_at", "id"]
@@ -246,3 +243,8 @@ class AppointmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appointment_id}: {self.old_status} → {self.new_status}"
+
+    @property
+    def is_move(self) -> bool:
+        """A reschedule: the history shows the old and the new time."""
+        return self.new_status == AppointmentStatus.CHANGED

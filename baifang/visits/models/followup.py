@@ -10,10 +10,32 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from baifang.core.workflow import Transition, Workflow
+from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.visits.choices import CommitmentStatus, QuestionStatus
 from baifang.visits.exceptions import InvalidTransition
 
 USER = settings.AUTH_USER_MODEL
+
+
+def _can_edit_customer(user, customer) -> bool:
+    from baifang.customers.access import can_edit
+
+    return can_edit(user, customer)
+
+
+def _may_answer(question: OpenQuestion, user) -> bool:
+    """Their own question, or one of a customer they may edit (R-VISIT-7)."""
+    return question.owner_id == user.pk or _can_edit_customer(user, question.customer)
+
+
+def _may_close(commitment: Commitment, user) -> bool:
+    """The owner, or a manager who may edit the customer, closes a commitment (not a grant's reader)."""
+    if commitment.owner_id == user.pk:
+        return True
+    return user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN) and _can_edit_customer(
+        user, commitment.customer
+    )
 
 
 class CustomerScopedQuerySet(models.QuerySet):
@@ -45,6 +67,16 @@ class OpenQuestionQuerySet(CustomerScopedQuerySet):
 
 class OpenQuestion(models.Model):
     """A customer's question the rep could not answer on the spot; answered within 3 working days (R-VISIT-7)."""
+
+    workflow = Workflow(
+        Transition(
+            "answer",
+            source=[QuestionStatus.OPEN],
+            targets=[QuestionStatus.ANSWERED],
+            may=_may_answer,
+            wrong_state=_("This question is already answered."),
+        ),
+    )
 
     customer = models.ForeignKey(
         "customers.Customer",
@@ -106,8 +138,12 @@ class OpenQuestion(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == QuestionStatus.OPEN
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        return self.status == QuestionStatus.OPEN and self.due_on < (today or timezone.localdate())
+        return self.is_open and self.due_on < (today or timezone.localdate())
 
     @property
     def overdue(self) -> bool:
@@ -115,13 +151,11 @@ class OpenQuestion(models.Model):
 
     def mark_answered(self, *, by, text: str) -> None:
         """Record the answer given to the customer (R-VISIT-7)."""
-        if self.status != QuestionStatus.OPEN:
-            raise InvalidTransition(gettext("This question is already answered."))
+        self.workflow.check(self, "answer", by=by)
         if not (text or "").strip():
             raise InvalidTransition(gettext("Write the answer."))
-        self.status, self.answer = QuestionStatus.ANSWERED, text.strip()
-        self.answered_by, self.answered_at = by, timezone.now()
-        self.save()
+        changes = {"answer": text.strip(), "answered_by": by, "answered_at": timezone.now()}
+        self.workflow.run(self, "answer", by=by, changes=changes)
 
 
 class CommitmentQuerySet(CustomerScopedQuerySet):
@@ -135,11 +169,16 @@ class CommitmentQuerySet(CustomerScopedQuerySet):
 class Commitment(models.Model):
     """A promise made to a customer in a visit record, with an owner and a due date (R-FU-1)."""
 
-    TRANSITIONS: dict[str, frozenset[str]] = {
-        CommitmentStatus.OPEN: frozenset({CommitmentStatus.DONE, CommitmentStatus.CANCELLED}),
-        CommitmentStatus.DONE: frozenset(),
-        CommitmentStatus.CANCELLED: frozenset(),
-    }
+    # R-FU-1: an open promise is kept or withdrawn (with the reason), by its owner or a manager.
+    workflow = Workflow(
+        Transition(
+            "complete", source=[CommitmentStatus.OPEN], targets=[CommitmentStatus.DONE], may=_may_close
+        ),
+        Transition(
+            "cancel", source=[CommitmentStatus.OPEN], targets=[CommitmentStatus.CANCELLED], may=_may_close
+        ),
+        wrong_state=_("A commitment that is %(old)s cannot become %(new)s."),
+    )
 
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="commitments"
@@ -194,30 +233,28 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == CommitmentStatus.OPEN
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        return self.status == CommitmentStatus.OPEN and self.due_on < (today or timezone.localdate())
+        return self.is_open and self.due_on < (today or timezone.localdate())
 
     @property
     def overdue(self) -> bool:
         return self.is_overdue()
 
-    def _close(self, new_status: str, *, by, note: str) -> None:
-        if new_status not in self.TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                gettext("A commitment that is %(old)s cannot become %(new)s.")
-                % {"old": self.get_status_display(), "new": CommitmentStatus(new_status).label}
-            )
-        self.status, self.close_note = new_status, (note or "").strip()
-        self.closed_by, self.closed_at = by, timezone.now()
-        self.full_clean(exclude=["customer", "record", "owner", "created_by", "closed_by"])
-        self.save()
+    def _close(self, name: str, *, by, note: str) -> None:
+        changes = {"close_note": (note or "").strip(), "closed_by": by, "closed_at": timezone.now()}
+        self.workflow.run(self, name, by=by, comment=changes["close_note"], changes=changes)
 
     def complete(self, *, by, note: str = "") -> None:
         """The promise was kept (R-FU-1)."""
-        self._close(CommitmentStatus.DONE, by=by, note=note)
+        self._close("complete", by=by, note=note)
 
     def cancel(self, *, by, reason: str) -> None:
         """The promise is withdrawn, with the reason (R-FU-1)."""
+        self.workflow.check(self, "cancel", by=by)
         if not (reason or "").strip():
             raise InvalidTransition(gettext("Say why the promise is cancelled."))
-        self._close(CommitmentStatus.CANCELLED, by=by, note=reason)
+        self._close("cancel", by=by, note=reason)

@@ -11,9 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from baifang.core.choices import CoordinateSystem
+from baifang.core.choices import AuditAction, CoordinateSystem
+from baifang.core.models import StatusChange
 from baifang.core.validators import validate_latitude, validate_longitude
-from baifang.routing.geo import CRS, Point
+from baifang.core.workflow import Transition, Workflow
+from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
+from baifang.routing import CRS, Point
 from baifang.visits import conf, counting, engine
 from baifang.visits.choices import (
     Channel,
@@ -26,7 +29,6 @@ from baifang.visits.choices import (
     SignatureMethod,
 )
 from baifang.visits.exceptions import InvalidTransition
-from baifang.visits.signals import record_status_changed
 
 USER = settings.AUTH_USER_MODEL
 
@@ -355,16 +357,55 @@ class VisitRecordQuerySet(models.QuerySet):
         """Records of visits the user may see (R-ORG-4)."""
         return self.filter(touch__in=Touch.objects.visible_to(user).values("pk"))
 
+    def reviewed_by(self, user):
+        """Records ``user`` reviews, in any status: a manager's unit subtree, or reps they supervise
+        (R-VISIT-4); never one's own. Reviewing decides on the rep's work: not through a read-only
+        archive grant (R-ARCH-8)."""
+        from baifang.customers.models import Customer
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        condition = models.Q(touch__user__supervisor_override=user)
+        if user.has_position(*UNIT_MANAGER_KINDS, PositionKind.ADMIN):
+            condition |= models.Q(touch__customer__in=Customer.objects.editable_by(user).values("pk"))
+        return self.filter(condition).exclude(touch__user=user)
+
+
+def _is_the_rep(record: VisitRecord, user) -> bool:
+    return record.touch.user_id == user.pk
+
+
+def _reviews(record: VisitRecord, user) -> bool:
+    return VisitRecord.objects.reviewed_by(user).filter(pk=record.pk).exists()
+
+
+# The states in which the rep writes the record.
+REP_WRITES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
+
 
 class VisitRecord(models.Model):
     """The 客户拜访记录表 of one visit, submitted by the rep and signed by the supervisor (R-VISIT-3/4)."""
 
-    TRANSITIONS: dict[str, frozenset[str]] = {
-        RecordStatus.DRAFT: frozenset({RecordStatus.SUBMITTED}),
-        RecordStatus.RETURNED: frozenset({RecordStatus.SUBMITTED}),
-        RecordStatus.SUBMITTED: frozenset({RecordStatus.SIGNED, RecordStatus.RETURNED}),
-        RecordStatus.SIGNED: frozenset(),
-    }
+    # R-VISIT-4: the rep submits a draft (or a returned record); the reviewer signs it off or returns it.
+    workflow = Workflow(
+        Transition("submit", source=REP_WRITES, targets=[RecordStatus.SUBMITTED], may=_is_the_rep),
+        Transition(
+            "sign",
+            source=[RecordStatus.SUBMITTED],
+            targets=[RecordStatus.SIGNED],
+            may=_reviews,
+            audit_action=AuditAction.APPROVE,
+        ),
+        Transition(
+            "return",
+            source=[RecordStatus.SUBMITTED],
+            targets=[RecordStatus.RETURNED],
+            may=_reviews,
+            audit_action=AuditAction.REJECT,
+        ),
+        history=lambda record: record.status_changes,
+        wrong_state=_("A record that is %(old)s cannot become %(new)s."),
+    )
 
     touch = models.OneToOneField(
         Touch, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="record"
@@ -432,48 +473,41 @@ class VisitRecord(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (RecordStatus.DRAFT, RecordStatus.RETURNED)
+        return self.status in REP_WRITES
 
-    def available_statuses(self) -> frozenset[str]:
-        return self.TRANSITIONS[self.status]
+    @property
+    def is_returned(self) -> bool:
+        """Sent back by the reviewer: the form shows their comment."""
+        return self.status == RecordStatus.RETURNED
 
-    def _set_status(self, new_status: str, *, by, comment: str = "") -> None:
-        if new_status not in self.available_statuses():
-            raise InvalidTransition(
-                gettext("A record that is %(old)s cannot become %(new)s.")
-                % {"old": self.get_status_display(), "new": RecordStatus(new_status).label}
-            )
-        old_status = self.status
-        self.status = new_status
-        self.save()
-        RecordStatusChange.objects.create(
-            record=self, old_status=old_status, new_status=new_status, changed_by=by, comment=comment
-        )
-        record_status_changed.send(
-            sender=type(self), record=self, old_status=old_status, new_status=new_status, by=by
-        )
+    @property
+    def status_tone(self) -> str:
+        """The badge colour of the status: signed is good, returned bad, submitted waiting."""
+        tones = {RecordStatus.SIGNED: "ok", RecordStatus.RETURNED: "bad", RecordStatus.SUBMITTED: "warn"}
+        return tones.get(self.status, "")
 
     def submit(self, *, by, late: bool = False) -> None:
         """The rep hands the record to the supervisor (R-VISIT-4)."""
-        self.submitted_at = timezone.now()
-        self.is_late = late
-        self._set_status(RecordStatus.SUBMITTED, by=by)
+        self.workflow.run(self, "submit", by=by, changes={"submitted_at": timezone.now(), "is_late": late})
 
     def sign(self, *, by, comment: str = "") -> None:
         """The supervisor signs the record off (R-VISIT-4)."""
-        self.reviewed_by, self.reviewed_at, self.review_comment = by, timezone.now(), comment
-        self._set_status(RecordStatus.SIGNED, by=by, comment=comment)
+        self.workflow.run(self, "sign", by=by, comment=comment, changes=self._review(by, comment))
 
     def return_(self, *, by, reason: str) -> None:
         """The supervisor sends the record back to the rep with comments (R-VISIT-4)."""
+        self.workflow.check(self, "return", by=by)
         if not reason.strip():
             raise InvalidTransition(gettext("Say what should be changed when returning a record."))
-        self.reviewed_by, self.reviewed_at, self.review_comment = by, timezone.now(), reason
-        self._set_status(RecordStatus.RETURNED, by=by, comment=reason)
+        self.workflow.run(self, "return", by=by, comment=reason, changes=self._review(by, reason))
+
+    @staticmethod
+    def _review(by, comment: str) -> dict:
+        return {"reviewed_by": by, "reviewed_at": timezone.now(), "review_comment": comment}
 
 
-class RecordStatusChange(models.Model):
-    """One step of a record's history: who moved it from which status to which, and why."""
+class RecordStatusChange(StatusChange):
+    """One step of a record's history: who moved it from which status to which, and why (core.workflow)."""
 
     record = models.ForeignKey(
         VisitRecord, verbose_name=_("record"), on_delete=models.CASCADE, related_name="status_changes"
@@ -482,11 +516,8 @@ class RecordStatusChange(models.Model):
         pgettext_lazy("status", "from"), max_length=12, choices=RecordStatus.choices
     )
     new_status = models.CharField(pgettext_lazy("status", "to"), max_length=12, choices=RecordStatus.choices)
-    changed_by = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(_("comment"), blank=True)
-    changed_at = models.DateTimeField(_("time"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("record status change")
         verbose_name_plural = _("record status changes")
         ordering = ["changed_at", "id"]

@@ -1,20 +1,17 @@
-"""Territory / month split (R-ROUTE-2)."""
+"""The frequency-driven month split the benchmarks compare the plan generator with (R-ROUTE-2).
+
+It lives in ``benchmarks/month_split.py``; the product's month planner is the plan generator
+(tests/plans/test_generate.py), built on ``baifang.routing.assign_days`` (test_routing_assign.py).
+"""
 
 from collections import Counter
 from datetime import date
 
 import pytest
 
-from baifang.routing import (
-    HaversineTravel,
-    Point,
-    Reason,
-    TerritoryCustomer,
-    TerritoryRequest,
-    split_territory,
-    visit_blocks,
-)
+from baifang.routing import HaversineTravel, Point, Reason
 from baifang.routing.synthetic import CITY_CENTRES, generate_city_customers, weekdays_from
+from benchmarks.month_split import TerritoryCustomer, TerritoryRequest, split_territory, visit_blocks
 
 BASE = CITY_CENTRES["hangzhou"]
 DAYS_20 = weekdays_from(date(2027, 3, 1), 20)  # four ISO weeks
