@@ -131,11 +131,14 @@ def main() -> int:
         "DEBUG": "0",
         "SECRET_KEY": "fuzz-only",
         "ALLOWED_HOSTS": "127.0.0.1",
+        # As in production (DEBUG off): pages render from the collected, hashed static files.
+        "STATIC_ROOT": str(workdir / "static"),
     }
     server = None
     try:
         started = time.monotonic()
         manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
         manage(env, "bootstrap", "--customers", "120", "--reps", "4")
         tokens = {
             p: manage(env, "drf_create_token", p, capture=True).split()[2] for p in args.personas.split(",")
