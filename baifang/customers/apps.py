@@ -8,4 +8,4 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customer archive")
 
     def ready(self):
-        from baifang.customers import rules as _rules  # noqa: F401  (registers permission predicates)
+        from baifang.customers import predicates as _predicates  # noqa: F401  (registers permissions)

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from baifang.customers.choices import AccessScope, AccessStatus, RegistrationStatus
+
+# What else, besides the key and potential-key flags, makes a customer important (R-ARCH-6): each entry
+# builds a condition on the outer customer (``OuterRef("pk")``). Apps above customers register theirs at
+# ready() (tiers: "in a tier marked important"), so customers never imports them (docs/architecture.md).
+_IMPORTANT_WHEN: list[Callable[[], models.Exists]] = []
+
+
+def important_when(condition: Callable[[], models.Exists]) -> Callable[[], models.Exists]:
+    """Register ``condition`` as one more reason a customer is important (R-ARCH-6); usable as decorator."""
+    if condition not in _IMPORTANT_WHEN:
+        _IMPORTANT_WHEN.append(condition)
+    return condition
+
+
+def _important_elsewhere() -> models.Q | None:
+    """The registered conditions, or None when no app registered one."""
+    conditions = [models.Q(condition()) for condition in _IMPORTANT_WHEN]
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
 
 
 def _scope_condition(user, customers: type[models.Model]) -> models.Q | None:
@@ -112,26 +137,20 @@ class CustomerQuerySet(models.QuerySet):
             .annotate(n=models.Count("*"))
             .values("n")
         )
-        from baifang.tiers.models import CustomerTier
-
-        important_tier = CustomerTier.objects.filter(
-            customer_id=models.OuterRef("pk"), tier__is_important=True
-        )
+        elsewhere = _important_elsewhere()
         return self.select_related("owner", "unit").annotate(
             co_owner_count=Coalesce(models.Subquery(co_owners), 0),
-            in_important_tier=models.Exists(important_tier),
+            in_important_tier=models.Value(False)
+            if elsewhere is None
+            else models.ExpressionWrapper(elsewhere, output_field=models.BooleanField()),
         )
 
     def important(self) -> CustomerQuerySet:
-        """Key or potential-key customers, or those in a tier marked important (R-ARCH-6)."""
-        from baifang.tiers.models import CustomerTier
-
-        in_important_tier = CustomerTier.objects.filter(
-            customer_id=models.OuterRef("pk"), tier__is_important=True
-        )
-        return self.filter(
-            models.Q(is_key=True) | models.Q(is_potential_key=True) | models.Exists(in_important_tier)
-        )
+        """Key or potential-key customers, or important for a registered reason (R-ARCH-6), e.g. in a
+        tier marked important."""
+        condition = models.Q(is_key=True) | models.Q(is_potential_key=True)
+        elsewhere = _important_elsewhere()
+        return self.filter(condition if elsewhere is None else condition | elsewhere)
 
     def needing_second_knower(self) -> CustomerQuerySet:
         """Important customers known by fewer than two people (R-ARCH-6)."""

@@ -33,6 +33,7 @@ from baifang.customers.models import (
     RegionDistributionLimit,
 )
 from baifang.customers.normalize import base_name, normalize_address, normalize_name
+from baifang.customers.predicates import may_hand_over
 from baifang.org.choices import PositionKind
 from baifang.org.models import User
 
@@ -502,8 +503,6 @@ def plan_reassignment(customer: Customer, *, owner: User, co_owners) -> Handover
 
 def check_may_hand_over(by: User, plan_or_handover) -> None:
     """Whoever may hand over the person the customers come from may do it, and undo it (R-ARCH-7)."""
-    from baifang.customers.rules import may_hand_over
-
     if not may_hand_over(by, plan_or_handover.from_user):
         raise PermissionDenied
 

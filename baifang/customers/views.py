@@ -31,7 +31,7 @@ from baifang.customers.forms import (
 )
 from baifang.customers.history import history_entries
 from baifang.customers.models import AccessRequest, Contact, Customer, Handover
-from baifang.customers.rules import may_hand_over
+from baifang.customers.predicates import may_hand_over
 from baifang.customers.signals import detail_tab_context
 from baifang.customers.tables import CustomerTable
 from baifang.org.models import OrgUnit

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.db import connection
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, models
 from django.utils import timezone
 
 from baifang.customers.models import Customer
@@ -25,12 +26,10 @@ from baifang.org.choices import DataScope, PositionKind
 from baifang.org.models import OrgUnit, Position, PositionAssignment, User
 from baifang.rules import engine
 from baifang.rules.choices import Geography, Responsible
+from baifang.rules.count_states import COUNTED, PENDING_REVIEW
 from baifang.rules.models import ComplianceTally, VisitRule
 from baifang.tiers.models import CustomerTier
-from baifang.visits.engine import COUNTED, PENDING_REVIEW
-from baifang.visits.models import Touch
 
-TOUCH = Touch._meta.db_table
 CUSTOMER = Customer._meta.db_table
 UNIT = OrgUnit._meta.db_table
 POSITION = Position._meta.db_table
@@ -38,6 +37,25 @@ ASSIGNMENT = PositionAssignment._meta.db_table
 USER = User._meta.db_table
 CUSTOMER_TIER = CustomerTier._meta.db_table
 TALLY = ComplianceTally._meta.db_table
+
+# The model of the touches every count reads (R-VISIT-8): the visits app registers it at ready(), so
+# rules never imports visits. It must have the columns ``trigger_sql.TOUCH_COLUMNS`` names, with
+# ``count_state`` holding the words of ``count_states``.
+_touch_model: type[models.Model] | None = None
+
+
+def counts_touches_of(model: type[models.Model]) -> type[models.Model]:
+    """Register the model whose rows are the touches obligations count (called by visits at ready())."""
+    global _touch_model
+    _touch_model = model
+    return model
+
+
+def touch_table() -> str:
+    if _touch_model is None:
+        raise ImproperlyConfigured("No app registered the touches obligations count (visits).")
+    return _touch_model._meta.db_table
+
 
 INACTIVE_STATUSES = ("lost", "blacklisted")
 
@@ -219,7 +237,7 @@ def touches_per_customer_user(rule: VisitRule, win: engine.Window, scope: Scope)
     """Touches of ``rule``'s window aggregated per (customer, user): columns customer_id, user_id, n, p."""
     conditions, params = touch_filter(rule, win, scope)
     sql = f"""SELECT t.customer_id AS customer_id, t.user_id AS user_id, {TOUCH_COUNTS}
-            FROM {TOUCH} t
+            FROM {touch_table()} t
             WHERE {" AND ".join(conditions)}
             GROUP BY t.customer_id, t.user_id"""
     return sql, [*TOUCH_COUNTS_PARAMS, *params]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,6 @@ from baifang.core.models import Notification
 from baifang.rules import compliance
 from baifang.rules.choices import SpecialTrigger
 from baifang.rules.models import SpecialVisit, VisitRule
-from baifang.visits.models import Touch
 
 # What a revision may change (code, scheme and tier identify the rule and stay).
 REVISABLE_FIELDS = (
@@ -152,7 +152,7 @@ def raise_special_visit(
 
 def cancel_special_visit(visit: SpecialVisit, *, by) -> SpecialVisit:
     """Withdraw a special visit: only whoever raised it, the market department or an admin (R-OBL-3)."""
-    from baifang.customers.rules import is_archive_admin
+    from baifang.customers.predicates import is_archive_admin
 
     if visit.raised_by_id != by.pk and not is_archive_admin(by):
         raise PermissionDenied
@@ -161,13 +161,23 @@ def cancel_special_visit(visit: SpecialVisit, *, by) -> SpecialVisit:
     return visit
 
 
-def _fulfilling_visits():
-    return Touch.objects.filter(
-        customer_id=models.OuterRef("customer_id"),
-        user_id=models.OuterRef("responsible_id"),
-        channel="visit",
-        started_at__gte=models.OuterRef("created_at"),
-    )
+# The touches that fulfil a special visit (R-OBL-3), as a queryset on the outer special visit
+# (``OuterRef("customer_id")``, ``"responsible_id"``, ``"created_at"``). The visits app, which knows what
+# a touch is, registers it at ready(), so rules never imports visits (docs/architecture.md).
+_fulfilling_query: Callable[[], models.QuerySet] | None = None
+
+
+def fulfilled_by(query: Callable[[], models.QuerySet]) -> Callable[[], models.QuerySet]:
+    """Register the query of touches that fulfil a special visit (R-OBL-3); usable as a decorator."""
+    global _fulfilling_query
+    _fulfilling_query = query
+    return query
+
+
+def _fulfilling_visits() -> models.QuerySet:
+    if _fulfilling_query is None:
+        raise ImproperlyConfigured("No app registered the touches that fulfil a special visit (visits).")
+    return _fulfilling_query()
 
 
 def fulfil_special_visits() -> int:

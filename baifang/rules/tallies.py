@@ -26,7 +26,7 @@ from baifang.rules import obligation_sql as parts
 from baifang.rules.models import ComplianceTally, ComplianceWindow, VisitRule
 
 # The tables the count reads; a build holds them in SHARE mode on PostgreSQL (writers wait).
-_COUNTED_TABLES = (parts.TOUCH, parts.CUSTOMER, parts.UNIT, parts.POSITION, parts.ASSIGNMENT)
+_COUNTED_TABLES = (parts.CUSTOMER, parts.UNIT, parts.POSITION, parts.ASSIGNMENT)
 
 
 def window_bounds(win: engine.Window) -> tuple[dt.datetime, dt.datetime]:
@@ -76,7 +76,7 @@ def _count_sql(rule: VisitRule, win: engine.Window) -> tuple[str, list]:
 def _lock_counted_tables() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {', '.join(_COUNTED_TABLES)} IN SHARE MODE")
+            cursor.execute(f"LOCK TABLE {', '.join((parts.touch_table(), *_COUNTED_TABLES))} IN SHARE MODE")
     # SQLite has one writer: the transaction already excludes every other write.
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from baifang.visits.engine import COUNTED, PENDING_REVIEW
+from baifang.rules.count_states import COUNTED, PENDING_REVIEW
 
 HOLDER_KINDS = "'supervisor', 'dept_manager', 'leader'"
 # Which count states a window reads at all: counted ones add to ``done``, pending ones to ``pending``.

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from baifang.customers.access import get_editable_customer
-from baifang.customers.rules import is_archive_admin
+from baifang.customers.predicates import is_archive_admin
 from baifang.org.models import User
 from baifang.rules import compliance, services
 from baifang.rules.forms import ComplianceFilterForm, RuleRevisionForm, SpecialVisitForm

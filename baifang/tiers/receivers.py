@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.dispatch import receiver
 
-from baifang.customers.rules import is_archive_admin
+from baifang.customers.predicates import is_archive_admin
+from baifang.customers.querysets import important_when
 from baifang.customers.signals import detail_tab_context, open_work_handed_over, open_work_to_hand_over
 from baifang.tiers.choices import ScreeningStatus
 from baifang.tiers.forms import OverrideForm
 from baifang.tiers.models import ClassificationScheme, CustomerTier, Screening
+
+
+@important_when
+def in_important_tier() -> models.Exists:
+    """A customer holding a tier marked important is important (R-ARCH-6)."""
+    return models.Exists(
+        CustomerTier.objects.filter(customer_id=models.OuterRef("pk"), tier__is_important=True)
+    )
 
 
 @receiver(open_work_to_hand_over, dispatch_uid="tiers.screenings_to_hand_over")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from baifang.customers.access import get_customer_for_user, get_editable_customer
 from baifang.customers.models import Customer
-from baifang.customers.rules import is_archive_admin
+from baifang.customers.predicates import is_archive_admin
 from baifang.tiers import services
 from baifang.tiers.forms import OverrideForm, TierForm
 from baifang.tiers.models import ClassificationScheme, RatingBatch, Tier

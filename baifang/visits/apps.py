@@ -6,3 +6,6 @@ class VisitsConfig(AppConfig):
     name = "baifang.visits"
     label = "visits"
     verbose_name = _("Visits and touches")
+
+    def ready(self) -> None:
+        from baifang.visits import receivers  # noqa: F401  (registers what visits tells rules)

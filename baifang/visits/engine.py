@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from baifang.routing import Point, haversine_m
+from baifang.rules.count_states import COUNTED, NOT_COUNTED, PENDING_REVIEW
 
 NO_LOCATION = "no_location"
 FAR = "far"
@@ -202,10 +203,7 @@ def good_fix(accuracy_m: int | None, max_accuracy_m: int) -> bool:
 
 # -- what counts as done (R-VISIT-8) ----------------------------------------------------------------
 
-COUNTED = "counted"
-PENDING_REVIEW = "pending_review"
-NOT_COUNTED = "not_counted"
-COUNT_STATES = (COUNTED, PENDING_REVIEW, NOT_COUNTED)
+# The count states (COUNTED, PENDING_REVIEW, NOT_COUNTED) are rules' words: see rules/count_states.py.
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"

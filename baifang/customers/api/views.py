@@ -43,7 +43,7 @@ from baifang.customers.models import (
     MajorChange,
     RegionDistributionLimit,
 )
-from baifang.customers.rules import is_archive_admin, may_hand_over
+from baifang.customers.predicates import is_archive_admin, may_hand_over
 
 
 # The archive services' own refusals (a registered namesake, a full distribution region, R-ARCH-6).

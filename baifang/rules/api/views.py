@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from baifang.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from baifang.customers.models import Customer
-from baifang.customers.rules import is_archive_admin
+from baifang.customers.predicates import is_archive_admin
 from baifang.org.models import OrgUnit
 from baifang.rules import compliance, services
 from baifang.rules.api.serializers import (

@@ -1,24 +1,15 @@
-"""Permission predicates for the archive (django-rules)."""
+"""Permission predicates for the archive (django-rules), and the permissions registered from them.
+
+Named ``predicates`` so it does not clash with the ``rules`` app (baifang.rules) or django-rules'
+autodiscovery of ``rules.py`` modules; customers/apps.py imports it at ready(). Only permissions that
+something checks are registered (tests/customers/test_predicates.py holds that).
+"""
 
 from __future__ import annotations
 
 import rules
 
 from baifang.org.choices import PositionKind
-
-
-@rules.predicate
-def can_view_customer(user, customer) -> bool:
-    from baifang.customers.models import Customer
-
-    return customer is not None and Customer.objects.visible_to(user).filter(pk=customer.pk).exists()
-
-
-@rules.predicate
-def can_edit_customer(user, customer) -> bool:
-    from baifang.customers.models import Customer
-
-    return customer is not None and Customer.objects.editable_by(user).filter(pk=customer.pk).exists()
 
 
 @rules.predicate
@@ -43,8 +34,5 @@ def may_hand_over(user, leaver) -> bool:
     return leaver.unit is not None and any(leaver.unit.path.startswith(u.path) for u in user.managed_units)
 
 
-rules.add_perm("customers.view_customer_obj", can_view_customer)
-rules.add_perm("customers.change_customer_obj", can_edit_customer)
-rules.add_perm("customers.merge_customers", is_archive_admin)
+# The hand-over menu entry, page and who may hand over (R-ARCH-7).
 rules.add_perm("customers.perform_handover", is_archive_admin | is_manager)
-rules.add_perm("customers.export_customers", rules.is_authenticated)
