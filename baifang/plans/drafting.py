@@ -167,14 +167,17 @@ def special_needs(user, start: dt.date, end: dt.date, today: dt.date) -> list[ge
 
 
 def _visited_last_month(user, start: dt.date, customer_ids) -> set[int]:
-    """Customers visited last month, or with a visit in last month's plan (R-PLAN-4 coverage)."""
+    """Customers visited last month, or with a visit in last month's plan (R-PLAN-4 coverage).
+
+    Only visits that count are visits (R-VISIT-8): one never checked out, or waiting for review,
+    leaves the customer to be covered again."""
     prev = periods.previous_month(start)
     lo = timezone.make_aware(dt.datetime.combine(prev, dt.time.min))
     hi = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     touched = set(
-        Touch.objects.filter(
-            customer__owner=user, channel__in=("visit", "invited"), started_at__gte=lo, started_at__lt=hi
-        ).values_list("customer_id", flat=True)
+        Touch.objects.counted()
+        .filter(customer__owner=user, channel__in=("visit", "invited"), started_at__gte=lo, started_at__lt=hi)
+        .values_list("customer_id", flat=True)
     )
     planned = set(
         PlanItem.objects.filter(

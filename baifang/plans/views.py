@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from baifang.core.calendar import calendar_for
+from baifang.core.validators import validate_sane_date
 from baifang.maps.adapters import display_point, rep_base
 from baifang.plans import actuals, periods, services, workload
 from baifang.plans.choices import PlanKind
@@ -89,7 +90,8 @@ def open_period(request, kind: str, day: str):
         raise Http404
     try:
         date = dt.date.fromisoformat(day)
-    except ValueError as exc:
+        validate_sane_date(date)  # the calendar's ends (9999-12-31) have no month after them
+    except (ValueError, ValidationError) as exc:
         raise Http404 from exc
     start, end = periods.bounds(kind, date)
     plan = Plan.objects.filter(owner=request.user, kind=kind, period_start=start).first()

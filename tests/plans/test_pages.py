@@ -213,6 +213,9 @@ def test_open_creates_only_my_own_plan_and_only_on_post_R_PLAN_3(org, clock):
     assert Plan.objects.filter(owner=org.rep, kind="month", period_start=DECEMBER).count() == 1
     assert client.get(url).status_code == 302  # now it exists: straight to it
     assert client.get(reverse("plans:open", args=["year", "2026-12-01"])).status_code == 404
+    # The calendar's ends are no period (R-UX-1: a 404 page, not a server error).
+    for day in ("9999-12-31", "0001-01-01"):
+        assert client.get(reverse("plans:open", args=["month", day])).status_code == 404
 
 
 def test_home_lists_plans_waiting_for_my_approval_only_R_PLAN_2(org, december):

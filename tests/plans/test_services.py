@@ -20,6 +20,7 @@ from baifang.plans.models import (
     StaleVersion,
     WorkPattern,
 )
+from baifang.visits.models import Touch
 from tests.plans.territory import DECEMBER, SHANGHAI, make_territory
 from tests.rules.conftest import touch
 
@@ -60,6 +61,16 @@ def test_a_customer_visited_last_month_is_not_forced_into_this_month(org, territ
     plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
     services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
     assert not plan.items.filter(customer=c, channel="visit").exists()
+
+
+def test_a_visit_that_does_not_count_leaves_the_customer_to_be_covered_R_VISIT_8(org, territory):
+    """R-VISIT-8, R-PLAN-4: last month's visit never checked out is no visit; coverage plans it again."""
+    c = territory.c_customers[0]
+    start = dt.datetime(2026, 11, 5, 10, 0, tzinfo=SHANGHAI)
+    Touch.objects.create(customer=c, user=org.rep, channel="visit", started_at=start)  # never checked out
+    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
+    services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
+    assert plan.items.filter(customer=c, channel="visit", source=ItemSource.COVERAGE).exists()
 
 
 def test_no_visit_on_a_non_working_day_and_make_up_saturdays_count_R_CAL_1(org, territory):
