@@ -15,6 +15,7 @@ from baifang.customers.models import (
     Customer,
     MajorChange,
 )
+from baifang.customers.predicates import assignable_people
 from baifang.org.models import OrgUnit, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -112,7 +113,9 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        people = User.objects.filter(is_active=True).select_related("unit").order_by("unit__path", "username")
+        # A new customer's people: whom the editor may assign; an archived one's move by hand-over only.
+        people = assignable_people(user) if self.instance.pk is None else User.objects.filter(is_active=True)
+        people = people.select_related("unit").order_by("unit__path", "username")
         self.fields["owner"].queryset = people
         self.fields["owner"].required = False
         self.fields["owner"].help_text = _("Leave empty to own it yourself.")

@@ -8,6 +8,7 @@ something checks are registered (tests/customers/test_predicates.py holds that).
 from __future__ import annotations
 
 import rules
+from django.db import models
 
 from baifang.org.choices import PositionKind
 
@@ -32,6 +33,21 @@ def may_hand_over(user, leaver) -> bool:
     if not user.has_perm("customers.perform_handover"):
         return False
     return leaver.unit is not None and any(leaver.unit.path.startswith(u.path) for u in user.managed_units)
+
+
+def assignable_people(user):
+    """Who ``user`` may make owner or co-owner of a new customer: themself, and the people whose
+    customers they may hand over (archive admins: anyone active; managers: their units' people).
+    A rep registers customers for themself only (R-ARCH-7, R-SEC-1)."""
+    from baifang.org.models import OrgUnit, User
+
+    people = User.objects.filter(is_active=True)
+    if is_archive_admin(user):
+        return people
+    if user.has_perm("customers.perform_handover") and user.managed_units:
+        units = OrgUnit.objects.subtree_of(user.managed_units).values_list("pk", flat=True)
+        return people.filter(models.Q(unit_id__in=list(units)) | models.Q(pk=user.pk))
+    return people.filter(pk=user.pk)
 
 
 # The hand-over menu entry, page and who may hand over (R-ARCH-7).

@@ -249,3 +249,48 @@ def test_r_arch_8_pending_approvals_move_and_come_back(org):
 def test_r_arch_7_the_detail_page_offers_reassign_only_to_who_may_hand_over(org, customer, persona, shown):
     html = client_for(getattr(org, persona)).get(customer.get_absolute_url()).content.decode()
     assert (reverse("customers:reassign", args=[customer.pk]) in html) is shown
+
+
+@pytest.mark.parametrize("field", ["owner", "co_owners"])
+def test_r_sec_1_a_rep_registers_customers_for_themself_only(org, field):
+    """R-SEC-1, R-ARCH-7: naming another department's rep as owner or co-owner of a new customer is a
+    field error (it would move the customer, or show it, outside the creator's scope)."""
+    value = org.outsider.pk if field == "owner" else [org.outsider.pk]
+    response = api_for(org.rep).post(
+        "/api/v1/customers/",
+        {"name": "越权登记商行", "customer_type": "retailer", field: value},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == field
+    assert not Customer.objects.filter(name="越权登记商行").exists()
+
+
+def test_r_sec_1_a_manager_assigns_new_customers_within_their_units(org):
+    """R-ARCH-7: a manager may name a rep of their own unit, not one of another department."""
+    api = api_for(org.manager)
+    ok = api.post(
+        "/api/v1/customers/",
+        {"name": "本部门商行", "customer_type": "retailer", "owner": org.rep.pk},
+        format="json",
+    )
+    assert ok.status_code == 201 and Customer.objects.get(name="本部门商行").owner == org.rep
+    refused = api.post(
+        "/api/v1/customers/",
+        {"name": "外部门商行", "customer_type": "retailer", "owner": org.outsider.pk},
+        format="json",
+    )
+    assert refused.status_code == 400 and not Customer.objects.filter(name="外部门商行").exists()
+
+
+def test_r_sec_1_the_new_customer_page_offers_only_assignable_people(org):
+    """R-SEC-1: the rep's create form lists only the rep; a forged choice is refused."""
+    client = client_for(org.rep)
+    page = client.get(reverse("customers:create"))
+    assert list(page.context["form"].fields["owner"].queryset) == [org.rep]
+    response = client.post(
+        reverse("customers:create"),
+        {"name": "伪造归属商行", "customer_type": "retailer", "owner": org.outsider.pk},
+    )
+    assert response.status_code == 200 and "owner" in response.context["form"].errors
+    assert not Customer.objects.filter(name="伪造归属商行").exists()

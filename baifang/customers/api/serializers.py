@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from baifang.customers.models import (
     CONTACT_FIELDS,
@@ -117,6 +119,8 @@ class CustomerSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         if self.instance is not None:
             self._refuse_ownership_change(attrs)
+        else:
+            self._refuse_unassignable_people(attrs)
         lat = attrs.get("latitude", getattr(self.instance, "latitude", None))
         lng = attrs.get("longitude", getattr(self.instance, "longitude", None))
         if (lat is None) != (lng is None):
@@ -124,6 +128,23 @@ class CustomerSerializer(serializers.ModelSerializer):
                 {"latitude": ["Latitude and longitude must be given together."]}
             )
         return attrs
+
+    def _refuse_unassignable_people(self, attrs) -> None:
+        """A new customer's owner and co-owners are people the creator may assign (R-SEC-1)."""
+        from baifang.customers.predicates import assignable_people
+
+        request = self.context.get("request")
+        if request is None:  # an internal use without a request: the caller decides
+            return
+        allowed = set(assignable_people(request.user).values_list("pk", flat=True))
+        message = _("You may name only yourself or people of your own units here.")
+        errors = {}
+        if "owner" in attrs and attrs["owner"].pk not in allowed:
+            errors["owner"] = [ErrorDetail(message, code="invalid")]
+        if any(user.pk not in allowed for user in attrs.get("co_owners", [])):
+            errors["co_owners"] = [ErrorDetail(message, code="invalid")]
+        if errors:
+            raise serializers.ValidationError(errors)
 
     def _refuse_ownership_change(self, attrs) -> None:
         """Owner and co-owners are read-only once archived: they move by hand-over (R-ARCH-7, R-SEC-1).
