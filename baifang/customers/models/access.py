@@ -85,6 +85,11 @@ class AccessRequest(TimeStampedModel):
         return f"{self.requester} → {self.customer or self.unit}"
 
     @property
+    def status_tone(self) -> str:
+        """The badge colour of the request's status: ok (approved), bad (rejected), warn (waiting)."""
+        return {AccessStatus.APPROVED: "ok", AccessStatus.REJECTED: "bad"}.get(self.status, "warn")
+
+    @property
     def is_active_grant(self) -> bool:
         return (
             self.status == AccessStatus.APPROVED

@@ -256,6 +256,11 @@ class Customer(TimeStampedModel):
             validate_coordinates(self.latitude, self.longitude)
 
     @property
+    def awaiting_registration(self) -> bool:
+        """Entered but not yet registered: the 5-working-day clock is running (R-ARCH-5)."""
+        return self.registration_status == RegistrationStatus.PENDING
+
+    @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
