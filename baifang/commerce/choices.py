@@ -1,0 +1,13 @@
+"""Choices of the commerce app."""
+
+from django.db import models
+from django.utils.translation import pgettext_lazy
+
+
+class Unit(models.TextChoices):
+    """The unit a product is sold in (条 / 箱 / 吨 / 件)."""
+
+    CARTON = "carton", pgettext_lazy("unit", "carton")
+    CASE = "case", pgettext_lazy("unit", "case")
+    TONNE = "tonne", pgettext_lazy("unit", "tonne")
+    PIECE = "piece", pgettext_lazy("unit", "piece")
