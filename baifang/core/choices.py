@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Logged in")
     LOGOUT = "logout", _("Logged out")
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    IMPORT = "import", _("Imported")
 
 
 class CalendarSource(models.TextChoices):
@@ -34,3 +35,13 @@ class CalendarSource(models.TextChoices):
     OFFICIAL = "official", _("Official State Council schedule")
     ESTIMATED = "estimated", _("Estimated from holiday rules (no make-up days)")
     WEEKDAYS = "weekdays", _("Monday–Friday fallback")
+
+
+class ImportStatus(models.TextChoices):
+    """Where an import batch stands (``core.intake``)."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    CHECKED = "checked", _("Checked, nothing written")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Refused")

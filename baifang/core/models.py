@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from baifang.core.choices import AuditAction
+from baifang.core.choices import AuditAction, ImportStatus
 
 
 class TimeStampedModel(models.Model):
@@ -173,3 +173,104 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+
+
+class BannerDismissal(models.Model):
+    """A user closed a page-wide banner; it stays closed for ``BANNER_SNOOZE_DAYS`` (R-UX-1).
+
+    Read once at sign-in into the session (``core.banners``), so pages pay no query for it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="banner_dismissals",
+    )
+    key = models.CharField(_("banner"), max_length=64)
+    dismissed_at = models.DateTimeField(_("dismissed at"))
+
+    class Meta:
+        verbose_name = _("closed banner")
+        verbose_name_plural = _("closed banners")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_banner_dismissal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportBatchQuerySet:
+        """Batches ``user`` started; everyone's for those allowed to see every import (admins)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_perm("core.view_importbatch"):
+            return self
+        return self.filter(created_by=user)
+
+
+class ImportBatch(models.Model):
+    """One file (or one API body) taken in from another system, checked and written by ``core.intake``.
+
+    Its rows are checked before anything is written; a refused batch keeps every row's error
+    (``errors``: ``[{"row", "column", "code", "message"}]``) and writes nothing.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    dry_run = models.BooleanField(_("check only"), default=False)
+    source_name = models.CharField(_("source"), max_length=200, blank=True)
+    upload = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    payload = models.JSONField(_("rows sent"), null=True, blank=True, editable=False)
+    # What the schema reads besides the rows: a saved column mapping ("headers"), duplicate handling …
+    options = models.JSONField(_("options"), default=dict, blank=True, editable=False)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    documents_new = models.PositiveIntegerField(_("new documents"), default=0)
+    documents_unchanged = models.PositiveIntegerField(_("documents already imported"), default=0)
+    lines_written = models.PositiveIntegerField(_("lines written"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("error report"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Serves the list of one kind's batches, newest first (admin and API).
+            models.Index(fields=["kind", "-created_at"], name="core_importbatch_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.CHECKED, ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def can_confirm(self) -> bool:
+        """A dry run that passed: its file may now be imported for real."""
+        return self.dry_run and self.status == ImportStatus.CHECKED and bool(self.upload)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from baifang.customers.models import (
     AccessRequest,
     Anniversary,
+    ColumnMapping,
     Competitor,
     Contact,
     Correspondence,
@@ -99,3 +100,16 @@ class AccessRequestAdmin(admin.ModelAdmin):
 class RegionDistributionLimitAdmin(admin.ModelAdmin):
     list_display = ["province", "city", "district", "kind", "max_distributors"]
     list_filter = ["kind", "province"]
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    """Saved column mappings of a company's 客户档案表 for the archive import (R-ARCH-10)."""
+
+    list_display = ["name", "created_by", "updated_at"]
+    readonly_fields = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -17,17 +17,15 @@ from baifang.customers.services import EXPORT_FIELDS
 _RELATED = ("owner", "unit")
 
 
-def headers() -> list[str]:
+def headers(fields=EXPORT_FIELDS) -> list[str]:
     """Column titles in the active language: each field's verbose name."""
-    return [
-        capfirst(str(Customer._meta.get_field(name).verbose_name)) for name in (*EXPORT_FIELDS, *_RELATED)
-    ]
+    return [capfirst(str(Customer._meta.get_field(name).verbose_name)) for name in (*fields, *_RELATED)]
 
 
-def _labellers() -> list[dict]:
+def _labellers(fields) -> list[dict]:
     """Per column, the choice value → label map ({} for columns without choices)."""
     columns = []
-    for name in (*EXPORT_FIELDS, *_RELATED):
+    for name in (*fields, *_RELATED):
         field = Customer._meta.get_field(name)
         columns.append({value: str(label) for value, label in field.flatchoices} if field.choices else {})
     return columns
@@ -46,13 +44,14 @@ def cell(value):
     return value
 
 
-def customers_xlsx(rows: list[list]) -> bytes:
+def customers_xlsx(rows: list[list], fields=EXPORT_FIELDS) -> bytes:
+    """The export workbook; ``fields`` are the columns ``export_rows`` gave (personal ones may be left out)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet(_("Customers"))
     header = book.add_format({"bold": True, "bg_color": "#EEF2F7"})
-    sheet.write_row(0, 0, headers(), header)
-    labellers = _labellers()
+    sheet.write_row(0, 0, headers(fields), header)
+    labellers = _labellers(fields)
     for r, row in enumerate(rows, start=1):
         sheet.write_row(r, 0, [cell(labels.get(v, v)) for labels, v in zip(labellers, row, strict=True)])
     sheet.freeze_panes(1, 0)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from baifang.core.filtersets import BaseFilterSet
+from baifang.core.filtersets import BaseAPIFilterSet, BaseFilterSet
 from baifang.customers.choices import (
     BusinessFormat,
     CustomerStatus,
@@ -16,7 +16,14 @@ from baifang.customers.choices import (
     MarketType,
     RegistrationStatus,
 )
-from baifang.customers.models import AccessRequest, Contact, Customer, MajorChange
+from baifang.customers.models import (
+    AccessRequest,
+    Competitor,
+    Contact,
+    Customer,
+    MajorChange,
+    RegionDistributionLimit,
+)
 from baifang.org.models import OrgUnit, User
 
 FLAG_CHOICES = (
@@ -151,3 +158,19 @@ class AccessRequestFilterSet(BaseFilterSet):
     class Meta:
         model = AccessRequest
         fields = ["status", "scope"]
+
+
+class CompetitorFilterSet(BaseAPIFilterSet):
+    """Competitors at a customer (R-ARCH-3)."""
+
+    class Meta:
+        model = Competitor
+        fields = ["customer"]
+
+
+class DistributionLimitFilterSet(BaseAPIFilterSet):
+    """Regional distribution limits by region and kind (R-TIER-5)."""
+
+    class Meta:
+        model = RegionDistributionLimit
+        fields = ["province", "city", "district", "kind"]

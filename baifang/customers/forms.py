@@ -251,3 +251,76 @@ class AccessRequestForm(forms.ModelForm):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ImportForm(forms.Form):
+    """Upload a customer file for the archive: always checked first; the preview's button imports it."""
+
+    upload = forms.FileField(
+        label=_("File (CSV or Excel)"),
+        help_text=_("The archive's own export, or your 客户档案表 with a saved column mapping."),
+    )
+    mapping = forms.ModelChoiceField(
+        label=_("Column mapping"), queryset=None, required=False, empty_label=_("Our own headers")
+    )
+    on_duplicate = forms.ChoiceField(
+        label=_("A customer already in the archive"),
+        choices=(
+            ("refuse", _("Refuse the file (report the rows)")),
+            ("skip", _("Skip the row")),
+            ("merge", _("Merge the row into the archive record")),
+        ),
+        initial="refuse",
+        help_text=_("A 重复处理 column (合并/跳过/拒绝) decides row by row."),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner of rows without one"), queryset=None, required=False, empty_label=_("Me")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from baifang.customers.models import ColumnMapping
+
+        self.fields["mapping"].queryset = ColumnMapping.objects.all()
+        self.fields["owner"].queryset = assignable_people(user).order_by("username")
+
+    def options(self) -> dict:
+        data = self.cleaned_data
+        options = {"on_duplicate": data["on_duplicate"]}
+        if data["mapping"]:
+            options["headers"] = data["mapping"].headers
+            options["mapping"] = data["mapping"].name
+        if data["owner"]:
+            options["owner"] = data["owner"].pk
+        return options
+
+
+class ColumnMappingForm(forms.Form):
+    """Save a 客户档案表's headers: one line per column, ``header in the file = our column``."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    lines = forms.CharField(
+        label=_("Headers"),
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "门店名称 = name\n店主 = contact_name"}),
+        help_text=_("One per line: the header in your sheet = one of our column keys."),
+    )
+
+    def clean_lines(self) -> dict:
+        from baifang.core import intake
+
+        keys = {c.key for c in intake.schema_for("customers.archive").columns}
+        headers = {}
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            header, sep, key = line.partition("=")
+            key = key.strip()
+            if not sep or not header.strip() or key not in keys:
+                raise forms.ValidationError(
+                    _("Line %(n)s: write “header = column key”, with one of: %(keys)s.")
+                    % {"n": number, "keys": ", ".join(sorted(keys))}
+                )
+            headers[header.strip()] = key
+        if not headers:
+            raise forms.ValidationError(_("Name at least one header."))
+        return headers

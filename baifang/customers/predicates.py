@@ -52,3 +52,9 @@ def assignable_people(user):
 
 # The hand-over menu entry, page and who may hand over (R-ARCH-7).
 rules.add_perm("customers.perform_handover", is_archive_admin | is_manager)
+
+# Exports that carry personal information (the customer's phone: for a 个体户 it is a person's number)
+# need this permission; without it the export leaves those columns out (PIPL, R-SEC-1, docs/admin-guide.md).
+rules.add_perm("customers.export_personal", is_archive_admin | is_manager)
+# Importing the archive from Excel/CSV: its page, API and batches (R-ARCH-10).
+rules.add_perm("customers.import_customers", is_archive_admin)

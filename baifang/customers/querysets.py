@@ -124,12 +124,29 @@ class CustomerQuerySet(models.QuerySet):
             return self.none()
         return self.workable_by(user)
 
-    def with_list_data(self) -> CustomerQuerySet:
-        """Everything the list page and API list show, in one query.
+    _list_data = False  # with_list_data() sets it on the clone; _clone() carries it
 
-        The co-owner count is a correlated subquery rather than a join + COUNT: an aggregate would
-        turn the paginator's COUNT(*) into a GROUP BY over the whole visible set.
+    def _clone(self):
+        clone = super()._clone()
+        clone._list_data = self._list_data
+        return clone
+
+    def with_list_data(self) -> CustomerQuerySet:
+        """Everything the list page and API list show: owner, unit, ``co_owner_count`` and
+        ``in_important_tier`` (R-ARCH-6), computed only for the rows fetched (issue 17).
+
+        The two columns are correlated subqueries (an aggregate join would turn the paginator's
+        COUNT(*) into a GROUP BY over the whole visible set). They are not added to this queryset:
+        ``count()`` and ``exists()`` never see them, and a sliced list (a page) is fetched in two
+        queries — the page's ids with the filters, order, OFFSET and LIMIT but no subquery, then the
+        columns for those ids only. On ``?page=500`` of 200,000 customers the subqueries run for the
+        50 rows shown, not for the 24,950 skipped ones (PostgreSQL projects every row it skips).
         """
+        clone = self.select_related("owner", "unit")
+        clone._list_data = True
+        return clone
+
+    def _list_data_annotations(self) -> dict:
         co_owners = (
             self.model.co_owners.through.objects.filter(customer_id=models.OuterRef("pk"))
             .order_by()
@@ -138,12 +155,40 @@ class CustomerQuerySet(models.QuerySet):
             .values("n")
         )
         elsewhere = _important_elsewhere()
-        return self.select_related("owner", "unit").annotate(
-            co_owner_count=Coalesce(models.Subquery(co_owners), 0),
-            in_important_tier=models.Value(False)
+        return {
+            "co_owner_count": Coalesce(models.Subquery(co_owners), 0),
+            "in_important_tier": models.Value(False)
             if elsewhere is None
             else models.ExpressionWrapper(elsewhere, output_field=models.BooleanField()),
-        )
+        }
+
+    def _list_data_rows(self) -> list:
+        """The rows of this (possibly sliced) list with the list columns (see with_list_data)."""
+        plain = self._chain().prefetch_related(None)  # _fetch_all prefetches on the rows returned
+        plain._list_data = False
+        if not plain.query.is_sliced:
+            return list(plain.annotate(**self._list_data_annotations()))
+        ids = list(plain.values_list("pk", flat=True))
+        if not ids:
+            return []
+        fresh = self.model._default_manager.db_manager(self.db).all()
+        rows = fresh.filter(pk__in=ids).select_related("owner", "unit").order_by()
+        by_id = {row.pk: row for row in rows.annotate(**self._list_data_annotations())}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def _fetch_all(self):
+        if (
+            self._list_data
+            and self._result_cache is None
+            and self._iterable_class is models.query.ModelIterable
+        ):
+            self._result_cache = self._list_data_rows()
+        super()._fetch_all()
+
+    def iterator(self, chunk_size=None):
+        if self._list_data and self._iterable_class is models.query.ModelIterable:
+            return iter(self._list_data_rows())
+        return super().iterator(chunk_size=chunk_size)
 
     def important(self) -> CustomerQuerySet:
         """Key or potential-key customers, or important for a registered reason (R-ARCH-6), e.g. in a

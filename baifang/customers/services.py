@@ -33,7 +33,7 @@ from baifang.customers.models import (
     RegionDistributionLimit,
 )
 from baifang.customers.normalize import base_name, normalize_address, normalize_name
-from baifang.customers.predicates import may_hand_over
+from baifang.customers.predicates import assignable_people, may_hand_over
 from baifang.org.choices import PositionKind
 from baifang.org.models import User
 
@@ -217,15 +217,44 @@ def registration_deadline(first_contact_on: dt.date) -> dt.date:
 
 
 @transaction.atomic
+def check_assignable(by: User, *, owner: User | None, co_owners=()) -> None:
+    """A new customer's owner and co-owners are people ``by`` may assign (R-ARCH-7, R-SEC-1).
+
+    The page, the API and any import share this check (``assignable_people``): a rep names only
+    themself, a manager the people of their units, an archive admin anyone active.
+    """
+    co_owners = list(co_owners)
+    if owner is None and not co_owners:
+        return
+    allowed = set(assignable_people(by).values_list("pk", flat=True))
+    message = _("You may name only yourself or people of your own units here.")
+    errors = {}
+    if owner is not None and owner.pk not in allowed:
+        errors["owner"] = [ValidationError(message, code="invalid")]
+    if any(user.pk not in allowed for user in co_owners):
+        errors["co_owners"] = [ValidationError(message, code="invalid")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def create_customer(
-    customer: Customer, *, by: User, register: bool = True, confirm_near_duplicate: bool = False
+    customer: Customer,
+    *,
+    by: User,
+    co_owners=(),
+    register: bool = True,
+    confirm_near_duplicate: bool = False,
 ) -> Customer:
     """Archive a new customer met at ``first_contact_on``; refuses duplicates (R-ARCH-1, 5, 9).
 
-    ``register=False`` keeps a quick stub awaiting registration (备案), which the daily task
-    flags when its deadline passes. A near duplicate (same name but for a branch suffix, same
-    address or phone) is refused until ``confirm_near_duplicate`` says it is another customer.
+    The owner (``by`` when none is set) and ``co_owners`` must be people ``by`` may assign
+    (``check_assignable``). ``register=False`` keeps a quick stub awaiting registration (备案), which
+    the daily task flags when its deadline passes. A near duplicate (same name but for a branch
+    suffix, same address or phone) is refused until ``confirm_near_duplicate`` says it is another
+    customer.
     """
+    co_owners = list(co_owners)
+    check_assignable(by, owner=customer.owner if customer.owner_id else None, co_owners=co_owners)
     customer.phone = normalize_phone(customer.phone)
     customer.check_values()
     check_not_duplicate(customer)
@@ -250,6 +279,8 @@ def create_customer(
         if found:
             raise _duplicate_error(*found) from exc
         raise
+    if co_owners:
+        customer.co_owners.set(co_owners)
     return customer
 
 
@@ -837,13 +868,33 @@ EXPORT_FIELDS = (
 )
 
 
-def export_rows(user: User, queryset) -> list[list]:
-    """Rows of the visible customers for an Excel export; the export itself is audited."""
-    rows = list(queryset.values_list(*EXPORT_FIELDS, "owner__display_name", "unit__name"))
+# Columns of EXPORT_FIELDS that hold personal information: only with ``customers.export_personal``.
+PERSONAL_EXPORT_FIELDS = ("phone",)
+
+
+def export_columns(user: User) -> tuple[str, ...]:
+    """The fields ``user`` may export: personal ones only with the export permission (PIPL)."""
+    if user.has_perm("customers.export_personal"):
+        return EXPORT_FIELDS
+    return tuple(f for f in EXPORT_FIELDS if f not in PERSONAL_EXPORT_FIELDS)
+
+
+def export_rows(user: User, queryset, *, filters: dict | None = None) -> tuple[tuple[str, ...], list[list]]:
+    """The columns and rows of the visible customers for an Excel export.
+
+    The export is audited with its filter and whether personal fields went out (R-SEC-1, PIPL).
+    """
+    columns = export_columns(user)
+    rows = list(queryset.values_list(*columns, "owner__display_name", "unit__name"))
+    personal = [f for f in columns if f in PERSONAL_EXPORT_FIELDS]
+    used = {k: v for k, v in (filters or {}).items() if v not in ("", None, [])}
     audit.record(
         AuditAction.EXPORT,
         user=user,
         object_type="customers.customer",
-        message=f"{len(rows)} customers exported",
+        after={"filter": used, "personal_fields": personal, "rows": len(rows)},
+        message=f"{len(rows)} customers exported"
+        + (f"; filter {used}" if used else "; no filter")
+        + (f"; personal fields: {', '.join(personal)}" if personal else ""),
     )
-    return rows
+    return columns, rows

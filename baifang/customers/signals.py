@@ -19,3 +19,8 @@ open_work_handed_over = Signal()
 # Sent with user=, customer=, tab= while the customer page renders a tab; each receiver returns a dict
 # that is merged into the tab's context (the obligations tab is filled by rules and tiers).
 detail_tab_context = Signal()
+
+# Sent with user=, contact_ids= and channel= ("api") after contacts' personal fields were returned to
+# someone outside the customer page (whose contacts tab is heard through detail_tab_context); the
+# access log of personal information (PIPL) hears it (baifang.ops).
+contacts_read = Signal()

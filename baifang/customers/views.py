@@ -46,10 +46,17 @@ def _form_errors_to(form, exc: ValidationError) -> None:
 
 
 def tab_context_from_above(user, customer, tab: str) -> dict:
-    """What the apps above customers add to a tab (tiers and obligations: rules and tiers' receivers)."""
+    """What the apps above customers add to a tab (tiers and obligations: rules and tiers' receivers).
+
+    A receiver may name templates under ``panels``: they are collected from every receiver and shown
+    at the end of the tab (commerce's purchase history on the basic tab).
+    """
     context: dict = {}
+    panels: list[str] = []
     for _receiver, extra in detail_tab_context.send(sender=Customer, user=user, customer=customer, tab=tab):
+        panels.extend(extra.get("panels", ()))
         context.update(extra)
+    context["panels"] = panels
     return context
 
 
@@ -69,9 +76,12 @@ def customer_export(request):
     """The filtered, visible list as Excel; every export is audited (R-ARCH-7, R-SEC-1)."""
     base = Customer.objects.visible_to(request.user)
     filterset = CustomerFilterSet(request.GET, queryset=base, request=request)
-    rows = services.export_rows(request.user, filterset.qs.order_by("code"))
+    filters = {name: request.GET.getlist(name) for name in filterset.form.fields if name in request.GET}
+    filters = {name: values[0] if len(values) == 1 else values for name, values in filters.items()}
+    columns, rows = services.export_rows(request.user, filterset.qs.order_by("code"), filters=filters)
     response = HttpResponse(
-        customers_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        customers_xlsx(rows, columns),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.xlsx"'
@@ -98,15 +108,16 @@ def customer_detail(request, pk):
         for contact in contacts:
             contact.birthday_this_year = contact.birthday_in(year)
         context["contacts"] = contacts
+        context.update(tab_context_from_above(request.user, customer, tab))  # ops logs the read (PIPL)
     elif tab == "needs":
         context["competitors"] = customer.competitors.all()
     elif tab == "changes":
         context["changes"] = customer.changes.select_related("recorded_by")
         context["correspondence"] = customer.correspondence.select_related("recorded_by")
-    elif tab == "obligations":
-        context.update(tab_context_from_above(request.user, customer, tab))
     elif tab == "history":
         context["history"] = history_entries(customer)
+    if tab in ("basic", "obligations"):
+        context.update(tab_context_from_above(request.user, customer, tab))
     template = f"customers/tabs/{tab}.html" if request.htmx else "customers/detail.html"
     return render(request, template, context)
 
@@ -125,6 +136,7 @@ def customer_create(request):
                 services.create_customer(
                     customer,
                     by=request.user,
+                    co_owners=form.cleaned_data.get("co_owners") or (),
                     register=request.POST.get("stub") != "1",
                     confirm_near_duplicate=request.POST.get("confirm_near_duplicate") == "1",
                 )
@@ -450,3 +462,120 @@ def correspondence_file(request, pk, item_pk):
     return FileResponse(
         item.attachment.open("rb"), as_attachment=True, filename=item.attachment.name.rsplit("/", 1)[-1]
     )
+
+
+# --- import (R-ARCH-10) ----------------------------------------------------------------------
+
+
+def _check_may_import(user) -> None:
+    if not user.has_perm("customers.import_customers"):
+        raise PermissionDenied
+
+
+def _import_batches(user):
+    from baifang.core.models import ImportBatch
+    from baifang.customers.intake import KIND
+
+    return ImportBatch.objects.visible_to(user).filter(kind=KIND)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_import(request):
+    """Upload → check (a dry run in the background) → preview with the per-row errors → import."""
+    from baifang.core import imports
+    from baifang.customers.forms import ColumnMappingForm, ImportForm
+    from baifang.customers.intake import KIND
+    from baifang.customers.models import ColumnMapping
+
+    _check_may_import(request.user)
+    form = ImportForm(user=request.user)
+    mapping_form = ColumnMappingForm()
+    if request.method == "POST" and "save_mapping" in request.POST:
+        mapping_form = ColumnMappingForm(request.POST)
+        if mapping_form.is_valid():
+            ColumnMapping.objects.update_or_create(
+                name=mapping_form.cleaned_data["name"],
+                defaults={"headers": mapping_form.cleaned_data["lines"], "created_by": request.user},
+            )
+            messages.success(request, _("The column mapping was saved."))
+            return redirect("customers:import")
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    batch = imports.start(
+                        KIND,
+                        by=request.user,
+                        upload=form.cleaned_data["upload"],
+                        dry_run=True,
+                        options=form.options(),
+                    )
+            except ValidationError as exc:
+                form.add_error("upload", exc.messages)
+            else:
+                return redirect("customers:import_batch", batch.pk)
+    context = {
+        "form": form,
+        "mapping_form": mapping_form,
+        "mappings": ColumnMapping.objects.all(),
+        "batches": _import_batches(request.user).select_related("created_by")[:20],
+    }
+    return render(request, "customers/import.html", context)
+
+
+@login_required
+def customer_import_batch(request, pk):
+    """One import's progress, preview (what would be written) and error report; polled while it runs."""
+    _check_may_import(request.user)
+    batch = get_object_or_404(_import_batches(request.user), pk=pk)
+    template = "customers/_import_status.html" if request.htmx else "customers/import_batch.html"
+    return render(request, template, {"batch": batch})
+
+
+@login_required
+@require_POST
+def customer_import_confirm(request, pk):
+    """Import the file of a check that passed; a second click goes to the same import."""
+    from baifang.core import imports
+    from baifang.core.models import ImportBatch
+
+    _check_may_import(request.user)
+    with transaction.atomic():
+        checked = get_object_or_404(_import_batches(request.user).select_for_update(), pk=pk)
+        if checked.options.get("confirmed_as"):
+            return redirect("customers:import_batch", checked.options["confirmed_as"])
+        if not checked.can_confirm:
+            raise Http404
+        from django.core.files.base import ContentFile
+
+        with checked.upload.open("rb") as fileobj:
+            upload = ContentFile(fileobj.read(), name=checked.source_name or "import.xlsx")
+        batch = imports.start(
+            checked.kind,
+            by=request.user,
+            upload=upload,
+            source_name=checked.source_name,
+            options={k: v for k, v in checked.options.items() if k != "confirmed_as"},
+        )
+        ImportBatch.objects.filter(pk=checked.pk).update(
+            options={**checked.options, "confirmed_as": batch.pk}
+        )
+    messages.success(request, _("The import was queued."))
+    return redirect("customers:import_batch", batch.pk)
+
+
+@login_required
+def customer_import_errors(request, pk):
+    """The batch's per-row error report as Excel."""
+    from baifang.core import intake
+
+    _check_may_import(request.user)
+    batch = get_object_or_404(_import_batches(request.user), pk=pk)
+    response = HttpResponse(
+        intake.errors_xlsx(batch),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.xlsx"'
+    return response

@@ -174,7 +174,8 @@ def _a_flagged_visit(rep, customer):
 
 def _follow_ups(rep, customer):
     """An open question and an appointment (the follow-up pages)."""
-    from baifang.visits import appointments, followup
+    from baifang.followups import appointments
+    from baifang.followups import services as followup
 
     touch = rep.touches.order_by("-pk").first()
     followup.record_question(rep, touch, text="下月是否有新品陈列支持？", asked_by_name="店长")
@@ -210,12 +211,29 @@ def _pages(user) -> list[str]:
         reverse("visits:today"),
         reverse("visits:review_queue"),
         reverse("visits:flags"),
-        reverse("visits:questions"),
+        reverse("followups:questions"),
         reverse("visits:locations"),
         reverse("plans:index"),
         reverse("plans:approvals"),
         reverse("plans:report"),
+        reverse("commerce:orders"),
+        reverse("commerce:deliveries"),
+        reverse("commerce:products"),
+        reverse("care:tasks"),
+        reverse("care:gifts"),
+        reverse("care:gift_new"),
+        reverse("care:templates"),
+        reverse("care:template_new"),
+        reverse("care:batches"),
+        reverse("care:batch_new"),
+        reverse("care:feedback"),
+        reverse("care:feedback_new"),
+        reverse("care:quota"),
         reverse("notifications"),
+        reverse("complaints:list"),
+        reverse("complaints:list") + "?state=closed",
+        reverse("complaints:create"),
+        reverse("complaints:report"),
         "/no-such-page/",
     ]
     visible = Customer.objects.visible_to(user).order_by("pk")
@@ -240,14 +258,54 @@ def _pages(user) -> list[str]:
         urls.append(reverse("tiers:batch", args=[batch.pk]))
     for touch in Touch.objects.filter(customer__in=visible).order_by("-pk")[:2]:
         urls.append(reverse("visits:detail", args=[touch.pk]))
-    from baifang.visits.models import Appointment, OpenQuestion
+    from baifang.followups.models import Appointment, OpenQuestion
 
     for question in OpenQuestion.objects.order_by("pk")[:1]:
-        urls.append(reverse("visits:question", args=[question.pk]))
+        urls.append(reverse("followups:question", args=[question.pk]))
     for appointment in Appointment.objects.order_by("pk")[:1]:
-        urls.append(reverse("visits:appointment", args=[appointment.pk]))
+        urls.append(reverse("followups:appointment", args=[appointment.pk]))
+    from baifang.complaints.models import Complaint
+
+    for complaint in Complaint.objects.order_by("pk"):  # visible or not: detail or our 404 page
+        urls.append(reverse("complaints:detail", args=[complaint.pk]))
     for plan in Plan.objects.order_by("pk"):
         urls.append(reverse("plans:detail", args=[plan.pk]))  # month and day plans; refused ones too
+    from baifang.surveys.models import Recipient, SurveyCampaign, SurveyResponse, SurveyTemplate
+
+    urls += [reverse("surveys:campaigns"), reverse("surveys:templates"), reverse("surveys:checks")]
+    urls.append(reverse("surveys:campaign_create"))
+    for campaign in SurveyCampaign.objects.order_by("pk")[:1]:
+        urls += [
+            reverse(name, args=[campaign.pk])
+            for name in ("surveys:campaign", "surveys:stats", "surveys:letter")
+        ]
+        urls.append(reverse("surveys:campaign_edit", args=[campaign.pk]))
+        urls.append(reverse("surveys:stats", args=[campaign.pk]) + "?by=tier")
+        for recipient in Recipient.objects.filter(campaign=campaign, response__isnull=True).order_by("pk")[
+            :1
+        ]:
+            urls.append(reverse("surveys:enter", args=[campaign.pk, recipient.pk]))
+            urls.append(recipient.link_path())
+    for template in SurveyTemplate.objects.order_by("pk")[:1]:
+        urls.append(reverse("surveys:template", args=[template.pk]))
+    for response in SurveyResponse.objects.order_by("pk")[:1]:
+        urls.append(reverse("surveys:response", args=[response.pk]))
+    if customer is not None:
+        check = SurveyTemplate.objects.get(code="after-visit")
+        urls.append(reverse("surveys:check_create", args=[customer.pk]) + f"?template={check.pk}")
+    from baifang.ops.models import JobRun
+
+    urls += [reverse("ops:jobs"), reverse("ops:personal"), f"{reverse('ops:jobs')}?show=all"]
+    for run in JobRun.objects.order_by("-pk")[:1]:
+        urls.append(reverse("ops:job", args=[run.pk]))
+    if customer is not None and customer.contacts.exists():
+        urls.append(reverse("ops:personal-contact", args=[customer.contacts.order_by("pk").first().pk]))
+    from baifang.care.models import FeedbackForm, MessageBatch
+
+    for batch in MessageBatch.objects.order_by("pk")[:1]:
+        urls.append(reverse("care:batch", args=[batch.pk]))
+    for form in FeedbackForm.objects.order_by("pk")[:1]:
+        urls.append(reverse("care:feedback_detail", args=[form.pk]))
     return urls
 
 

@@ -10,10 +10,8 @@ import baifang
 
 STATUS_COMPARISON = re.compile(r"""status\s*(==|!=)\s*['"]""")
 
-# Still to move: obligation statuses are the counting engine's strings, not a workflow's.
-NOT_YET = {
-    "templates/includes/status_badge.html",
-}
+# Nothing left to move: obligations' badges ask the row (rules.compliance.Obligation.status_tone …).
+NOT_YET: set[str] = set()
 
 
 def test_templates_compare_no_status_strings():
@@ -41,3 +39,21 @@ def test_customer_models_answer_what_their_templates_asked_by_status():
         AccessStatus.PENDING: "warn",
         AccessStatus.WITHDRAWN: "warn",
     }
+
+
+def test_an_obligation_row_says_its_badge():
+    """R-OBL-2, R-VISIT-8: the badge of each obligation status comes from the row, not the template."""
+    from django.utils import translation
+
+    from baifang.rules import engine
+    from baifang.rules.compliance import Obligation
+
+    def row(status):
+        return Obligation(None, None, 1, 1, 1, None, 0, 1, None, status)
+
+    tones = {s: row(s).status_tone for s in (engine.MET, engine.PENDING, engine.OVERDUE, engine.OPEN)}
+    assert tones == {engine.MET: "ok", engine.PENDING: "pending", engine.OVERDUE: "bad", engine.OPEN: "warn"}
+    with translation.override("zh-hans"):
+        labels = [str(row(s).status_label) for s in (engine.MET, engine.PENDING, engine.OVERDUE, engine.OPEN)]
+        assert str(row(engine.PENDING).status_hint) and not str(row(engine.MET).status_hint)
+    assert all(labels) and len(set(labels)) == 4

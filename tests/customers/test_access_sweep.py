@@ -6,6 +6,8 @@ confirmed, audited and reversible by whoever may hand over. Hand-over lists are 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -294,3 +296,50 @@ def test_r_sec_1_the_new_customer_page_offers_only_assignable_people(org):
     )
     assert response.status_code == 200 and "owner" in response.context["form"].errors
     assert not Customer.objects.filter(name="伪造归属商行").exists()
+
+
+@pytest.mark.parametrize("field", ["owner", "co_owners"])
+def test_r_sec_1_the_service_refuses_unassignable_people_for_page_api_and_import(org, field):
+    """R-SEC-1, R-ARCH-7: the check lives in services.create_customer, so every path (page, API, an
+    import) shares it: the same field, message and code, and nothing is saved."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    customer = Customer(name="服务层越权商行", customer_type="retailer", first_contact_on=dt.date(2026, 3, 2))
+    if field == "owner":
+        customer.owner = org.outsider
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        services.create_customer(
+            customer, by=org.rep, co_owners=[org.outsider] if field == "co_owners" else ()
+        )
+    errors = caught.value.error_dict[field]
+    assert [e.code for e in errors] == ["invalid"]
+    with translation.override("zh-hans"):
+        assert errors[0].message == translation.gettext(
+            "You may name only yourself or people of your own units here."
+        )
+    assert not Customer.objects.filter(name="服务层越权商行").exists()
+    # The API answers with that very message and code.
+    value = org.outsider.pk if field == "owner" else [org.outsider.pk]
+    body = (
+        api_for(org.rep)
+        .post(
+            "/api/v1/customers/",
+            {"name": "服务层越权商行", "customer_type": "retailer", field: value},
+            format="json",
+        )
+        .json()
+    )
+    assert [(e["attr"], e["code"], e["detail"]) for e in body["errors"]] == [
+        (field, "invalid", errors[0].message)
+    ]
+
+
+def test_r_sec_1_the_service_lets_a_manager_name_people_of_their_units(org):
+    """R-ARCH-7: the manager's own rep as owner and a teammate as co-owner are fine; both are kept."""
+    customer = Customer(
+        name="本部门服务商行", customer_type="retailer", first_contact_on=dt.date(2026, 3, 2), owner=org.rep
+    )
+    services.create_customer(customer, by=org.manager, co_owners=[org.teammate])
+    customer.refresh_from_db()
+    assert customer.owner == org.rep and list(customer.co_owners.all()) == [org.teammate]

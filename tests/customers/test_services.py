@@ -239,11 +239,24 @@ class TestMajorChanges:
         assert any(name for name, old, new in entries[0].changes if new == 2_500_000)
 
 
-def test_export_is_audited(org, customer):
-    """R-ARCH-7 / R-SEC-1: exports are logged with the user."""
-    rows = services.export_rows(org.rep, Customer.objects.visible_to(org.rep))
+def test_export_is_audited_with_its_filter_and_personal_fields_need_the_permission(org, customer):
+    """R-ARCH-7 / R-SEC-1 / PIPL: exports are logged with the user and the filter; a rep's export leaves
+    out the personal columns (the customer's phone), a manager's or the market department's has them."""
+    customer.phone = "13912345678"
+    customer.save()
+    columns, rows = services.export_rows(
+        org.rep, Customer.objects.visible_to(org.rep), filters={"q": customer.name[:2], "status": ""}
+    )
     assert [r[1] for r in rows] == [customer.name]
-    assert AuditLog.objects.filter(action="export", user=org.rep).exists()
+    assert "phone" not in columns and "13912345678" not in [v for r in rows for v in r]
+    log = AuditLog.objects.get(action="export", user=org.rep)
+    assert log.after == {"filter": {"q": customer.name[:2]}, "personal_fields": [], "rows": 1}
+    assert customer.name[:2] in log.message
+
+    for allowed in (org.market, org.manager):
+        columns, rows = services.export_rows(allowed, Customer.objects.filter(pk=customer.pk))
+        assert rows[0][columns.index("phone")] == "13912345678"
+    assert AuditLog.objects.get(action="export", user=org.market).after["personal_fields"] == ["phone"]
 
 
 def test_contacts_keep_key_people_with_lunar_birthdays_and_audience_class(org, customer):

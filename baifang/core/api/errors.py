@@ -7,7 +7,8 @@ into the same responses everywhere:
 
 - ``StaleVersion`` → 409 Conflict, code ``conflict``, nothing changed;
 - any other ``ValidationError`` (``InvalidTransition`` included) → 400 with one entry per field
-  (``attr`` = the field, ``non_field_errors`` for the whole object), keeping Django's error code;
+  (``attr`` = the field, ``non_field_errors`` for the whole object — Django's ``__all__`` too),
+  keeping Django's error code;
 - a body nested too deeply is refused by the parser (``DepthLimitedJSONParser``) as 400 ``parse_error``.
 
 Django's ``PermissionDenied`` becomes 403 with the service's reason; ``Http404`` 404 (the package's).
@@ -15,6 +16,7 @@ Django's ``PermissionDenied`` becomes 403 with the service's reason; ``Http404``
 
 from __future__ import annotations
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
@@ -40,7 +42,13 @@ def as_drf_error(exc: DjangoValidationError) -> exceptions.APIException:
     if isinstance(exc, StaleVersion):
         return Conflict(" ".join(exc.messages))
     if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(get_error_detail(exc))
+        detail = get_error_detail(exc)
+        # full_clean() puts the whole object's errors under Django's "__all__"; the API calls that key
+        # "non_field_errors" (documented on every operation), as DRF's own serializers do
+        if NON_FIELD_ERRORS in detail:
+            detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, [])
+            detail[api_settings.NON_FIELD_ERRORS_KEY] += detail.pop(NON_FIELD_ERRORS)
+        return serializers.ValidationError(detail)
     return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: get_error_detail(exc)})
 
 

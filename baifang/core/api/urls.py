@@ -5,6 +5,7 @@ from baifang.core.api import views
 
 router = SimpleRouter()
 router.register("notifications", views.NotificationViewSet)
+router.register("import-batches", views.ImportBatchViewSet)
 urlpatterns = [
     *router.urls,
     path("calendar/workdays/", views.WorkdaysView.as_view(), name="calendar-workdays"),

@@ -14,12 +14,15 @@ from rest_framework.views import APIView
 from baifang.core.api.serializers import (
     CalendarQuerySerializer,
     FestivalSerializer,
+    ImportBatchSerializer,
     NotificationSerializer,
     WorkdaySerializer,
     YearQuerySerializer,
 )
+from baifang.core.api.viewsets import ScopedReadOnlyViewSet
 from baifang.core.calendar import calendar_for, festivals
-from baifang.core.models import Notification
+from baifang.core.filtersets import ImportBatchFilterSet
+from baifang.core.models import ImportBatch, Notification
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -69,3 +72,14 @@ class FestivalsView(APIView):
         return Response(
             FestivalSerializer([asdict(f) for f in festivals(query.validated_data["year"])], many=True).data
         )
+
+
+class ImportBatchViewSet(ScopedReadOnlyViewSet):
+    """Import batches (``core.intake``) the caller started, all for administrators, with their error report."""
+
+    queryset = ImportBatch.objects.all()
+    serializer_class = ImportBatchSerializer
+    filterset_class = ImportBatchFilterSet
+
+    def scope(self, queryset):
+        return queryset.order_by("-created_at", "-id")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework.exceptions import ErrorDetail
 
+from baifang.core.api.fields import FlatListField
 from baifang.customers.models import (
     CONTACT_FIELDS,
     AccessRequest,
@@ -119,8 +118,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         if self.instance is not None:
             self._refuse_ownership_change(attrs)
-        else:
-            self._refuse_unassignable_people(attrs)
+        # A new customer's people are checked by services.create_customer (page, API and import alike).
         lat = attrs.get("latitude", getattr(self.instance, "latitude", None))
         lng = attrs.get("longitude", getattr(self.instance, "longitude", None))
         if (lat is None) != (lng is None):
@@ -128,23 +126,6 @@ class CustomerSerializer(serializers.ModelSerializer):
                 {"latitude": ["Latitude and longitude must be given together."]}
             )
         return attrs
-
-    def _refuse_unassignable_people(self, attrs) -> None:
-        """A new customer's owner and co-owners are people the creator may assign (R-SEC-1)."""
-        from baifang.customers.predicates import assignable_people
-
-        request = self.context.get("request")
-        if request is None:  # an internal use without a request: the caller decides
-            return
-        allowed = set(assignable_people(request.user).values_list("pk", flat=True))
-        message = _("You may name only yourself or people of your own units here.")
-        errors = {}
-        if "owner" in attrs and attrs["owner"].pk not in allowed:
-            errors["owner"] = [ErrorDetail(message, code="invalid")]
-        if any(user.pk not in allowed for user in attrs.get("co_owners", [])):
-            errors["co_owners"] = [ErrorDetail(message, code="invalid")]
-        if errors:
-            raise serializers.ValidationError(errors)
 
     def _refuse_ownership_change(self, attrs) -> None:
         """Owner and co-owners are read-only once archived: they move by hand-over (R-ARCH-7, R-SEC-1).
@@ -365,3 +346,22 @@ class RegionDistributionLimitSerializer(serializers.ModelSerializer):
     class Meta:
         model = RegionDistributionLimit
         fields = ["id", "province", "city", "district", "kind", "max_distributors"]
+
+
+class CustomerImportSerializer(serializers.Serializer):
+    """Customer rows for the archive (R-ARCH-10): each an object keyed by the import's column keys.
+
+    Keys: code, name, short_name, customer_type, status, province, city, district, registered_address,
+    delivery_address, phone, credit_code, industry, business_format, retail_grade, annual_value,
+    cooperation_since, owner, contact_name, contact_title, contact_mobile, on_duplicate.
+    """
+
+    dry_run = serializers.BooleanField(default=False)
+    on_duplicate = serializers.ChoiceField(choices=["refuse", "skip", "merge"], default="refuse")
+    rows = FlatListField(
+        child=serializers.DictField(
+            child=serializers.CharField(allow_blank=True, allow_null=True, max_length=200)
+        ),
+        min_length=1,
+        max_length=100_000,
+    )

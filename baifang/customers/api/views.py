@@ -11,12 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from baifang.core.api.serializers import ImportBatchSerializer
 from baifang.core.api.viewsets import ScopedViewSetMixin
-from baifang.customers import services
+from baifang.customers import services, signals
 from baifang.customers.api.serializers import (
     AccessRequestSerializer,
     CompetitorSerializer,
     ContactSerializer,
+    CustomerImportSerializer,
     CustomerListSerializer,
     CustomerSerializer,
     DecisionSerializer,
@@ -30,8 +32,10 @@ from baifang.customers.api.serializers import (
 )
 from baifang.customers.filtersets import (
     AccessRequestFilterSet,
+    CompetitorFilterSet,
     ContactFilterSet,
     CustomerFilterSet,
+    DistributionLimitFilterSet,
     MajorChangeFilterSet,
 )
 from baifang.customers.models import (
@@ -73,7 +77,36 @@ class CustomerViewSet(
         return queryset.select_related("owner", "unit").prefetch_related("co_owners")
 
     def get_serializer_class(self):
+        if self.action == "import_rows":
+            return CustomerImportSerializer
         return CustomerListSerializer if self.action == "list" else CustomerSerializer
+
+    @extend_schema(request=CustomerImportSerializer, responses={202: ImportBatchSerializer})
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_rows(self, request):
+        """Import customers and contacts (R-ARCH-10): every row checked, then written all or nothing.
+
+        Answers 202 with the import batch (poll ``/api/v1/import-batches/{id}/``). A row duplicating an
+        archive customer (R-ARCH-9) is refused, skipped or merged per ``on_duplicate`` (or the row's
+        ``on_duplicate``); one that adds nothing is unchanged, so a re-sent batch changes nothing.
+        Market department and administrators only.
+        """
+        from baifang.core import imports
+        from baifang.customers.intake import KIND
+
+        body = CustomerImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            batch = imports.start(
+                KIND,
+                by=request.user,
+                rows=body.validated_data["rows"],
+                dry_run=body.validated_data["dry_run"],
+                source_name="API",
+                options={"on_duplicate": body.validated_data["on_duplicate"]},
+            )
+        batch.refresh_from_db()
+        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -83,9 +116,12 @@ class CustomerViewSet(
         customer = Customer(**data)
         with transaction.atomic():
             services.create_customer(
-                customer, by=self.request.user, register=register, confirm_near_duplicate=confirm
+                customer,
+                by=self.request.user,
+                co_owners=co_owners,
+                register=register,
+                confirm_near_duplicate=confirm,
             )
-            customer.co_owners.set(co_owners)
         serializer.instance = customer
 
     def perform_update(self, serializer):
@@ -183,13 +219,23 @@ class ContactViewSet(CustomerChildViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Personal fields went out: say whose (the PIPL access log hears ``contacts_read``)."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method == "GET" and response.status_code == 200 and isinstance(response.data, dict):
+            rows = response.data.get("results", [response.data])
+            ids = [row["id"] for row in rows if isinstance(row, dict) and "id" in row]
+            if ids:
+                signals.contacts_read.send(sender=Contact, user=request.user, contact_ids=ids, channel="api")
+        return response
+
 
 class CompetitorViewSet(CustomerChildViewSet):
     """Competitors at customers (R-ARCH-3)."""
 
     queryset = Competitor.objects.all()
     serializer_class = CompetitorSerializer
-    filterset_fields = ["customer"]
+    filterset_class = CompetitorFilterSet
 
 
 class MajorChangeViewSet(CustomerChildViewSet):
@@ -304,7 +350,7 @@ class RegionDistributionLimitViewSet(viewsets.ModelViewSet):
 
     queryset = RegionDistributionLimit.objects.all()
     serializer_class = RegionDistributionLimitSerializer
-    filterset_fields = ["province", "city", "district", "kind"]
+    filterset_class = DistributionLimitFilterSet
 
     def check_permissions(self, request):
         super().check_permissions(request)

@@ -41,6 +41,30 @@ CONTACT_FIELDS = (
     "notes",
 )
 
+# A contact's personal information under the PIPL (个人信息保护法): the one list every read log, copy
+# for the person and erasure works from (baifang.ops.personal, docs/admin-guide.md). The name stays
+# (it is replaced on erasure) so the archive still shows a contact existed; anniversaries are personal too.
+PERSONAL_FIELDS = (
+    "mobile",
+    "phone",
+    "email",
+    "wechat",
+    "qq",
+    "birthday",
+    "lunar_birth_month",
+    "lunar_birth_day",
+    "lunar_birth_leap",
+    "age",
+    "education",
+    "personality",
+    "interests",
+    "hobbies",
+    "habits",
+    "family",
+    "strengths",
+    "notes",
+)
+
 
 class Contact(TimeStampedModel):
     """A key person at a customer (关键人员, R-ARCH-2)."""
