@@ -150,7 +150,8 @@ def naive(req: gen.GenerateRequest) -> dict:
 
 
 def split_baseline(req: gen.GenerateRequest, seconds: float) -> dict:
-    """Baseline (b): the route engine's PyVRP month split for the same visit counts and wall time."""
+    """Baseline (b): the route engine's PyVRP month split for the same visit counts, given ``seconds``
+    (ours' median) as its time limit; ``runtime_s`` is the wall time it really used."""
     counts: dict[int, int] = {}
     for need in req.needs:
         counts[need.customer_id] = counts.get(need.customer_id, 0) + need.count
@@ -192,8 +193,25 @@ def summary(plan: gen.GeneratedPlan) -> dict:
         "travel_h": round(sum(t.travel_s for t in plan.days) / 3600, 1),
         "placed": sum(1 for i in plan.items if i.is_visit),
         "cannot_fit": sum(c.missing for c in plan.cannot_fit),
+        # first visits placed after their by-the-10th deadline: in the plan, shown late (issue 17)
+        "late_for_deadline": len(plan.late),
         "visits_per_day_min_max": [min(visits), max(visits)] if visits else [0, 0],
     }
+
+
+def _placed_for_needs(req: gen.GenerateRequest, plan: gen.GeneratedPlan) -> int:
+    """Touches that meet a need (each need counted up to its count): with cannot-fit, the needs' total."""
+    total = 0
+    for need in req.needs:
+        matching = sum(
+            1
+            for i in plan.items
+            if i.customer_id == need.customer_id
+            and i.channel in need.channels
+            and need.earliest <= i.day <= need.latest
+        )
+        total += min(matching, need.count)
+    return total
 
 
 def one_rep(n: int, runs: int) -> dict:
@@ -209,7 +227,11 @@ def one_rep(n: int, runs: int) -> dict:
     ours["median_s"] = round(statistics.median(times), 2)
     flat = per_visit(naive(request(n, seed=7)))
     split = per_visit(split_baseline(request(n, seed=7), seconds=max(1.0, ours["median_s"])))
-    first = per_visit(summary(gen.generate(request(n, seed=7, first_by=True))))
+    first_req = request(n, seed=7, first_by=True)
+    first_plan = gen.generate(first_req)
+    first = per_visit(summary(first_plan))
+    first["visits_needed"] = sum(x.count for x in first_req.needs)
+    first["placed_for_needs_plus_cannot_fit"] = _placed_for_needs(first_req, first_plan) + first["cannot_fit"]
     return {
         "customers": n,
         "visits_needed": sum(x.count for x in request(n, seed=7).needs),
@@ -287,6 +309,8 @@ def database_sample(url: str, sample: int, month: dt.date) -> dict:
                 "customers": len(req.customers),
                 "needs": len(req.needs),
                 "items": len(result.items),
+                "cannot_fit": sum(c.missing for c in result.cannot_fit),
+                "late_for_deadline": len(result.late),
                 "read_s": read - started,
                 "engine_s": solved - read,
                 "write_s": done - solved,
@@ -332,11 +356,14 @@ def main(argv=None) -> int:
         args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False))
         return 0
     reps = 50 if args.quick else args.reps
+    loads = {"start": [round(x, 2) for x in os.getloadavg()]}
     print("one rep, 600 customers:")
     single = one_rep(600, 3 if args.quick else 5)
+    loads["after_one_rep"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(single, indent=2, ensure_ascii=False))
     print(f"{reps} reps × {args.customers_per_rep} customers on {args.workers} workers:")
     fleet = all_reps(reps, args.customers_per_rep, args.workers)
+    loads["after_all_reps"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(fleet, indent=2, ensure_ascii=False))
     results = {
         "date": dt.date.today().isoformat(),
@@ -344,6 +371,7 @@ def main(argv=None) -> int:
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
+            "load_average": loads,
         },
         "one_rep": single,
         "all_reps": fleet,
@@ -351,6 +379,7 @@ def main(argv=None) -> int:
     }
     if args.database_url:
         results["database"] = database_sample(args.database_url, args.sample, dt.date(2026, 12, 1))
+        loads["after_database"] = [round(x, 2) for x in os.getloadavg()]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(f"written {args.output}")

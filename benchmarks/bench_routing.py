@@ -29,6 +29,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import numpy as np  # noqa: E402
 from month_split import TerritoryCustomer, TerritoryRequest, split_territory  # noqa: E402
 from routing_instances import (  # noqa: E402
     SOLOMON_INSTANCES,
@@ -42,13 +43,19 @@ from routing_instances import (  # noqa: E402
 )
 
 from baifang.routing import (  # noqa: E402
+    DayRouteRequest,
+    HaversineTravel,
+    Stop,
+    TimeWindow,
     VrpClient,
     VrpProblem,
     VrpVehicleType,
     path_cost,
+    solve_day_route,
     solve_tsp,
     solve_vrp,
 )
+from baifang.routing.sequencing import polish_path  # noqa: E402
 from baifang.routing.synthetic import CITY_CENTRES, generate_city_customers, weekdays_from  # noqa: E402
 
 
@@ -199,12 +206,359 @@ def bench_territory(limits: list[float], seeds: int, n: int = 500, days: int = 2
     return rows
 
 
+# --- Windowed city days (issue 16): ours vs PyVRP alone vs OR-Tools at equal time, vs a 60 s run ---
+
+WINDOWED = [(35, 0.1), (60, 0.2), (90, 0.3), (130, 0.1), (160, 0.2), (190, 0.3), (220, 0.2), (220, 0.3)]
+DAY_START = 8 * 3600
+
+
+def windowed_day(n: int, share: float, seed: int, tight: bool = False) -> DayRouteRequest:
+    """A city day of ``n`` stops around Hangzhou, ``share`` of them with an appointment window.
+
+    The windows are cut around the times of a *sweep* route (stops by angle around the base), so
+    a day visiting every stop exists but the travel-optimal order breaks the windows. The day ends
+    10 % after that sweep route returns (long horizons for the larger n: this measures sequencing
+    quality, not realistic day lengths). Service 3–8 min. A window spans 10–30 % of the day (on a
+    9-hour day: 1–3 hours, as appointments are given), placed at random around the sweep time;
+    ``tight`` instead gives every window 30–120 minutes whatever the day length (a stress case: on
+    the 20-hour horizons of 220 stops that is 2–8 % of the day).
+    """
+    rng = np.random.default_rng(seed)
+    customers = generate_city_customers(n, seed=seed, radius_km=8.0, service_minutes=(3, 8))
+    base = CITY_CENTRES["hangzhou"]
+    travel = HaversineTravel()
+    pts = [base, *[c.point for c in customers]]
+    dur = travel.matrices(pts).durations
+    angle = [np.arctan2(c.point.lat - base.lat, c.point.lng - base.lng) for c in customers]
+    sweep = [int(i) for i in np.argsort(angle)]
+    t, prev, at = DAY_START, 0, {}
+    for i in sweep:
+        t += int(dur[prev, i + 1])
+        at[i] = t
+        t += customers[i].service_s
+        prev = i + 1
+    day_end = DAY_START + int((t + int(dur[prev, 0]) - DAY_START) * 1.1)
+    timed = set(rng.choice(n, size=max(1, round(share * n)), replace=False).tolist())
+    stops = []
+    for i, c in enumerate(customers):
+        windows = ()
+        if i in timed:
+            if tight:
+                width = int(rng.integers(30, 121)) * 60
+            else:
+                width = int((day_end - DAY_START) * rng.uniform(0.1, 0.3))
+            lo = max(DAY_START, at[i] - int(width * rng.uniform(0, 1)))
+            windows = (TimeWindow(lo, lo + width),)
+        stops.append(Stop(c.id, c.point, c.service_s, windows))
+    return DayRouteRequest(base, stops, day_start=DAY_START, day_end=day_end, travel=travel, seed=seed)
+
+
+def _pyvrp_alone(req: DayRouteRequest, limit: float, seed: int) -> tuple[int | None, int, float]:
+    """The previous engine's windowed path: PyVRP prize-collecting from scratch (travel, missed, wall)."""
+    started = time.perf_counter()
+    mats = req.travel.matrices([req.start, req.start, *[s.point for s in req.stops]])
+    dur = mats.durations
+    prize = int((len(req.stops) + 2) * max(1, int(dur.max())) + 1)
+    clients = [
+        VrpClient(
+            k + 2,
+            s.service_s,
+            s.windows[0].earliest if s.windows else req.day_start,
+            s.windows[0].latest if s.windows else req.day_end,
+            1,
+            False,
+            prize,
+        )
+        for k, s in enumerate(req.stops)
+    ]
+    vehicle = VrpVehicleType(1, None, 0, 1, req.day_start, req.day_end)
+    sol = solve_vrp(
+        VrpProblem(dur, dur, clients, [vehicle]), time_limit=limit, seed=seed, no_improvement=None
+    )
+    missed = len(sol.unvisited)
+    return (int(sol.cost) if sol.feasible else None), missed, time.perf_counter() - started
+
+
+def _ortools_day(req: DayRouteRequest, limit: float) -> tuple[int | None, float]:
+    from routing_ortools import ortools_vrp
+
+    started = time.perf_counter()
+    mats = req.travel.matrices([req.start, *[s.point for s in req.stops]])
+    n = len(req.stops) + 1
+    tw = np.array(
+        [[req.day_start, req.day_end]]
+        + [
+            [s.windows[0].earliest, s.windows[0].latest] if s.windows else [req.day_start, req.day_end]
+            for s in req.stops
+        ],
+        dtype=np.int64,
+    )
+    service = np.array([0, *[s.service_s for s in req.stops]], dtype=np.int64)
+    inst = VrpInstance("day", mats.durations, np.zeros(n, dtype=np.int64), n, 1, service, tw, 0.0, 1)
+    cost, _, routes = ortools_vrp(inst, limit - (time.perf_counter() - started), 1)
+    if cost is not None and sum(len(r) for r in routes) != n - 1:
+        cost = None  # OR-Tools cannot skip stops here: no routes means no solution
+    return cost, time.perf_counter() - started
+
+
+def bench_windows(
+    limit: float, ref_limit: float, cases: list[tuple[int, float]], ortools: bool, tight: bool = False
+) -> list[dict]:
+    rows = []
+    for seed, (n, share) in enumerate(cases):
+        req = windowed_day(n, share, seed, tight)
+        req = DayRouteRequest(
+            req.start, req.stops, day_start=req.day_start, day_end=req.day_end, travel=req.travel,
+            time_limit=limit, seed=seed,
+        )  # fmt: skip
+        started = time.perf_counter()
+        route = solve_day_route(req)
+        ours_wall = time.perf_counter() - started
+        plain = DayRouteRequest(
+            req.start, [Stop(s.id, s.point, s.service_s) for s in req.stops], day_start=req.day_start,
+            day_end=req.day_end, travel=req.travel, time_limit=limit, seed=seed,
+        )  # fmt: skip
+        windowless = solve_day_route(plain).travel_s
+        alone, alone_missed, alone_wall = _pyvrp_alone(req, limit, seed)
+        ref, ref_missed, ref_wall = _pyvrp_alone(req, ref_limit, seed)
+        row = {
+            "n": n,
+            "windowed_share": share,
+            "windowed": sum(1 for s in req.stops if s.windows),
+            "limit_s": limit,
+            "ours": route.travel_s if not route.unassigned else None,
+            "ours_missed": len(route.unassigned),
+            "ours_solver": route.solver,
+            "ours_wall_s": ours_wall,
+            "pyvrp_alone": alone if not alone_missed else None,
+            "pyvrp_alone_missed": alone_missed,
+            "pyvrp_alone_wall_s": alone_wall,
+            "pyvrp_long": ref if not ref_missed else None,
+            "long_limit_s": ref_limit,
+            "pyvrp_long_wall_s": ref_wall,
+            "windowless_optimum": windowless,
+            "tight": tight,
+        }
+        if ortools:
+            row["ortools"], row["ortools_wall_s"] = _ortools_day(req, limit)
+        found = [row[k] for k in ("ours", "pyvrp_alone", "pyvrp_long", "ortools") if row.get(k) is not None]
+        row["reference"] = min(found) if found else None
+        for k in ("ours", "pyvrp_alone", "ortools"):
+            if k in row:
+                row[f"{k}_gap"] = None if row[k] is None or not found else gap(row[k], row["reference"])
+        rows.append(row)
+        print(
+            f"  windows n={n} {share:.0%}: ours {_fmt(row['ours_gap'])}% pyvrp {_fmt(row['pyvrp_alone_gap'])}%",
+            file=sys.stderr,
+            flush=True,
+        )
+    return rows
+
+
+# --- Asymmetric travel (issue 16): exact on small n, ATSP on larger n ---
+
+
+def _asym_matrix(n: int, seed: int) -> np.ndarray:
+    """Euclidean city distances (m) with one-way detours: 0–40 % on every arc, and on 30 % of the
+    arcs another 0–100 % (one-way streets, ramps, U-turn bans), so many pairs differ a lot by direction."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 10_000, (n, 2))
+    base = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    detour = 1 + rng.uniform(0, 0.4, (n, n)) + (rng.uniform(0, 1, (n, n)) < 0.3) * rng.uniform(0, 1.0, (n, n))
+    cost = np.rint(base * detour).astype(np.int64)
+    np.fill_diagonal(cost, 0)
+    return cost
+
+
+def _symmetrised_then_polished(cost: np.ndarray, limit: float) -> list[int]:
+    """The previous engine's treatment of an asymmetric matrix (baseline)."""
+    import fast_tsp
+
+    sym = np.rint((cost + cost.T) / 2).astype(np.int64)
+    tour = [int(t) for t in fast_tsp.find_tour(sym, duration_seconds=limit, stop_when_converged=True)]
+    k = tour.index(0)
+    tour = tour[k:] + tour[:k]
+    return polish_path([*tour, 0], cost)[:-1]
+
+
+def bench_asymmetric(small: int, large: list[int], limit: float, ortools: bool) -> dict:
+    import itertools
+
+    exact = []
+    for seed in range(small):
+        n = 5 + seed % 5  # 5..9 nodes
+        cost = _asym_matrix(n, seed)
+        best = min(path_cost([0, *p, 0], cost) for p in itertools.permutations(range(1, n)))
+        ours = path_cost([*solve_tsp(cost, time_limit=limit), 0], cost)
+        old = path_cost([*_symmetrised_then_polished(cost, min(limit, 0.05)), 0], cost)
+        exact.append(
+            {"n": n, "optimum": best, "ours_gap": gap(ours, best), "symmetrised_gap": gap(old, best)}
+        )
+    rows = []
+    for n in large:
+        cost = _asym_matrix(n, 1000 + n)
+        started = time.perf_counter()
+        ours = path_cost([*solve_tsp(cost, time_limit=limit), 0], cost)
+        row = {"n": n, "limit_s": limit, "ours": ours, "ours_wall_s": time.perf_counter() - started}
+        row["symmetrised"] = path_cost([*_symmetrised_then_polished(cost, limit), 0], cost)
+        if ortools:
+            from routing_ortools import ortools_tsp
+
+            row["ortools"], row["ortools_wall_s"] = ortools_tsp(cost, limit)
+        best = min(v for k, v in row.items() if k in ("ours", "symmetrised", "ortools") and v is not None)
+        for k in ("ours", "symmetrised", "ortools"):
+            if row.get(k) is not None:
+                row[f"{k}_gap"] = gap(row[k], best)
+        rows.append(row)
+        print(f"  asymmetric n={n}: ours {row['ours_gap']:.2f}% vs best", file=sys.stderr, flush=True)
+    return {"exact": exact, "large": rows}
+
+
+# --- Time limits at size (issue 16): wall time of a 1 s day route, ours vs a baseline revision ---
+
+_TIMING_CODE = """
+import json, sys, time
+from baifang.routing import DayRouteRequest, Stop, TimeWindow, solve_day_route
+from baifang.routing.synthetic import CITY_CENTRES, generate_city_customers
+n, windowed, limit = int(sys.argv[1]), sys.argv[2] == "1", float(sys.argv[3])
+cs = generate_city_customers(n, seed=1)
+stops = [
+    Stop(c.id, c.point, c.service_s, (TimeWindow(36000, 57600),) if windowed and i % 5 == 0 else ())
+    for i, c in enumerate(cs)
+]
+req = DayRouteRequest(CITY_CENTRES["hangzhou"], stops, time_limit=limit)
+t = time.perf_counter()
+route = solve_day_route(req)
+print(json.dumps({"wall_s": time.perf_counter() - t, "visits": len(route.visits), "solver": route.solver}))
+"""
+
+
+def _timed_run(src: Path, n: int, windowed: bool, limit: float) -> dict:
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMING_CODE, str(n), "1" if windowed else "0", str(limit)],
+        env=env, capture_output=True, text=True, check=True, cwd=str(src),
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_time_limits(sizes: list[int], limit: float, baseline_ref: str | None) -> list[dict]:
+    """Each day route runs in a fresh process (import costs excluded), ours and the baseline alternately."""
+    import subprocess
+    import tempfile
+
+    baseline_dir = None
+    if baseline_ref:
+        baseline_dir = Path(tempfile.mkdtemp(prefix="routing-baseline-"))
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", baseline_ref, "baifang/__init__.py", "baifang/routing"],
+            capture_output=True, check=True,
+        )  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", str(baseline_dir)], input=archive.stdout, check=True)
+    rows = []
+    for n in sizes:
+        for windowed in (False, True):
+            row = {
+                "n": n,
+                "windowed": windowed,
+                "limit_s": limit,
+                "ours": _timed_run(ROOT, n, windowed, limit),
+            }
+            if baseline_dir is not None:
+                row["baseline_ref"] = baseline_ref
+                row["baseline"] = _timed_run(baseline_dir, n, windowed, limit)
+            rows.append(row)
+            print(
+                f"  time limit n={n} windowed={windowed}: ours {row['ours']['wall_s']:.2f}s", file=sys.stderr
+            )
+    return rows
+
+
 def _fmt(x: float | None, digits: int = 2) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 
 
+def markdown_issue16(results: dict) -> list[str]:
+    out = []
+    for key, title in (
+        ("windows", "Windowed city days, windows 10–30 % of the day"),
+        ("windows_tight", "Tight windows (30–120 min whatever the day length)"),
+    ):
+        out += _windows_table(results.get(key) or [], title)
+    return out + _other_issue16(results)
+
+
+def _windows_table(rows: list[dict], title: str) -> list[str]:
+    out: list[str] = []
+    if rows:
+        long = rows[0]["long_limit_s"]
+        out.append(f"\n### {title} (gap to the best of all runs incl. PyVRP {long:g} s, %)\n")
+        out.append(
+            "| n | windowed | ours 1 s | solver | ours wall s | PyVRP alone 1 s | OR-Tools 1 s "
+            f"| PyVRP {long:g} s | windowless optimum / reference |"
+        )
+        out.append("|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            ref = r["reference"]
+            long_gap = None if r["pyvrp_long"] is None or ref is None else gap(r["pyvrp_long"], ref)
+            out.append(
+                f"| {r['n']} | {r['windowed']} ({r['windowed_share']:.0%}) | {_fmt(r['ours_gap'])} "
+                f"| {r['ours_solver']} | {r['ours_wall_s']:.2f} | {_fmt(r['pyvrp_alone_gap'])} "
+                f"| {_fmt(r.get('ortools_gap'))} | {_fmt(long_gap)} | "
+                f"{_fmt(None if ref is None else r['windowless_optimum'] / ref, 3)} |"
+            )
+        means = []
+        for k in ("ours_gap", "pyvrp_alone_gap", "ortools_gap"):
+            vals = [r.get(k) for r in rows]
+            means.append(statistics.mean(vals) if vals and all(v is not None for v in vals) else None)
+        out.append(
+            f"| **mean** | | **{_fmt(means[0])}** | | | **{_fmt(means[1])}** | **{_fmt(means[2])}** | | |"
+        )
+        worst = [r["ours_gap"] for r in rows if r["ours_gap"] is not None]
+        out.append(f"\nWorst ours: {_fmt(max(worst) if worst else None)} %. — = not every stop visited.")
+    return out
+
+
+def _other_issue16(results: dict) -> list[str]:
+    out: list[str] = []
+    asym = results.get("asymmetric")
+    if asym:
+        ex = asym["exact"]
+        out.append("\n### Asymmetric travel (one-way detours: 0–40 % on all arcs, + 0–100 % on 30 %)\n")
+        out.append(
+            f"Brute force, {len(ex)} instances of 5–9 nodes: ours optimal on "
+            f"{sum(1 for e in ex if e['ours_gap'] == 0)}, worst {max(e['ours_gap'] for e in ex):.2f} %; "
+            f"symmetrised-then-polished (the previous engine) optimal on "
+            f"{sum(1 for e in ex if e['symmetrised_gap'] == 0)}, worst {max(e['symmetrised_gap'] for e in ex):.2f} %.\n"
+        )
+        out.append("| n | ours gap | ours wall s | symmetrised + polish gap | OR-Tools GLS gap |")
+        out.append("|---|---|---|---|---|")
+        for r in asym["large"]:
+            out.append(
+                f"| {r['n']} | {_fmt(r['ours_gap'])} | {r['ours_wall_s']:.2f} | {_fmt(r['symmetrised_gap'])} "
+                f"| {_fmt(r.get('ortools_gap'))} |"
+            )
+    tl = results.get("time_limits") or []
+    if tl:
+        out.append("\n### Time limits: one day route with `time_limit=1` (wall s, visits)\n")
+        out.append("| stops | windows | ours wall s | ours visits | baseline wall s | baseline visits |")
+        out.append("|---|---|---|---|---|---|")
+        for r in tl:
+            b = r.get("baseline") or {}
+            out.append(
+                f"| {r['n']} | {'20 %' if r['windowed'] else 'none'} | {r['ours']['wall_s']:.2f} "
+                f"| {r['ours']['visits']} | {_fmt(b.get('wall_s'))} | {b.get('visits', '—')} |"
+            )
+    return out
+
+
 def markdown(results: dict) -> str:
     out = []
+    if not results.get("tsp"):
+        return "\n".join(markdown_issue16(results))
     out.append("### TSPLIB (gap to optimum, %)\n")
     out.append("| instance | n | optimum | ours gap | ours wall s | OR-Tools GLS gap |")
     out.append("|---|---|---|---|---|---|")
@@ -262,6 +616,7 @@ def markdown(results: dict) -> str:
                 f"{r['max_deviation_pct']:.1f} | {r['spread_pct']:.1f} | "
                 f"{r['visits_per_day'][0]}–{r['visits_per_day'][1]} | {r['wall_s']:.1f} |"
             )
+    out += markdown_issue16(results)
     return "\n".join(out)
 
 
@@ -270,8 +625,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1 seed, short limits, subset (< 2 minutes)")
     parser.add_argument("--instances", type=Path, default=ROOT.parent / "shared" / "routing-instances")
     parser.add_argument("--no-ortools", action="store_true", help="skip the OR-Tools comparator")
-    parser.add_argument("--output", type=Path, default=HERE / "results" / "routing.json")
+    parser.add_argument("--output", type=Path, default=None, help="JSON path (default results/routing*.json)")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated sections to run: tsp,solomon,x,territory,windows,asymmetric,time (default: all)",
+    )
+    parser.add_argument(
+        "--baseline-ref",
+        default=None,
+        help="git revision whose baifang/routing is timed beside ours in the time-limit section",
+    )
+    parser.add_argument(
+        "--long", type=float, default=None, help="reference run seconds for the windowed days"
+    )
     args = parser.parse_args(argv)
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
     ortools = not args.no_ortools
     if ortools:
         try:
@@ -283,20 +652,34 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.quick:
         seeds = 1
-        results = {
-            "tsp": bench_tsp(root, TSP_INSTANCES, seeds, 1.0, ortools),
-            "solomon": bench_vrp(root, "solomon", ["C101", "R101", "RC101", "RC208"], [1.0], seeds, ortools),
-            "x": bench_vrp(root, "x", ["X-n331-k15"], [5.0], seeds, ortools),
-            "territory": bench_territory([5.0], seeds),
+        plan = {
+            "tsp": lambda: bench_tsp(root, TSP_INSTANCES, seeds, 1.0, ortools),
+            "solomon": lambda: bench_vrp(
+                root, "solomon", ["C101", "R101", "RC101", "RC208"], [1.0], seeds, ortools
+            ),
+            "x": lambda: bench_vrp(root, "x", ["X-n331-k15"], [5.0], seeds, ortools),
+            "territory": lambda: bench_territory([5.0], seeds),
+            "windows": lambda: bench_windows(1.0, args.long or 10.0, WINDOWED[::2], ortools),
+            "tight": lambda: bench_windows(1.0, args.long or 10.0, WINDOWED[1::4], ortools, tight=True),
+            "asymmetric": lambda: bench_asymmetric(20, [30, 100], 1.0, ortools),
+            "time": lambda: bench_time_limits([1000], 1.0, args.baseline_ref),
         }
     else:
         seeds = 3
-        results = {
-            "tsp": bench_tsp(root, TSP_INSTANCES, seeds, 1.0, ortools),
-            "solomon": bench_vrp(root, "solomon", SOLOMON_INSTANCES, [1.0, 5.0], seeds, ortools),
-            "x": bench_vrp(root, "x", X_INSTANCES, [5.0, 30.0], seeds, ortools),
-            "territory": bench_territory([10.0, 30.0], seeds),
+        plan = {
+            "tsp": lambda: bench_tsp(root, TSP_INSTANCES, seeds, 1.0, ortools),
+            "solomon": lambda: bench_vrp(root, "solomon", SOLOMON_INSTANCES, [1.0, 5.0], seeds, ortools),
+            "x": lambda: bench_vrp(root, "x", X_INSTANCES, [5.0, 30.0], seeds, ortools),
+            "territory": lambda: bench_territory([10.0, 30.0], seeds),
+            "windows": lambda: bench_windows(1.0, args.long or 60.0, WINDOWED, ortools),
+            "tight": lambda: bench_windows(1.0, args.long or 60.0, WINDOWED[1::2], ortools, tight=True),
+            "asymmetric": lambda: bench_asymmetric(40, [30, 100, 200], 1.0, ortools),
+            "time": lambda: bench_time_limits([200, 500, 1000], 1.0, args.baseline_ref),
         }
+    keys = {"tight": "windows_tight", "time": "time_limits"}
+    results = {
+        keys.get(name, name): (run() if not only or name in only else []) for name, run in plan.items()
+    }
     results["meta"] = {
         "mode": "quick" if args.quick else "full",
         "seeds": seeds,
@@ -307,6 +690,9 @@ def main(argv: list[str] | None = None) -> int:
             ["python", "benchmarks/bench_routing.py", *(argv if argv is not None else sys.argv[1:])]
         ),
     }
+    if args.output is None:
+        suffix = "-" + "-".join(sorted(only)) if only else ""
+        args.output = HERE / "results" / f"routing{suffix}.json"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(markdown(results))

@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from baifang.routing import DayRoute, DayRouteRequest, Point, Stop, TimeWindow, solve_day_route
+from baifang.routing import (
+    DayRoute,
+    DayRouteRequest,
+    HaversineTravel,
+    OsrmTravel,
+    Point,
+    Stop,
+    TimeWindow,
+    TravelModel,
+    solve_day_route,
+)
 
 DEFAULT_SERVICE_MINUTES = 15
 MAX_STOPS = 60
@@ -49,6 +60,24 @@ def customer_stop(key: str, customer, service_s: int) -> Stop:
     return Stop(key, customer.point, service_s, business_window(customer))
 
 
+@lru_cache(maxsize=4)
+def _travel(url: str, profile: str, timeout: int) -> TravelModel:
+    return OsrmTravel(url, profile=profile, timeout=timeout) if url else HaversineTravel()
+
+
+def travel_model() -> TravelModel:
+    """The travel model of the settings: road times from the intranet OSRM server when
+    ``ROUTING_OSRM_URL`` is set (one instance per configuration, so its matrix cache is shared by every
+    request of the process), else straight-line estimates. A server that fails falls back to the
+    estimate and says so on the route (``DayRoute.travel_note``); docs/routing.md."""
+    conf = settings.BAIFANG
+    return _travel(
+        conf.get("ROUTING_OSRM_URL", ""),
+        conf.get("ROUTING_OSRM_PROFILE", "driving"),
+        conf.get("ROUTING_OSRM_TIMEOUT_SECONDS", 5),
+    )
+
+
 def day_request(
     start: Point, stops: list[Stop], day: dt.date, *, max_visits: int | None = None, time_limit: float
 ) -> DayRouteRequest:
@@ -61,6 +90,7 @@ def day_request(
         seed=day.toordinal(),
         day_start=settings.BAIFANG["DAY_START_MINUTES"] * 60,
         day_end=settings.BAIFANG["DAY_END_MINUTES"] * 60,
+        travel=travel_model(),
     )
 
 

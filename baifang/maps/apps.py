@@ -6,3 +6,8 @@ class MapsConfig(AppConfig):
     name = "baifang.maps"
     label = "maps"
     verbose_name = _("Maps and routes")
+
+    def ready(self) -> None:
+        from baifang.core import nav
+
+        nav.register(nav.NavItem("route-map", _("Route map"), "maps:map", order=50))

@@ -124,6 +124,7 @@ def map_data(request, rep: User, day: dt.date) -> dict:
             "return": _hhmm(plan.route.return_time),
             "travel_min": round(plan.route.travel_s / 60),
             "distance_km": round(plan.route.distance_m / 1000, 1),
+            "travel_note": plan.route.travel_note,  # the road server failed: times are estimates
         }
     return {
         "rep": {"id": rep.pk, "name": str(rep)},

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from baifang.core.calendar import calendar_for
 from baifang.customers.models import Customer
-from baifang.maps.adapters import business_window, customer_stop, day_request, rep_base
+from baifang.maps.adapters import business_window, customer_stop, day_request, rep_base, travel_model
 from baifang.plans import generate as gen
 from baifang.plans import periods
 from baifang.plans.choices import ItemSource, PlanKind
@@ -40,10 +40,17 @@ SOURCE_PURPOSE = {
 }
 
 
-def plan_settings(user) -> dict:
-    """The rep's effective planning settings: the policy, overridden by their work pattern."""
-    policy = PlanPolicy.for_user(user)
-    pattern = getattr(user, "work_pattern", None)  # a missing one-to-one raises AttributeError
+_LOOK_UP = object()
+
+
+def plan_settings(user, *, policy: PlanPolicy | None = None, pattern=_LOOK_UP) -> dict:
+    """The rep's effective planning settings: the policy, overridden by their work pattern.
+
+    A list of reps passes the ``policy`` and ``pattern`` (or None) it read for all of them at once.
+    """
+    policy = policy or PlanPolicy.for_user(user)
+    if pattern is _LOOK_UP:
+        pattern = getattr(user, "work_pattern", None)  # a missing one-to-one raises AttributeError
     weekdays = policy.visit_days
     max_visits, min_visits = policy.max_visits_per_day, policy.min_visits_per_day
     if pattern is not None:
@@ -286,6 +293,7 @@ def build_request(plan, *, today: dt.date | None = None) -> gen.GenerateRequest:
         max_calls_per_day=policy.max_calls_per_day,
         call_s=policy.call_minutes * 60,
         fill_candidates=_last_touch_order(user, ids),
+        travel=travel_model(),
         seed=start.toordinal() + user.pk,
     )
 

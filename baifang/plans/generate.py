@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 
 from baifang.plans.day_state import State
-from baifang.plans.placement import enforce_caps, fill, place_need, relocate, retry, sort_needs
+from baifang.plans.placement import enforce_caps, fill, late_firsts, place_need, relocate, retry, sort_needs
 from baifang.plans.plan_types import (
     CannotFit,
     CustomerInfo,
@@ -36,6 +36,7 @@ from baifang.plans.plan_types import (
     FixedItem,
     GeneratedPlan,
     GenerateRequest,
+    LateFirst,
     Need,
     NeedKind,
     PlannedItem,
@@ -51,6 +52,7 @@ __all__ = [
     "FixedItem",
     "GenerateRequest",
     "GeneratedPlan",
+    "LateFirst",
     "Need",
     "NeedKind",
     "PlannedItem",
@@ -78,4 +80,5 @@ def generate(request: GenerateRequest) -> GeneratedPlan:
         for k, call in enumerate(sorted(state.calls[i], key=lambda c: c.customer_id)):
             call.sequence = len(state.visits[i]) + k + 1
     items.sort(key=lambda it: (it.day, it.sequence, it.customer_id))
-    return GeneratedPlan(tuple(items), tuple(cannot), tuple(totals), time.perf_counter() - started)
+    late = tuple(late_firsts(request.needs, items))
+    return GeneratedPlan(tuple(items), tuple(cannot), tuple(totals), time.perf_counter() - started, late)

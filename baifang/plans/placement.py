@@ -6,7 +6,16 @@ import datetime as dt
 from collections.abc import Sequence
 
 from baifang.plans.day_state import State
-from baifang.plans.plan_types import VISIT, VISIT_CHANNELS, CannotFit, Need, NeedKind, PlannedItem, Reason
+from baifang.plans.plan_types import (
+    VISIT,
+    VISIT_CHANNELS,
+    CannotFit,
+    LateFirst,
+    Need,
+    NeedKind,
+    PlannedItem,
+    Reason,
+)
 
 
 def _allowed_days(state: State, need: Need, visit: bool) -> tuple[list[int], Reason | None]:
@@ -68,17 +77,19 @@ def place_need(state: State, need: Need, cannot: list[CannotFit]) -> None:
         _narrow(state, need)
         return
     if not days:
-        short = max(missing, 1)
-        cannot.append(CannotFit(need.key, need.customer_id, reason or Reason.NO_VISIT_DAY, short, need.label))
+        if missing > 0:  # a count already met with its first touch late is late, not short (late_firsts)
+            cannot.append(
+                CannotFit(need.key, need.customer_id, reason or Reason.NO_VISIT_DAY, missing, need.label)
+            )
+        _narrow(state, need)
         return
     if early_due:
+        # No day by first_by with room: the touches are still placed later in the window below.
+        # A missed first-touch deadline is not "cannot fit" (issue 17): the plan reports it as late
+        # (late_firsts), and only touches that find no day at all are listed as cannot fit.
         early = [i for i in days if state.days[i].day <= need.first_by]
         chosen = _pick(state, early, need.customer_id, visit) if early else None
-        if chosen is None:
-            cannot.append(
-                CannotFit(need.key, need.customer_id, _early_reason(state, need, early, visit), 1, need.label)
-            )
-        else:
+        if chosen is not None:
             _add_item(state, need, chosen, state.days[early[0]].day, need.first_by)
             missing -= 1
     for block in _blocks(days, need.count):
@@ -106,15 +117,27 @@ def place_need(state: State, need: Need, cannot: list[CannotFit]) -> None:
     _narrow(state, need)
 
 
-def _early_reason(state: State, need: Need, early: list[int], visit: bool) -> Reason:
-    """Why no day by ``need.first_by`` could take the first touch."""
-    if early:
-        return Reason.CAPACITY
-    possible = any(
-        d.working and (d.visit_day or not visit) and need.earliest <= d.day <= need.first_by
-        for d in state.days
-    )
-    return Reason.LEAD_TIME if possible else Reason.NO_VISIT_DAY
+def late_firsts(needs: Sequence[Need], items: Sequence[PlannedItem]) -> list[LateFirst]:
+    """Needs whose first touch is due by ``first_by`` (R-FREQ-3) but planned only after it.
+
+    Worked out from the final items (after relocation, caps and routing), so the plan says
+    "late for its deadline, planned on <day>" exactly when no matching item lies on or before the
+    deadline while one lies later in the window.
+    """
+    late = []
+    for need in needs:
+        if need.first_by is None or need.count <= 0:
+            continue
+        days = sorted(
+            it.day
+            for it in items
+            if it.customer_id == need.customer_id
+            and it.channel in need.channels
+            and need.earliest <= it.day <= need.latest
+        )
+        if days and days[0] > need.first_by:
+            late.append(LateFirst(need.key, need.customer_id, need.first_by, days[0], need.label))
+    return late
 
 
 def _add_item(state: State, need: Need, i: int, lo: dt.date, hi: dt.date) -> None:

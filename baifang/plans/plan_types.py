@@ -118,6 +118,20 @@ class CannotFit:
 
 
 @dataclass(frozen=True)
+class LateFirst:
+    """A first touch due by ``first_by`` (R-FREQ-3) that is planned, but only on ``planned_on``.
+
+    Placed, so never in ``cannot_fit`` (issue 17): the plan shows it as late for its deadline.
+    """
+
+    need_key: str
+    customer_id: int
+    first_by: dt.date
+    planned_on: dt.date
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class DayTotals:
     day: dt.date
     visits: int
@@ -174,3 +188,4 @@ class GeneratedPlan:
     cannot_fit: tuple[CannotFit, ...]
     days: tuple[DayTotals, ...]
     runtime_s: float
+    late: tuple[LateFirst, ...] = ()  # first touches placed after their first_by deadline

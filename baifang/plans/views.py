@@ -24,6 +24,7 @@ from baifang.plans.choices import PlanKind
 from baifang.plans.filtersets import PlanFilterSet
 from baifang.plans.forms import DecisionForm, LockForm, MoveForm, PlanItemForm, SummaryForm
 from baifang.plans.models import Plan, PlanItem, makes_plans
+from baifang.receivables.services import flag_collection_items
 
 
 def _visible_plan(request, pk: int) -> Plan:
@@ -175,7 +176,7 @@ def detail(request, pk: int):
     plan = _visible_plan(request, pk)
     result = actuals.plan_actuals(plan)
     outcomes = {o.item.pk: o for o in result.outcomes}
-    items = [o.item for o in result.outcomes]
+    items = flag_collection_items(o.item for o in result.outcomes)  # 收款: limit exceeded? (R-AR-1)
     actions = plan.actions_for(request.user)
     context = {
         "plan": plan,
@@ -321,6 +322,8 @@ def item_form(request, pk: int, item_pk: int | None = None):
         else:
             messages.success(request, _("Item saved."))
             return redirect(plan)
+    if item is not None:
+        flag_collection_items([item])  # 收款 on a customer over its credit limit (R-AR-1)
     return render(request, "plans/item_form.html", {"plan": plan, "item": item, "form": form})
 
 
@@ -374,7 +377,15 @@ def approvals(request):
     """Submitted plans waiting for my decision, oldest first (R-PLAN-2)."""
     queue = services.approval_queue(request.user)
     page = Paginator(queue, 30).get_page(request.GET.get("page"))
+    _with_channel_width(page.object_list, request.user)
     return render(request, "plans/approvals.html", {"page": page})
+
+
+def _with_channel_width(plans, viewer) -> None:
+    """Each plan of a list gets ``channel_width``: its rep's cap and whether it is exceeded (R-ROUTE-4)."""
+    widths = workload.channel_widths(plans, viewer)
+    for plan in plans:
+        plan.channel_width = widths[plan.pk]
 
 
 @login_required

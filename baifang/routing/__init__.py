@@ -20,7 +20,7 @@ from .models import DayRoute, DayRouteRequest, Objective, Stop, TimeWindow, Visi
 from .reasons import REASON_TEXT, Reason, Unassigned
 from .sequencing import path_cost, solve_tsp
 from .territory import assign_days
-from .travel import HaversineTravel, MatrixTravel, TravelMatrices, TravelModel
+from .travel import OSRM_FALLBACK_NOTE, HaversineTravel, MatrixTravel, OsrmTravel, TravelMatrices, TravelModel
 from .vrp import UNBOUNDED, VrpClient, VrpProblem, VrpRoute, VrpSolution, VrpVehicleType, solve_vrp
 
 __all__ = [
@@ -36,6 +36,8 @@ __all__ = [
     "DayRouteRequest",
     "HaversineTravel",
     "MatrixTravel",
+    "OSRM_FALLBACK_NOTE",
+    "OsrmTravel",
     "Objective",
     "Period",
     "Point",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .geo import Point, point_problem
+from .validation import check_count, check_real
 
 __all__ = [
     "WEEKS_PER_PERIOD",
@@ -51,6 +52,15 @@ WEEKS_PER_PERIOD: dict[Period, float] = {
 }
 
 
+def _period(name: str, value: object) -> Period:
+    try:
+        return Period(value)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be one of {', '.join(p.value for p in Period)}, got {value!r}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class ContactFrequency:
     """How often one customer is called and visited: ``calls``/``visits`` per ``period``."""
@@ -61,6 +71,11 @@ class ContactFrequency:
     period: Period = Period.WEEK
     point: Point | None = None
     tier: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "calls", check_real("ContactFrequency.calls", self.calls, 0.0))
+        object.__setattr__(self, "visits", check_real("ContactFrequency.visits", self.visits, 0.0))
+        object.__setattr__(self, "period", _period("ContactFrequency.period", self.period))
 
     @property
     def calls_per_week(self) -> float:
@@ -193,6 +208,12 @@ class TierFrequency:
     visits: float = 0.0
     calls: float = 0.0
     period: Period = Period.MONTH
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "customers", check_count("TierFrequency.customers", self.customers))
+        object.__setattr__(self, "visits", check_real("TierFrequency.visits", self.visits, 0.0))
+        object.__setattr__(self, "calls", check_real("TierFrequency.calls", self.calls, 0.0))
+        object.__setattr__(self, "period", _period("TierFrequency.period", self.period))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from enum import StrEnum
 from .geo import Point
 from .reasons import Unassigned
 from .travel import HaversineTravel, TravelModel
+from .validation import check_count, check_int, check_optional_count, check_time_limit
 
 __all__ = ["DayRoute", "DayRouteRequest", "Objective", "Stop", "TimeWindow", "Visit", "hhmm"]
 
@@ -39,6 +40,8 @@ class TimeWindow:
     latest: int
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "earliest", check_int("TimeWindow.earliest", self.earliest, 0))
+        object.__setattr__(self, "latest", check_int("TimeWindow.latest", self.latest, 0))
         if self.latest < self.earliest:
             raise ValueError(f"time window ends before it starts: {self.earliest} > {self.latest}")
 
@@ -57,9 +60,13 @@ class Stop:
     windows: tuple[TimeWindow, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.service_s < 0:
-            raise ValueError("service_s must be >= 0")
-        object.__setattr__(self, "windows", tuple(self.windows))
+        if not isinstance(self.id, str) or not self.id:
+            raise ValueError(f"Stop.id must be a non-empty string, got {self.id!r}")
+        object.__setattr__(self, "service_s", check_count("Stop.service_s", self.service_s))
+        windows = tuple(self.windows)
+        if not all(isinstance(w, TimeWindow) for w in windows):
+            raise ValueError(f"Stop.windows must hold TimeWindow objects, got {windows!r}")
+        object.__setattr__(self, "windows", windows)
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,27 @@ class DayRouteRequest:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.day_end < self.day_start:
-            raise ValueError("day_end must not be before day_start")
+        day_start = check_int("day_start", self.day_start, 0)
+        day_end = check_int("day_end", self.day_end, 0)
+        if day_end < day_start:
+            raise ValueError(f"day_end must not be before day_start, got {day_end} < {day_start}")
+        object.__setattr__(self, "day_start", day_start)
+        object.__setattr__(self, "day_end", day_end)
+        object.__setattr__(self, "max_visits", check_optional_count("max_visits", self.max_visits))
+        object.__setattr__(self, "time_limit", check_time_limit("time_limit", self.time_limit))
+        object.__setattr__(self, "seed", check_int("seed", self.seed, 0))
+        try:
+            object.__setattr__(self, "objective", Objective(self.objective))
+        except ValueError:
+            choices = ", ".join(o.value for o in Objective)
+            raise ValueError(f"objective must be one of {choices}, got {self.objective!r}") from None
+        if not isinstance(self.travel, TravelModel):
+            raise ValueError(f"travel must be a TravelModel, got {type(self.travel).__name__}")
+        if not isinstance(self.start, Point) or not (self.end is None or isinstance(self.end, Point)):
+            raise ValueError("start and end must be Point objects (end may be None)")
+        object.__setattr__(self, "stops", tuple(self.stops))
+        if not all(isinstance(s, Stop) for s in self.stops):
+            raise ValueError("stops must be Stop objects")
         ids = [s.id for s in self.stops]
         if len(set(ids)) != len(ids):
             raise ValueError("stop ids must be unique")
@@ -125,6 +151,7 @@ class DayRoute:
     service_s: int
     wait_s: int
     solver: str = ""
+    travel_note: str = ""  # why travel times are estimates (e.g. the road-network server was down)
 
     @property
     def day_length_s(self) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 
 from .balance import DayState, balance_days, day_length, insert_unplaced
 from .sequencing import polish_path
+from .validation import check_count, check_int, check_optional_count, check_real, check_time_limit
 from .vrp import VrpClient, VrpProblem, VrpVehicleType, solve_vrp
 
 __all__ = [
@@ -127,6 +128,17 @@ def assign_days(
     search; with ``balance_tolerance`` the day lengths are then evened out by moves between days.
     Returns the ordered visits of each day and the visits that fit nowhere.
     """
+    n_days = check_count("n_days", n_days)
+    day_start = check_int("day_start", day_start, 0)
+    day_end = check_int("day_end", day_end, day_start)
+    cap_length = check_count("cap_length", cap_length)
+    max_visits_per_day = check_optional_count("max_visits_per_day", max_visits_per_day)
+    time_limit = check_time_limit("time_limit", time_limit)
+    seed = check_int("seed", seed, 0)
+    if balance_tolerance is not None:
+        balance_tolerance = check_real("balance_tolerance", balance_tolerance, 0.0)
+    if not (len(nodes) == len(services) == len(allowed)):
+        raise ValueError("nodes, services and allowed must have one entry per visit")
     state = DayState(
         routes=[[] for _ in range(n_days)],
         dur=np.asarray(durations),

@@ -1,21 +1,37 @@
-"""Travel-cost models: integer duration (s) and distance (m) matrices between points.
+"""Travel-cost models (providers): integer duration (s) and distance (m) matrices between points.
 
-The engine never talks to a map service itself. :class:`HaversineTravel` works offline;
-:class:`MatrixTravel` wraps matrices computed elsewhere (an intranet AMap/OSRM provider).
+:class:`TravelModel` is the provider interface. :class:`HaversineTravel` (the default) works
+offline: straight line × a detour factor. :class:`MatrixTravel` wraps matrices computed elsewhere.
+:class:`OsrmTravel` asks a road-network server on the intranet that speaks the OSRM ``table`` API
+(OSRM itself, or Valhalla/other engines behind an OSRM-compatible endpoint) and falls back to
+haversine, saying so in ``TravelMatrices.note``, when the server cannot be reached.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .geo import EARTH_RADIUS_M, Point
+from .geo import EARTH_RADIUS_M, Point, wgs84_arrays
 
-__all__ = ["HaversineTravel", "MatrixTravel", "TravelMatrices", "TravelModel"]
+__all__ = [
+    "OSRM_FALLBACK_NOTE",
+    "HaversineTravel",
+    "MatrixTravel",
+    "OsrmTravel",
+    "TravelMatrices",
+    "TravelModel",
+]
 
 
 @dataclass(frozen=True)
@@ -23,11 +39,13 @@ class TravelMatrices:
     """Square integer matrices for a list of points: ``durations`` in seconds, ``distances`` in metres.
 
     Entry ``[i][j]`` is the cost of travelling from point ``i`` to point ``j``; the diagonal is 0.
-    Matrices need not be symmetric.
+    Matrices need not be symmetric. ``note`` is empty, or says (in Chinese, for the user) why the
+    figures are estimates, e.g. the road-network server could not be reached.
     """
 
     durations: np.ndarray
     distances: np.ndarray
+    note: str = ""
 
     def __post_init__(self) -> None:
         dur = np.asarray(self.durations, dtype=np.int64)
@@ -54,9 +72,8 @@ class TravelModel(ABC):
 
 
 def _haversine_matrix(points: Sequence[Point]) -> np.ndarray:
-    wgs = [p.to_wgs84() for p in points]
-    lat = np.radians(np.array([p.lat for p in wgs], dtype=float))
-    lng = np.radians(np.array([p.lng for p in wgs], dtype=float))
+    lat_deg, lng_deg = wgs84_arrays(points)
+    lat, lng = np.radians(lat_deg), np.radians(lng_deg)
     dphi = lat[:, None] - lat[None, :]
     dlmb = lng[:, None] - lng[None, :]
     h = np.sin(dphi / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlmb / 2) ** 2
@@ -118,3 +135,105 @@ class MatrixTravel(TravelModel):
         idx = np.array([self._index[p] for p in points], dtype=np.int64)
         sub = np.ix_(idx, idx)
         return TravelMatrices(self._full.durations[sub], self._full.distances[sub])
+
+
+#: Shown when the road-network server fails and straight-line estimates are used instead.
+OSRM_FALLBACK_NOTE = "路网服务暂不可用,本路线的行驶时间按直线距离估算"
+
+
+class OsrmTravel(TravelModel):
+    """Road travel times from an OSRM-compatible ``table`` service on the intranet.
+
+    ``base_url`` is the server root (e.g. ``http://osrm.intranet:5000``); the request is
+    ``GET {base_url}/table/v1/{profile}/{lng,lat;...}?annotations=duration,distance`` with WGS-84
+    coordinates, the answer ``{"code": "Ok", "durations": [[s]], "distances": [[m]]}``. A missing
+    pair (``null``: no road between them) costs as much as the haversine estimate ×
+    ``unreachable_factor``. Answers are cached per point list (a day's route asks once, however
+    often it is re-planned), at most ``cache_size`` lists. When the server does not answer within
+    ``timeout`` seconds, answers an error or nonsense, the matrices come from ``fallback`` and
+    carry :data:`OSRM_FALLBACK_NOTE`; nothing raises. Thread-safe.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        profile: str = "driving",
+        timeout: float = 5.0,
+        cache_size: int = 256,
+        fallback: TravelModel | None = None,
+        unreachable_factor: float = 3.0,
+    ) -> None:
+        parsed = urllib.parse.urlparse(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+        if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
+            raise ValueError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
+        if not (isinstance(cache_size, int) and cache_size >= 0):
+            raise ValueError(f"cache_size must be an integer >= 0, got {cache_size!r}")
+        if not profile or "/" in profile:
+            raise ValueError(f"profile must be a plain name such as 'driving', got {profile!r}")
+        self.base_url = base_url.rstrip("/")
+        self.profile = profile
+        self.timeout = float(timeout)
+        self.cache_size = cache_size
+        self.fallback = fallback if fallback is not None else HaversineTravel()
+        self.unreachable_factor = float(unreachable_factor)
+        self._cache: OrderedDict[tuple[tuple[float, float], ...], TravelMatrices] = OrderedDict()
+        self._lock = threading.Lock()
+        self.requests = 0  # HTTP requests made (observability, tests)
+
+    def matrices(self, points: Sequence[Point]) -> TravelMatrices:
+        """Road matrices for ``points`` (cached), or the fallback's with a note when the server fails."""
+        if not points:
+            empty = np.zeros((0, 0), dtype=np.int64)
+            return TravelMatrices(empty, empty)
+        lat, lng = wgs84_arrays(points)
+        key = tuple(zip(np.round(lat, 6).tolist(), np.round(lng, 6).tolist(), strict=True))
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        result = self._fetch(points, key)
+        if result is None:
+            estimate = self.fallback.matrices(points)
+            return TravelMatrices(estimate.durations, estimate.distances, OSRM_FALLBACK_NOTE)
+        with self._lock:
+            if self.cache_size:
+                self._cache[key] = result
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return result
+
+    def _fetch(self, points: Sequence[Point], key: tuple[tuple[float, float], ...]) -> TravelMatrices | None:
+        coords = ";".join(f"{b:.6f},{a:.6f}" for a, b in key)
+        url = f"{self.base_url}/table/v1/{self.profile}/{coords}?annotations=duration,distance"
+        self.requests += 1
+        try:
+            with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310 (http(s) only)
+                body = json.loads(response.read().decode("utf-8"))
+        except (OSError, ValueError, urllib.error.URLError):
+            return None
+        n = len(points)
+        try:
+            if body.get("code") != "Ok":
+                return None
+            raw_dur = np.array(body["durations"], dtype=np.float64)
+            raw_dist = np.array(body.get("distances") or body["durations"], dtype=np.float64)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+        if raw_dur.shape != (n, n) or raw_dist.shape != (n, n):
+            return None
+        if "distances" not in body:  # duration-only servers: distances estimated from the fallback
+            raw_dist = self.fallback.matrices(points).distances.astype(np.float64)
+        if np.isnan(raw_dur).any() or np.isnan(raw_dist).any():  # JSON null: no route between them
+            estimate = self.fallback.matrices(points)
+            raw_dur = np.where(np.isnan(raw_dur), estimate.durations * self.unreachable_factor, raw_dur)
+            raw_dist = np.where(np.isnan(raw_dist), estimate.distances * self.unreachable_factor, raw_dist)
+        if (raw_dur < 0).any() or (raw_dist < 0).any() or not np.isfinite(raw_dur).all():
+            return None
+        dur = np.rint(raw_dur).astype(np.int64)
+        dist = np.rint(raw_dist).astype(np.int64)
+        np.fill_diagonal(dur, 0)
+        np.fill_diagonal(dist, 0)
+        return TravelMatrices(dur, dist)

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, Solution, VehicleType, solve
-from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
+from pyvrp.stop import MultipleCriteria, NoImprovement, StoppingCriterion
+
+from .validation import check_count, check_int, check_time_limit
 
 __all__ = ["UNBOUNDED", "VrpClient", "VrpProblem", "VrpRoute", "VrpSolution", "VrpVehicleType", "solve_vrp"]
 
@@ -41,6 +43,14 @@ class VrpClient:
     prize: int = 0
     group: int | None = None
 
+    def __post_init__(self) -> None:
+        for name in ("location", "service_duration", "tw_early", "tw_late", "demand", "prize"):
+            object.__setattr__(self, name, check_count(f"VrpClient.{name}", getattr(self, name)))
+        if self.tw_late < self.tw_early:
+            raise ValueError(f"VrpClient.tw_late must be >= tw_early, got {self.tw_late} < {self.tw_early}")
+        if self.group is not None:
+            object.__setattr__(self, "group", check_count("VrpClient.group", self.group))
+
 
 @dataclass(frozen=True)
 class VrpVehicleType:
@@ -60,6 +70,17 @@ class VrpVehicleType:
     max_overtime: int = 0
     unit_overtime_cost: int = 0
     name: str = ""
+
+    def __post_init__(self) -> None:
+        names = ("num_available", "start_location", "end_location", "tw_early", "tw_late")
+        for name in (*names, "shift_duration", "max_overtime", "unit_overtime_cost"):
+            object.__setattr__(self, name, check_count(f"VrpVehicleType.{name}", getattr(self, name)))
+        if self.capacity is not None:
+            object.__setattr__(self, "capacity", check_count("VrpVehicleType.capacity", self.capacity))
+        if self.tw_late < self.tw_early:
+            raise ValueError(
+                f"VrpVehicleType.tw_late must be >= tw_early, got {self.tw_late} < {self.tw_early}"
+            )
 
 
 @dataclass
@@ -99,6 +120,20 @@ class VrpSolution:
     feasible: bool
     runtime: float
     pyvrp_solution: Solution | None = field(default=None, repr=False, compare=False)
+
+
+class _Until:
+    """PyVRP stopping criterion: stop at an absolute ``time.perf_counter()`` deadline.
+
+    Unlike ``MaxRuntime`` (which starts counting at the first iteration), this counts building
+    the model and PyVRP's set-up (neighbourhoods, local-search structures) against the budget.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+
+    def __call__(self, best_cost: float) -> bool:
+        return time.perf_counter() >= self.deadline
 
 
 def build_problem_data(problem: VrpProblem) -> ProblemData:
@@ -171,14 +206,17 @@ def solve_vrp(
     the model.
     """
     started = time.perf_counter()
+    time_limit = check_time_limit("time_limit", time_limit)
+    seed = check_int("seed", seed, 0)
+    if no_improvement is not None:
+        no_improvement = check_int("no_improvement", no_improvement, 1)
     data = build_problem_data(problem)
     init = None
     if initial_routes:
         from pyvrp import Route
 
         init = Solution(data, [Route(data, list(cl), vt) for vt, cl in initial_routes if cl])
-    remaining = max(0.01, time_limit - (time.perf_counter() - started))
-    stop = MaxRuntime(remaining)
+    stop: StoppingCriterion = _Until(started + time_limit)
     if no_improvement is not None:
         stop = MultipleCriteria([stop, NoImprovement(no_improvement)])
     result = solve(data, stop, seed=seed, collect_stats=False, display=False, initial_solution=init)

@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from baifang.maps.adapters import business_window, display_point, rep_base, suggested_day
 from baifang.presets import loader
-from baifang.routing import Point
+from baifang.routing import OSRM_FALLBACK_NOTE, Point
 from baifang.tiers import services
 from baifang.tiers.models import Tier
 from tests.conftest import api_for, client_for
 from tests.factories import CustomerFactory
+from tests.routing.test_routing_osrm import osrm  # noqa: F401 (the stub road server)
 
 DAY = dt.date(2026, 11, 18)
 HANGZHOU = [(30.259, 120.130), (30.275, 120.162), (30.290, 120.140), (30.245, 120.170), (30.300, 120.120)]
@@ -118,3 +119,25 @@ def test_day_route_api(org, territory):
 def test_rep_without_anything_gets_an_explanation(org):
     data = client_for(org.teammate).get(reverse("maps:map"), {"format": "json"}).json()
     assert data["route"] is None and data["message"]
+
+
+def test_road_times_come_from_the_osrm_server_of_the_settings(org, territory, osrm, settings):  # noqa: F811
+    """R-ROUTE-1 / issue 16: with ROUTING_OSRM_URL set, the suggested day is routed on the server's road
+    times (slower than the straight line here); unset, nothing is called; a server that fails falls back
+    to the estimate and the map says so."""
+    url, handler = osrm
+    straight = suggested_day(org.rep, DAY, time_limit=0.3).route
+    assert handler.seen == [] and not straight.travel_note
+
+    settings.BAIFANG = {**settings.BAIFANG, "ROUTING_OSRM_URL": url}
+    road = suggested_day(org.rep, DAY, time_limit=0.3).route
+    assert len(handler.seen) == 1 and handler.seen[0].startswith("/table/v1/driving/")
+    assert not road.travel_note and set(road.stop_ids) == set(straight.stop_ids)
+    assert road.travel_s > straight.travel_s  # the stub's roads are 1.5× the line at 10 m/s or less
+
+    handler.mode = "error"
+    settings.BAIFANG = {**settings.BAIFANG, "ROUTING_OSRM_URL": url + "/"}  # another configuration: no cache
+    client = client_for(org.rep)
+    data = client.get(reverse("maps:map"), {"date": DAY.isoformat(), "format": "json"}).json()
+    assert data["route"]["travel_note"] == OSRM_FALLBACK_NOTE and len(data["route"]["visits"]) == 5
+    assert OSRM_FALLBACK_NOTE in client.get(reverse("maps:map"), {"date": DAY.isoformat()}).content.decode()

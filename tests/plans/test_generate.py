@@ -152,8 +152,57 @@ def test_every_need_is_met_in_its_window_or_listed_with_a_reason(request):
         if len(matching) < need.count:
             assert need.key in listed, (need, matching)
             assert listed[need.key].reason in set(Reason)
-        if need.first_by is not None and need.key not in listed:
-            assert any(i.day <= need.first_by for i in matching), need
+        if need.first_by is not None and matching and not any(i.day <= need.first_by for i in matching):
+            late = {entry.need_key: entry for entry in plan.late}  # R-FREQ-3: placed late, said so
+            assert late[need.key].planned_on == min(i.day for i in matching) > need.first_by, need
+
+
+@settings(max_examples=40)
+@given(territories())
+def test_placed_plus_cannot_fit_equals_the_touches_needed(request):
+    """Issue 17, R-PLAN-4: per need, the touches placed in its window (up to its count) plus those
+    listed as cannot fit make exactly its count; a touch in the plan is never also listed as
+    unplaceable, and a first visit placed after its by-the-10th deadline is late, not cannot-fit."""
+    plan = generate(request)
+    listed: dict[str, int] = {}
+    for entry in plan.cannot_fit:
+        listed[entry.need_key] = listed.get(entry.need_key, 0) + entry.missing
+    late = {entry.need_key: entry for entry in plan.late}
+    for need in request.needs:
+        days = sorted(
+            i.day
+            for i in plan.items
+            if i.customer_id == need.customer_id
+            and i.channel in need.channels
+            and need.earliest <= i.day <= need.latest
+        )
+        placed = min(len(days), need.count)
+        assert placed + listed.get(need.key, 0) == need.count, (need, days, listed.get(need.key))
+        is_late = need.first_by is not None and bool(days) and days[0] > need.first_by
+        assert (need.key in late) == is_late, (need, days)
+
+
+def test_first_visits_that_miss_the_tenth_are_late_not_cannot_fit():
+    """Issue 17, R-FREQ-3: 30 monthly customers, each first visit due by the 10th, two visits a
+    day: the eight working days to 10 December hold 16 first visits; the other 14 are placed later
+    in the month and shown as late with their day, none as cannot fit (the month has room for all)."""
+    customers = [CustomerInfo(c, near(c)) for c in range(1, 31)]
+    needs = [
+        Need(f"m:{c.id}", c.id, NeedKind.RULE, VISIT, "visit", 1, DEC[0], DEC[-1], first_by=DEC[9])
+        for c in customers
+    ]
+    request = GenerateRequest(days_of(), customers, needs, CENTRE, today=DEC[0], max_visits_per_day=2)
+    plan = generate(request)
+    assert plan.cannot_fit == ()
+    first = {i.customer_id: i.day for i in plan.items if i.is_visit}
+    assert len(first) == 30
+    on_time = {c for c, day in first.items() if day <= DEC[9]}
+    working_by_tenth = sum(1 for d in request.days if d.working and d.visit_day and d.day <= DEC[9])
+    assert len(on_time) == 2 * working_by_tenth
+    assert {entry.customer_id: entry.planned_on for entry in plan.late} == {
+        c: day for c, day in first.items() if c not in on_time
+    }
+    assert all(entry.first_by == DEC[9] and entry.planned_on > DEC[9] for entry in plan.late)
 
 
 @settings(max_examples=30)

@@ -78,3 +78,60 @@ def test_call_load_queries_do_not_grow_with_customers_R_ROUTE_3(org, december, t
         put_in_tier(CustomerFactory(owner=org.rep, latitude=30.27 + k / 100, longitude=120.15), tier)
     assert (_queries(api, _url(december)), _queries(page, december.get_absolute_url())) == few
     assert api.get(_url(december)).json()["channel_width"]["actual"] == 15
+
+
+# --- the channel width on the approval queue (R-ROUTE-4) -------------------------------------------
+def _submit(plan):
+    from baifang.plans.choices import PlanStatus
+    from baifang.plans.models import Plan
+
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.SUBMITTED, version=1)
+
+
+def test_the_approval_queue_flags_a_rep_over_the_channel_width_R_ROUTE_4(org, december):
+    """R-ROUTE-4: the supervisor sees, on the list of plans to approve, which reps have more customers
+    than their channel width allows; the figure is the plan page's."""
+    from django.urls import reverse
+
+    from baifang.plans import workload
+
+    PlanPolicy.objects.create(unit=org.rep.unit, max_visits_per_day=1, reserve_percent=50)
+    _submit(december)
+    body = client_for(org.manager).get(reverse("plans:approvals")).content.decode()
+    assert 'data-flag="channel-width"' in body
+    listed = workload.channel_widths([december], org.manager)[december.pk]
+    assert listed == workload.workload(december).width
+    assert (listed.exceeded, listed.actual, listed.cap) == (True, 9, int(2.5 / ((2 + 4 / MONTH_WEEKS) / 9)))
+
+
+def test_the_approval_queue_shows_no_flag_within_the_channel_width_R_ROUTE_4(org, december):
+    from django.urls import reverse
+
+    from baifang.plans import workload
+
+    _submit(december)
+    body = client_for(org.manager).get(reverse("plans:approvals")).content.decode()
+    assert 'data-flag="channel-width"' not in body and "9/" in body  # 9 customers of a larger cap
+    assert workload.channel_widths([december], org.manager)[december.pk] == workload.workload(december).width
+
+
+def test_the_approval_queues_channel_width_queries_do_not_grow_with_plans_R_ROUTE_4(org, december, territory):
+    """R-ROUTE-4: more plans, reps and customers on the queue cost no more queries."""
+    from django.urls import reverse
+
+    from baifang.plans import services
+    from baifang.plans.choices import PlanKind
+
+    _submit(december)
+    page = client_for(org.manager)
+    url = reverse("plans:approvals")
+    _queries(page, url)  # warm the caches
+    few = _queries(page, url)
+    tier = territory.rules["a_visit"].tier
+    for k in range(4):
+        put_in_tier(CustomerFactory(owner=org.rep, latitude=30.27 + k / 100, longitude=120.15), tier)
+        put_in_tier(CustomerFactory(owner=org.teammate, latitude=30.28 + k / 100, longitude=120.16), tier)
+    _submit(services.get_or_create_plan(org.teammate, PlanKind.MONTH, december.period_start))
+    body = page.get(url).content.decode()
+    assert body.count('class="channel-width') == 2
+    assert _queries(page, url) == few

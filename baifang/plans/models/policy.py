@@ -154,6 +154,18 @@ class PlanPolicy(models.Model):
         return parse_weekdays(self.visit_weekdays)
 
     @classmethod
+    def for_users(cls, users) -> dict[int, PlanPolicy]:
+        """{user id: the policy of their unit or its nearest ancestor, else the company's}, in one query."""
+        policies = {p.unit_id: p for p in cls.objects.all()}
+        chosen = {}
+        for user in users:
+            unit = getattr(user, "unit", None)
+            chain = [int(part) for part in unit.path.strip("/").split("/") if part] if unit else []
+            nearest = next((policies[pk] for pk in reversed(chain) if pk in policies), None)
+            chosen[user.pk] = nearest or policies.get(None) or cls()
+        return chosen
+
+    @classmethod
     def for_user(cls, user) -> PlanPolicy:
         """The policy of the user's unit or its nearest ancestor, else the company's (unsaved default)."""
         units = [user.unit, *reversed(user.unit.ancestors())] if getattr(user, "unit", None) else []
