@@ -6,3 +6,8 @@ class DeskConfig(AppConfig):
     name = "baifang.desk"
     label = "desk"
     verbose_name = _("Desk")
+
+    def ready(self) -> None:
+        from baifang.core import nav
+
+        nav.register(nav.NavItem("home", _("Home"), "home", order=0))

@@ -36,6 +36,7 @@ class LoadResult:
     limits: int = 0
     plan_policies: int = 0
     rhythm_steps: int = 0
+    care: int = 0  # care rules, templates, company dates and quota rows created from the named care seed
 
 
 def available() -> dict[str, dict]:
@@ -78,6 +79,8 @@ def load(code: str) -> LoadResult:
                     "criteria": tier_data.get("criteria", ""),
                     "description": tier_data.get("description", ""),
                     "is_important": tier_data.get("is_important", False),
+                    "expected_share_min": tier_data.get("expected_share_min"),
+                    "expected_share_max": tier_data.get("expected_share_max"),
                 },
             )
             result.tiers += created
@@ -119,6 +122,12 @@ def load(code: str) -> LoadResult:
     result.checklists, result.limits = _load_screening_and_limits(data)
     if data.get("plan_policy"):
         result.plan_policies, result.rhythm_steps = _load_plan_policy(data["plan_policy"])
+    if data.get(
+        "care"
+    ):  # the seed's care rules and feedback quota (R-CARE-1..3, R-INFO-1), after its schemes
+        from baifang.care.services import load_seed, seed_path
+
+        result.care = load_seed(seed_path(data["care"]))
     return result
 
 

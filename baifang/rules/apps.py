@@ -8,4 +8,10 @@ class RulesConfig(AppConfig):
     verbose_name = _("Visit rules and obligations")
 
     def ready(self) -> None:
+        from baifang.core import nav
+
+        nav.register(
+            nav.NavItem("due", _("To visit"), "rules:due", order=40),
+            nav.NavItem("compliance", _("Compliance"), "rules:matrix", order=60),
+        )
         from baifang.rules import receivers  # noqa: F401  (connects the receivers)

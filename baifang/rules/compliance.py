@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from baifang.customers.models import Customer
 from baifang.rules import engine, tallies
@@ -141,6 +142,33 @@ class Obligation:
     status: str
     customer: object | None = None
     pending: int = 0  # touches pending review that would count once accepted (R-VISIT-8)
+
+    # What the badge of a status says (templates ask the row, never compare its status string).
+    @property
+    def status_tone(self) -> str:
+        """The badge colour: met is good, overdue bad, pending review its own, open a warning."""
+        return _BADGES.get(self.status, _OPEN_BADGE)[0]
+
+    @property
+    def status_label(self) -> str:
+        return _BADGES.get(self.status, _OPEN_BADGE)[1]
+
+    @property
+    def status_hint(self) -> str:
+        """Why the status is what it is, where that is not plain (pending review, R-VISIT-8)."""
+        return _BADGES.get(self.status, _OPEN_BADGE)[2]
+
+
+_BADGES = {
+    engine.MET: ("ok", _("met"), ""),
+    engine.PENDING: (
+        "pending",
+        _("pending review"),
+        _("Done only once the supervisor accepts the flagged visit"),
+    ),
+    engine.OVERDUE: ("bad", _("overdue"), ""),
+}
+_OPEN_BADGE = ("warn", _("open"), "")
 
 
 def _as_date(value) -> dt.date:

@@ -8,4 +8,7 @@ class TiersConfig(AppConfig):
     verbose_name = _("Classification")
 
     def ready(self) -> None:
+        from baifang.core import nav
+
+        nav.register(nav.NavItem("tiers", _("Classification"), "tiers:list", order=70, active=("tiers:",)))
         from baifang.tiers import receivers  # noqa: F401  (connects the receivers)

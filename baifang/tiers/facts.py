@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 from django.utils import translation
 
@@ -33,10 +34,47 @@ def _text(name: str, label_zh: str, label_en: str, choices) -> FieldSpec:
     return FieldSpec(name, "text", label_zh, label_en, _values(choices), _labels(choices))
 
 
+# Facts computed by the apps above (R-TIER-2): tiers never imports them; they register here from their
+# ``ready()``. A computer takes (queryset of customers, today) and answers {customer id: value}; a
+# customer it has no data for is left out, and the archive's hand-typed field (if any) stands.
+FactComputer = Callable[[object, dt.date], dict[int, object]]
+ManyFactsComputer = Callable[[object, dt.date], dict[int, dict[str, object]]]
+_computed: dict[str, tuple[FieldSpec, FactComputer]] = {}
+_computed_together: list[tuple[tuple[FieldSpec, ...], ManyFactsComputer]] = []
+
+
+def register_fact(spec: FieldSpec, compute: FactComputer) -> None:
+    """Offer a computed fact to the criteria by name (a name of the archive's is overridden when known)."""
+    _computed[spec.name] = (spec, compute)
+    field_specs.cache_clear()
+
+
+def register_facts(specs: tuple[FieldSpec, ...], compute: ManyFactsComputer) -> None:
+    """Several facts computed by one query: ``compute`` answers {customer id: {name: value}}."""
+    names = {spec.name for spec in specs}
+    _computed_together[:] = [(s, c) for s, c in _computed_together if not names & {x.name for x in s}]
+    _computed_together.append((tuple(specs), compute))
+    field_specs.cache_clear()
+
+
+def computed_fact_names() -> tuple[str, ...]:
+    return (*_computed, *(spec.name for specs, _c in _computed_together for spec in specs))
+
+
+def _as_fact(value):
+    return float(value) if isinstance(value, Decimal | int) and not isinstance(value, bool) else value
+
+
 @functools.cache
 def field_specs() -> dict[str, FieldSpec]:
     """The facts, by name; built on first use, when the translation catalogues can be read."""
-    return {spec.name: spec for spec in _specs()}
+    specs = {spec.name: spec for spec in _specs()}
+    for name, (spec, _compute) in _computed.items():
+        specs.setdefault(name, spec)
+    for together, _compute in _computed_together:
+        for spec in together:
+            specs.setdefault(spec.name, spec)
+    return specs
 
 
 def _specs() -> tuple[FieldSpec, ...]:
@@ -115,5 +153,20 @@ def facts_from_row(row: dict, today: dt.date) -> dict[str, object]:
 
 
 def customer_facts(customers: Iterable, today: dt.date) -> dict[int, dict[str, object]]:
-    """Facts for many customers from a queryset, in one query."""
-    return {row["pk"]: facts_from_row(row, today) for row in customers.values(*FACT_SOURCE_FIELDS)}
+    """Facts for many customers from a queryset: the archive in one query, then each computed fact
+    (one query or so each), which wins over a hand-typed field wherever it has data (R-TIER-2)."""
+    facts = {row["pk"]: facts_from_row(row, today) for row in customers.values(*FACT_SOURCE_FIELDS)}
+    for name, (_spec, compute) in _computed.items():
+        for row in facts.values():
+            row.setdefault(name, None)
+        for customer_id, value in compute(customers, today).items():
+            if customer_id in facts and value is not None:
+                facts[customer_id][name] = _as_fact(value)
+    for specs, compute in _computed_together:  # several facts from one query (commerce's order facts)
+        for row in facts.values():
+            for spec in specs:
+                row.setdefault(spec.name, None)
+        for customer_id, values in compute(customers, today).items():
+            if customer_id in facts:
+                facts[customer_id].update({k: _as_fact(v) for k, v in values.items() if v is not None})
+    return facts

@@ -9,7 +9,14 @@ class TierForm(forms.ModelForm):
 
     class Meta:
         model = Tier
-        fields = ["name", "criteria", "description", "is_important"]
+        fields = [
+            "name",
+            "criteria",
+            "description",
+            "is_important",
+            "expected_share_min",
+            "expected_share_max",
+        ]
         widgets = {
             "criteria": forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
             "description": forms.Textarea(attrs={"rows": 2}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,25 @@ class Tier(models.Model):
         default=False,
         help_text=_("Customers in this tier need at least two people who know them."),
     )
+    # R-FREQ-10: the share of the scheme's customers this tier expects (seed 003: core 5 %, potential
+    # 15 %–35 %); the scheme page shows how far the actual share drifts from it (tiers/shares.py).
+    expected_share_min = models.DecimalField(
+        _("expected share from (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    expected_share_max = models.DecimalField(
+        _("expected share up to (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The same figure in both for a single share (core customers: 5 and 5)."),
+    )
 
     history = HistoricalRecords()
 
@@ -107,6 +127,12 @@ class Tier(models.Model):
                 raise ValidationError(
                     {"criteria": _("Only the last tier may have no criteria (the default tier).")}
                 )
+        low, high = self.expected_share_min, self.expected_share_max
+        if low is not None and high is not None and low > high:
+            raise ValidationError(
+                {"expected_share_max": _("The expected share cannot end below where it starts.")},
+                code="invalid",
+            )
 
 
 class CustomerTier(models.Model):

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from baifang.core import audit
 from baifang.core.choices import AuditAction
+from baifang.customers.models import Customer
 from baifang.org.choices import PositionKind
+from baifang.tiers import shares
 from baifang.tiers.choices import BatchStatus, ProposalDecision, TierSource
 from baifang.tiers.criteria import parse_criteria
 from baifang.tiers.engine import Criterion, RatingResult, rate
@@ -222,3 +225,26 @@ def discard_batch(batch: RatingBatch, *, by) -> None:
         != 1
     ):
         raise ValidationError(_("This batch has already been decided."))
+
+
+# --- expected shares (R-FREQ-10) ---------------------------------------------------------------------
+
+
+def tier_shares(scheme: ClassificationScheme, user) -> list[tuple[Tier, shares.Share]]:
+    """Each tier of the scheme with its share of the rated customers ``user`` may see (merged ones left
+    out) against the share it expects, in one grouped query; drift beyond ``TIER_SHARE_TOLERANCE_POINTS``
+    (settings, 1 point) is flagged."""
+    tiers = list(scheme.tiers.order_by("rank"))
+    visible = Customer.objects.visible_to(user).filter(merged_into__isnull=True).values("pk")
+    counted = dict(
+        CustomerTier.objects.filter(scheme=scheme, customer__in=visible)
+        .values_list("tier_id")
+        .annotate(n=models.Count("pk"))
+        .values_list("tier_id", "n")
+    )
+    result = shares.shares(
+        {t.code: counted.get(t.pk, 0) for t in tiers},
+        {t.code: (t.expected_share_min, t.expected_share_max) for t in tiers},
+        settings.BAIFANG.get("TIER_SHARE_TOLERANCE_POINTS", 1),
+    )
+    return list(zip(tiers, result, strict=True))

@@ -44,6 +44,7 @@ def scheme_detail(request, pk):
         "batches": batches,
         "can_edit": is_archive_admin(request.user),
         "rules": scheme.visit_rules.in_force_on(timezone.localdate()),
+        "shares": services.tier_shares(scheme, request.user),  # R-FREQ-10: drift from the expected share
     }
     return render(request, "tiers/scheme_detail.html", context)
 

@@ -17,27 +17,6 @@ def get_own_touch(user, pk) -> Touch:
     return get_object_or_404(Touch.objects.select_related("customer", "user"), pk=pk, user=user)
 
 
-def get_appointment_for_user(user, pk):
-    """The appointment if ``user`` may read it; 404 otherwise (R-VISIT-6)."""
-    from baifang.visits.models import Appointment
-
-    return get_object_or_404(Appointment.objects.visible_to(user).for_lists(), pk=pk)
-
-
-def get_question_for_user(user, pk):
-    """The open question if ``user`` may read it; 404 otherwise (R-VISIT-7)."""
-    from baifang.visits.models import OpenQuestion
-
-    return get_object_or_404(OpenQuestion.objects.visible_to(user).for_lists(), pk=pk)
-
-
-def get_commitment_for_user(user, pk):
-    """The commitment if ``user`` may read it; 404 otherwise (R-FU-1)."""
-    from baifang.visits.models import Commitment
-
-    return get_object_or_404(Commitment.objects.visible_to(user).for_lists(), pk=pk)
-
-
 def get_proposal_for_user(user, pk):
     """The location proposal if ``user`` may read it; 404 otherwise."""
     from baifang.visits.models import LocationProposal

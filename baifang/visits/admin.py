@@ -1,11 +1,7 @@
 from django.contrib import admin
 
 from baifang.visits.models import (
-    Appointment,
-    AppointmentChange,
-    Commitment,
     LocationProposal,
-    OpenQuestion,
     RecordStatusChange,
     Touch,
     VisitChecklist,
@@ -54,45 +50,6 @@ class VisitChecklistAdmin(admin.ModelAdmin):
 class VisitPhotoAdmin(admin.ModelAdmin):
     list_display = ["touch", "image", "width", "height", "uploaded_by", "created_at"]
     raw_id_fields = ["touch", "uploaded_by"]
-
-
-class AppointmentChangeInline(admin.TabularInline):
-    model = AppointmentChange
-    extra = 0
-    readonly_fields = [
-        "old_status",
-        "new_status",
-        "old_starts_at",
-        "new_starts_at",
-        "reason",
-        "customer_told_at",
-        "customer_told_whom",
-        "changed_by",
-        "changed_at",
-    ]
-
-
-@admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    list_display = ["starts_at", "customer", "rep", "status", "purpose"]
-    list_filter = ["status"]
-    raw_id_fields = ["customer", "rep", "touch"]
-    date_hierarchy = "starts_at"
-    inlines = [AppointmentChangeInline]
-
-
-@admin.register(OpenQuestion)
-class OpenQuestionAdmin(admin.ModelAdmin):
-    list_display = ["customer", "owner", "due_on", "status"]
-    list_filter = ["status"]
-    raw_id_fields = ["customer", "touch", "owner", "answered_by", "created_by"]
-
-
-@admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
-    list_display = ["customer", "owner", "text", "due_on", "status"]
-    list_filter = ["status"]
-    raw_id_fields = ["customer", "record", "owner", "closed_by", "created_by"]
 
 
 @admin.register(LocationProposal)

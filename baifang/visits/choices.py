@@ -1,5 +1,4 @@
-"""Touch channels, visit-record statuses, fake-visit flags, appointment, question, commitment and
-location-proposal statuses (SPEC vocabulary: a touch is any recorded contact; a visit is an on-site touch)."""
+"""Touch channels, visit-record statuses, fake-visit flags and location-proposal statuses (SPEC vocabulary: a touch is any recorded contact; a visit is an on-site touch)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -85,34 +84,6 @@ class IdempotentAction(models.TextChoices):
     APPOINTMENT = "appointment", _("Appointment made")
     QUESTION = "question", _("Question recorded")
     COMMITMENT = "commitment", _("Commitment added")
-
-
-class AppointmentStatus(models.TextChoices):
-    """Where an appointment with a customer stands (R-VISIT-6)."""
-
-    PLANNED = "planned", _("Planned")
-    CHANGED = "changed", _("Changed")
-    CANCELLED = "cancelled", _("Cancelled")
-    DONE = "done", _("Done")
-
-
-# Appointments still ahead: a check-in can fulfil them, the rep can change or cancel them.
-ACTIVE_APPOINTMENT_STATUSES = (AppointmentStatus.PLANNED, AppointmentStatus.CHANGED)
-
-
-class QuestionStatus(models.TextChoices):
-    """A customer's question the rep could not answer on the spot (R-VISIT-7)."""
-
-    OPEN = "open", _("Open")
-    ANSWERED = "answered", _("Answered")
-
-
-class CommitmentStatus(models.TextChoices):
-    """A promise made to a customer in a visit (R-FU-1)."""
-
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
 
 
 class ProposalStatus(models.TextChoices):

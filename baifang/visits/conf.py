@@ -2,12 +2,11 @@
 
 Keys (all optional): ``VISIT_RADIUS_M`` (500), ``VISIT_MAX_SPEED_KMH`` (120), ``VISIT_RECORD_DAYS`` (2),
 ``VISIT_RECORD_REQUIRED`` (fields a record needs before it is submitted), ``VISIT_PHOTO_MAX_BYTES``
-(10 MB) and ``VISIT_PHOTO_MAX_PX`` (longest side after resizing, 1600); ``APPOINTMENT_LEAD_HOURS``
-(12: half a day, R-VISIT-6), ``QUESTION_ANSWER_WORKDAYS`` (3, R-VISIT-7) and
+(10 MB) and ``VISIT_PHOTO_MAX_PX`` (longest side after resizing, 1600);
 ``LOCATION_PROPOSAL_MAX_ACCURACY_M`` (100: a check-in this precise proposes the customer's location);
 ``TOUCH_MAX_DAYS_BACK`` (30: a phone/online touch is recorded at most this many days afterwards, R-VISIT-5),
-``TOUCH_CLOCK_SKEW_MINUTES`` (5: how far ahead of the server clock a touch may be dated) and
-``FOLLOWUP_MAX_DAYS_AHEAD`` (366: the latest due date of a new commitment or appointment).
+and ``TOUCH_CLOCK_SKEW_MINUTES`` (5: how far ahead of the server clock a touch may be dated).
+Appointment, question and commitment settings are in ``baifang.followups.conf``.
 
 What counts as done (R-VISIT-8): ``VISIT_SERIOUS_FLAGS`` (flags that hold a visit for its supervisor's
 review; default far, speed, reused, no_location) and ``VISIT_SHORT_VISITS_COUNT`` (False: a visit
@@ -32,12 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "VISIT_RECORD_REQUIRED": ("purpose", "content"),
     "VISIT_PHOTO_MAX_BYTES": 10 * 1024 * 1024,
     "VISIT_PHOTO_MAX_PX": 1600,
-    "APPOINTMENT_LEAD_HOURS": 12,
-    "QUESTION_ANSWER_WORKDAYS": 3,
     "LOCATION_PROPOSAL_MAX_ACCURACY_M": 100,
     "TOUCH_MAX_DAYS_BACK": 30,
     "TOUCH_CLOCK_SKEW_MINUTES": 5,
-    "FOLLOWUP_MAX_DAYS_AHEAD": 366,
     "VISIT_SERIOUS_FLAGS": engine.SERIOUS_FLAGS,
     "VISIT_SHORT_VISITS_COUNT": False,
 }

@@ -178,24 +178,6 @@ def late_record_flag(visit_day: dt.date, written_day: dt.date, policy: Policy) -
     return Flag(LATE_RECORD, {"days": (written_day - visit_day).days, "allowed": policy.record_days})
 
 
-# -- appointments (R-VISIT-6) ----------------------------------------------------------------------
-
-
-def required_lead_hours(default_hours: int, rule_hours: Iterable[int | None]) -> int:
-    """The lead time an appointment needs: the default, or a rule's when stricter (longer)."""
-    return max([default_hours, *(h for h in rule_hours if h is not None)])
-
-
-def earliest_start(made_at: dt.datetime, lead_hours: int) -> dt.datetime:
-    """The earliest start of an appointment made at ``made_at`` with ``lead_hours`` notice."""
-    return made_at + dt.timedelta(hours=lead_hours)
-
-
-def lead_time_ok(made_at: dt.datetime, starts_at: dt.datetime, lead_hours: int) -> bool:
-    """Whether an appointment starting at ``starts_at`` was made early enough (R-VISIT-6)."""
-    return starts_at >= earliest_start(made_at, lead_hours)
-
-
 def good_fix(accuracy_m: int | None, max_accuracy_m: int) -> bool:
     """A GPS reading precise enough to propose a customer's location from (accuracy known and small)."""
     return accuracy_m is not None and 0 <= accuracy_m <= max_accuracy_m

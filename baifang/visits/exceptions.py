@@ -18,7 +18,3 @@ class OpenVisitExists(ValidationError):
     def __init__(self, message, open_visit):
         super().__init__({"open_visit": ValidationError(message, code="open_visit")})
         self.open_visit = open_visit
-
-
-class TooShortNotice(ValidationError):
-    """An appointment made later than its lead time allows (R-VISIT-6)."""

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from baifang.core.choices import CoordinateSystem
 from baifang.core.validators import validate_coordinates
-from baifang.core.widgets import DateInput
-from baifang.visits.choices import QUICK_CHANNELS, Channel, Purpose
+from baifang.visits import extensions
+from baifang.visits.choices import QUICK_CHANNELS, Channel
 from baifang.visits.models import VisitRecord
 from baifang.visits.services import RECORD_FIELDS
 
@@ -79,9 +79,6 @@ class VisitRecordForm(forms.ModelForm):
     photo = forms.FileField(
         label=_("Add a photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
     )
-    # R-FU-1: one promise with its due date per save; the text field ``promises`` stays the summary.
-    new_commitment = forms.CharField(label=_("Promise to the customer"), required=False, max_length=300)
-    new_commitment_due = forms.DateField(label=_("Promise due on"), required=False, widget=DateInput())
 
     class Meta:
         model = VisitRecord
@@ -92,10 +89,20 @@ class VisitRecordForm(forms.ModelForm):
             if name not in ("place", "our_participants", "customer_participants", "purpose")
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Parts of the form the apps above add (extensions.record_parts, e.g. a promise with its due date).
+        self.part_fields: list[str] = []
+        for part in extensions.record_parts:
+            for name, form_field in part.fields().items():
+                self.fields[name] = form_field
+                self.part_fields.append(name)
+
     def clean(self):
         data = super().clean()
-        if data.get("new_commitment") and not data.get("new_commitment_due"):
-            self.add_error("new_commitment_due", _("Give the promise a due date."))
+        for part in extensions.record_parts:
+            for name, message in part.clean(data).items():
+                self.add_error(name, message)
         return data
 
 
@@ -103,60 +110,7 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class FlagFilterForm(forms.Form):
-    since = forms.DateField(label=_("Since"), required=False, widget=DateInput())
-
-
-DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class AppointmentForm(forms.Form):
-    """A visit agreed with the customer in advance (R-VISIT-6)."""
-
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME_LOCAL)
-    ends_at = forms.DateTimeField(label=_("Ends at"), required=False, widget=DATETIME_LOCAL)
-    place = forms.CharField(label=_("Place"), required=False, max_length=200)
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    idempotency_key = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["idempotency_key"].initial = uuid.uuid4().hex
-
-
-class CustomerToldForm(forms.Form):
-    """What a change or cancellation records: why, and that the customer was told (R-VISIT-6)."""
-
-    reason = forms.CharField(label=_("Reason told to the customer"), widget=forms.Textarea(attrs={"rows": 2}))
-    told_whom = forms.CharField(label=_("Customer's person told"), required=False, max_length=60)
-    told_at = forms.DateTimeField(label=_("Told at"), widget=DATETIME_LOCAL)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["told_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
-
-
-class AppointmentChangeForm(CustomerToldForm):
-    starts_at = forms.DateTimeField(label=_("New start"), widget=DATETIME_LOCAL)
-    ends_at = forms.DateTimeField(label=_("New end"), required=False, widget=DATETIME_LOCAL)
-    place = forms.CharField(label=_("Place"), required=False, max_length=200)
-
-    field_order = ["starts_at", "ends_at", "place", "reason", "told_whom", "told_at"]
-
-
-class QuestionForm(forms.Form):
-    """A question the rep could not answer on the spot (R-VISIT-7)."""
-
-    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
-    asked_by_name = forms.CharField(label=_("Asked by"), required=False, max_length=60)
-
-
-class AnswerForm(forms.Form):
-    text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class NoteForm(forms.Form):
-    """A note or reason with a decision (commitment closed, location rejected)."""
+    """A note or reason with a decision (a location rejected; followups closes commitments with it)."""
 
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -17,7 +17,7 @@ from baifang.core.validators import validate_coordinates, validate_sane_date
 from baifang.customers.access import check_can_work_on
 from baifang.org.choices import UNIT_MANAGER_KINDS, PositionKind
 from baifang.routing import CRS, Point, point_problem
-from baifang.visits import appointments, conf, engine, locations
+from baifang.visits import conf, engine, extensions, locations
 from baifang.visits.choices import (
     QUICK_CHANNELS,
     Channel,
@@ -29,6 +29,7 @@ from baifang.visits.choices import (
 )
 from baifang.visits.exceptions import OpenVisitExists
 from baifang.visits.models import Touch, VisitChecklist, VisitFlag, VisitPhoto, VisitRecord
+from baifang.visits.signals import checked_in
 
 RECORD_FIELDS = (
     "place",
@@ -206,7 +207,7 @@ def check_in(
             _overlap_flag(touch, already_open),
         ],
     )
-    appointments.fulfil_by_check_in(touch)
+    checked_in.send(sender=Touch, touch=touch)
     locations.propose_from_check_in(touch, {flag.kind for flag in flags})
     touch.refresh_count_state()
     return touch
@@ -382,9 +383,8 @@ def missing_for_submit(record: VisitRecord) -> dict[str, str]:
                 missing[name] = _("A signature is required before submitting.")
         elif not getattr(record, name, ""):
             missing[name] = _("This field is required before submitting.")
-    if record.promises.strip() and not record.commitments.exists():
-        # R-FU-1: every promise becomes a commitment with a due date.
-        missing["promises"] = _("Add each promise below with its due date before submitting.")
+    for part in extensions.record_parts:  # e.g. followups: every promise has its commitment (R-FU-1)
+        missing.update(part.missing_for_submit(record))
     return missing
 
 

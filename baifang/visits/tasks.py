@@ -3,14 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from baifang.visits import followup
 from baifang.visits.models import Touch
-
-
-@db_periodic_task(crontab(hour="8", minute="10"))
-def follow_up_reminders() -> int:
-    """Every morning 08:10 Beijing time: open questions (R-VISIT-7) and commitments (R-FU-1) due or overdue."""
-    return followup.send_reminders()
 
 
 @db_periodic_task(crontab(hour="0", minute="10"))

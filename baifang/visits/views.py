@@ -16,17 +16,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from baifang.customers.access import get_workable_customer
 from baifang.rules.services import due_list
-from baifang.visits import appointments, followup, services
-from baifang.visits.access import get_own_touch, get_touch_for_user
-from baifang.visits.choices import IdempotentAction
+from baifang.visits import extensions, locations, services, stock
+from baifang.visits.access import get_own_touch, get_proposal_for_user, get_touch_for_user
+from baifang.visits.choices import Channel, IdempotentAction
 from baifang.visits.exceptions import OpenVisitExists
-from baifang.visits.forms import CheckInForm, FlagFilterForm, ReviewForm, TouchForm, VisitRecordForm
+from baifang.visits.filtersets import TouchFilterSet
+from baifang.visits.forms import CheckInForm, NoteForm, ReviewForm, TouchForm, VisitRecordForm
 from baifang.visits.idempotency import request_fingerprint, run_once
 from baifang.visits.images import signature_from_data_url
-from baifang.visits.models import VisitRecord
+from baifang.visits.models import Touch, VisitRecord
 
 
-def _add_errors(form, exc: ValidationError) -> None:
+def add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -37,8 +38,8 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def today(request):
-    """The rep's day: customers due (R-OBL-2), today's touches with their next step (R-VISIT-1),
-    coming appointments (R-VISIT-6), open questions (R-VISIT-7) and commitments (R-FU-1)."""
+    """The rep's day: customers due (R-OBL-2), today's touches with their next step (R-VISIT-1), and
+    the cards the apps above add (followups: appointments R-VISIT-6, questions R-VISIT-7, commitments R-FU-1)."""
     day = timezone.localdate()
     return render(
         request,
@@ -47,9 +48,9 @@ def today(request):
             "day": day,
             "due": due_list(request.user, day, limit=50),
             "touches": services.todays_touches(request.user, day),
-            "appointments": appointments.upcoming_for(request.user, day)[:50],
-            "questions": followup.my_open_questions(request.user)[:50],
-            "commitments": followup.my_open_commitments(request.user)[:50],
+            "sections": extensions.sections(extensions.today_sections, request.user, day=day),
+            "links": list(extensions.today_links),
+            "customer_actions": list(extensions.customer_actions),
         },
     )
 
@@ -94,9 +95,8 @@ def check_in(request, customer_pk):
         else:
             messages.success(request, _("Checked in at %(customer)s.") % {"customer": customer.name})
             return redirect("visits:detail", pk=body["id"])
-    return render(
-        request, "visits/check_in.html", {"customer": customer, "form": form, "open_visit": open_visit}
-    )
+    context = {"customer": customer, "form": form, "open_visit": open_visit, **stock.before_visit(customer)}
+    return render(request, "visits/check_in.html", context)
 
 
 @login_required
@@ -119,9 +119,15 @@ def visit_detail(request, pk):
             "review_form": ReviewForm() if can_review or can_decide else None,
             "can_decide": can_decide,
             "checklists": _checklist_rows(record) if record else [],
-            "questions": touch.questions.select_related("owner", "answered_by"),
-            "commitments": record.commitments.select_related("owner") if record else [],
-            "appointment": getattr(touch, "appointment", None),
+            "sections": extensions.sections(
+                extensions.visit_sections, request.user, touch=touch, record=record
+            ),
+            "actions": [
+                (a.label, a.url_for(touch.pk))
+                for a in extensions.visit_actions
+                if not a.mine_only or touch.user_id == request.user.pk
+            ],
+            **(stock.detail_context(touch, record) if touch.channel == Channel.VISIT else {}),
         },
     )
 
@@ -171,7 +177,7 @@ def record_edit(request, pk):
                 messages.success(request, _("Record submitted for review."))
                 return redirect("visits:detail", pk=touch.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("visits:record", pk=touch.pk)
@@ -186,13 +192,19 @@ def record_edit(request, pk):
             "form": form,
             "checklists": checklists,
             "photos": touch.photos.all(),
-            "commitments": record.commitments.all(),
+            "parts": [
+                {"template": part.template, **part.context(request.user, record)}
+                for part in extensions.record_parts
+            ],
+            **stock.form_context(record),
         },
     )
 
 
 def _save_record_form(request, touch, form, checklists) -> None:
     data = form.cleaned_data
+    counts = stock.counts_from_post(request.POST)
+    stock.check_counts(counts)  # refuse a bad count before anything is saved
     services.save_record(
         request.user,
         touch,
@@ -201,16 +213,14 @@ def _save_record_form(request, touch, form, checklists) -> None:
         customer_signature=signature_from_data_url(data["customer_signature_data"]),
         rep_signature=signature_from_data_url(data["rep_signature_data"]),
     )
-    if data.get("new_commitment"):
-        try:
-            followup.add_commitment(
-                request.user,
-                services.record_for(touch),
-                text=data["new_commitment"],
-                due_on=data["new_commitment_due"],
-            )
-        except ValidationError as exc:
-            raise ValidationError({"new_commitment_due": exc.messages}) from exc
+    stock.save_counts(
+        request.user,
+        services.record_for(touch),
+        counts,
+        reason=request.POST.get("stock_reason", ""),
+    )
+    for part in extensions.record_parts:
+        part.save(request.user, services.record_for(touch), data)
     if data.get("photo"):
         try:
             services.add_photo(request.user, touch, data["photo"])
@@ -275,13 +285,19 @@ def review(request, pk):
 @login_required
 def flags(request):
     """Flagged visits per rep with the explanation of each flag (R-VISIT-2)."""
-    form = FlagFilterForm(request.GET or None)
-    since = (form.cleaned_data.get("since") if form.is_valid() else None) or (
-        timezone.localdate() - dt.timedelta(days=30)
-    )
-    visits = list(services.flagged_visits(request.user, since=since)[:300])
+    last_month = timezone.localdate() - dt.timedelta(days=30)
+    params = request.GET.copy()
+    params["since"] = params.get("since") or f"{last_month:%Y-%m-%d}"
+    base = Touch.objects.visible_to(request.user).visits().flagged().for_lists()
+    filterset = TouchFilterSet(params, queryset=base, request=request)
+    if not filterset.is_valid():  # a day that is no day shows the last 30 days, as it always did
+        params["since"] = f"{last_month:%Y-%m-%d}"
+        filterset = TouchFilterSet(params, queryset=base, request=request)
+    valid = filterset.is_valid()
+    since = filterset.form.cleaned_data.get("since") if valid else last_month
+    visits = list(filterset.qs.order_by("user__username", "user_id", "-started_at")[:300]) if valid else []
     groups = [{"rep": rep, "visits": list(items)} for rep, items in groupby(visits, key=lambda t: t.user)]
-    return render(request, "visits/flags.html", {"groups": groups, "since": since, "form": form})
+    return render(request, "visits/flags.html", {"groups": groups, "since": since, "filterset": filterset})
 
 
 @login_required
@@ -313,7 +329,7 @@ def log_touch(request, customer_pk):
                 bound_to=request_fingerprint(request, data),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Touch recorded."))
             return redirect("visits:today")
@@ -337,3 +353,37 @@ def visit_signature(request, pk, who):
     if not image:
         raise Http404
     return FileResponse(image.open("rb"), content_type="image/png")
+
+
+# -- location proposals ----------------------------------------------------------------------------
+
+
+@login_required
+def location_queue(request):
+    """Customer locations proposed from check-ins, waiting for the supervisor's confirmation."""
+    return render(
+        request,
+        "visits/locations.html",
+        {"proposals": locations.location_queue(request.user)[:100], "form": NoteForm()},
+    )
+
+
+@login_required
+@require_POST
+def location_decide(request, pk):
+    proposal = get_proposal_for_user(request.user, pk)
+    form = NoteForm(request.POST)
+    form.is_valid()
+    note = form.cleaned_data.get("note", "")
+    try:
+        if request.POST.get("action") == "reject":
+            locations.reject_location(request.user, proposal, note=note)
+            messages.success(request, _("Location rejected."))
+        else:
+            locations.confirm_location(request.user, proposal, note=note)
+            messages.success(
+                request, _("Location of %(customer)s confirmed.") % {"customer": proposal.customer.name}
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("visits:locations")

@@ -61,6 +61,31 @@ def test_seed001_rules_match_the_regulation(db):
     }
 
 
+def test_the_distribution_preset_brings_seed_001s_care_rules_and_quota(db):
+    """R-CARE-1..3 / R-INFO-1: loading the seed-001 preset also loads its care rules (on its importance
+    tiers, active) and the feedback quota; a second load creates nothing; an unknown care seed is refused."""
+    from baifang.care.models import CareRule, FeedbackQuota
+    from baifang.care.services import seed_path
+
+    result = loader.load("distribution")
+    rules = CareRule.objects.all()
+    assert result.care > 0 and rules.exists() and all(r.is_active for r in rules)
+    assert {t.scheme.code for r in rules.prefetch_related("tiers__scheme") for t in r.tiers.all()} == {
+        "importance"
+    }
+    quota = FeedbackQuota.objects.get()
+    assert (quota.total, quota.scheme.code) == (5, "importance") and quota.minimums == {
+        "A": 2,
+        "B": 2,
+        "C": 1,
+    }
+    assert loader.load("distribution").care == 0
+    assert loader.load("tobacco").care == 0 and CareRule.objects.count() == rules.count()
+    for bad in ("nope", "../settings"):
+        with pytest.raises(KeyError):
+            seed_path(bad)
+
+
 def test_tobacco_rules(db):
     """R-FREQ-3 and R-FREQ-4: levels, service classes with durations, the first visit by the 10th."""
     loader.load("tobacco")

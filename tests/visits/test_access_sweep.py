@@ -12,11 +12,13 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from baifang.followups import services as followup
+from baifang.followups.models import Appointment, OpenQuestion
 from baifang.plans import services as plan_services
 from baifang.plans.choices import PlanKind
 from baifang.plans.models import PlanItem
-from baifang.visits import followup, services
-from baifang.visits.models import Appointment, OpenQuestion, Touch
+from baifang.visits import services
+from baifang.visits.models import Touch
 from tests.conftest import api_for, client_for
 from tests.factories import approved_grant
 from tests.visits.conftest import NOW, WEST_LAKE
@@ -70,7 +72,7 @@ def test_r_arch_8_read_only_grant_cannot_write_through_the_api(org, shop, questi
     assert question.status == "open"
 
 
-@pytest.mark.parametrize("page", ["visits:check_in", "visits:log_touch", "visits:appointment_new"])
+@pytest.mark.parametrize("page", ["visits:check_in", "visits:log_touch", "followups:appointment_new"])
 def test_r_arch_8_read_only_grant_gets_403_on_work_pages(org, shop, grantee, clock, page):
     """R-ARCH-8: the check-in, touch and appointment pages refuse the grantee (GET and POST)."""
     client = client_for(grantee)
@@ -85,7 +87,7 @@ def test_r_arch_8_read_only_grant_gets_403_on_work_pages(org, shop, grantee, clo
 def test_r_arch_8_read_only_grant_cannot_answer_on_the_page(org, question, grantee):
     """R-ARCH-8: the question page shows no answer form to the grantee, and a POST is refused."""
     client = client_for(grantee)
-    url = reverse("visits:question", args=[question.pk])
+    url = reverse("followups:question", args=[question.pk])
     page = client.get(url)
     assert page.status_code == 200 and b'name="text"' not in page.content
     assert client.post(url, {"text": "可以"}).status_code == 403

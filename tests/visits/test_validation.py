@@ -1,6 +1,6 @@
-"""Check-ins, touches, commitments and appointments refuse impossible input (R-VISIT-1, R-VISIT-5,
-R-VISIT-6, R-FU-1): coordinates in range on every path, one open visit per rep unless a reason is
-given (then flagged), touches within the configured window, due dates bounded."""
+"""Check-ins and touches refuse impossible input (R-VISIT-1, R-VISIT-5): coordinates in range on every
+path, one open visit per rep unless a reason is given (then flagged), touches within the configured
+window. Follow-up due dates: tests/followups/test_validation.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from baifang.visits import appointments, followup, services
+from baifang.visits import services
 from baifang.visits.exceptions import OpenVisitExists
 from baifang.visits.models import Touch
 from tests.conftest import api_for, client_for
@@ -201,51 +201,3 @@ def test_touch_page_refuses_an_old_touch(org, shop, clock):
     )
     assert response.status_code == 200 and "started_at" in response.context["form"].errors
     assert not Touch.objects.exists()
-
-
-# --- due dates (R-FU-1, R-VISIT-6) --------------------------------------------------------------
-
-
-def _visit(org, shop, clock):
-    touch = services.check_in(org.rep, shop)
-    clock.shift(dt.timedelta(minutes=20))
-    services.check_out(org.rep, touch)
-    return touch
-
-
-@pytest.mark.parametrize("due_on", ["9999-12-31", "2027-06-01", "2026-03-09"])
-def test_api_commitment_due_date_is_bounded(org, shop, clock, due_on):
-    """R-FU-1: a commitment due 9999-12-31 was accepted; now from today to a year ahead."""
-    touch = _visit(org, shop, clock)
-    response = api_for(org.rep).post(
-        "/api/v1/commitments/", {"touch": touch.pk, "text": "送货", "due_on": due_on}, format="json"
-    )
-    assert response.status_code == 400, response.content
-    assert "due_on" in _attrs(response)
-
-
-def test_commitment_a_month_ahead_is_fine(org, shop, clock):
-    touch = _visit(org, shop, clock)
-    record = services.record_for(touch)
-    assert followup.add_commitment(org.rep, record, text="送货", due_on=dt.date(2026, 4, 10)).pk
-
-
-@pytest.mark.parametrize("starts_at", ["9999-12-31T10:00:00+08:00", "2028-03-12T10:00:00+08:00"])
-def test_api_appointment_far_ahead_is_refused(org, shop, clock, starts_at):
-    """R-VISIT-6: appointments are at most a year ahead (and within DATE_MAX)."""
-    response = api_for(org.rep).post(
-        "/api/v1/appointments/",
-        {"customer": shop.pk, "starts_at": starts_at, "purpose": "sell"},
-        format="json",
-    )
-    assert response.status_code == 400, response.content
-    assert "starts_at" in _attrs(response)
-
-
-def test_appointment_lasting_more_than_a_day_is_refused(org, shop, clock):
-    start = NOW + dt.timedelta(days=2)
-    with pytest.raises(ValidationError) as caught:
-        appointments.make_appointment(
-            org.rep, shop, starts_at=start, ends_at=start + dt.timedelta(days=3), purpose="sell"
-        )
-    assert "ends_at" in caught.value.message_dict

@@ -1,11 +1,10 @@
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from baifang.core.api.viewsets import ScopedReadOnlyViewSet
-from baifang.core.filtersets import BaseAPIFilterSet
 from baifang.org.api.serializers import OrgUnitSerializer, UserSerializer
+from baifang.org.filtersets import OrgUnitFilterSet, UserFilterSet
 from baifang.org.models import OrgUnit, User
 
 
@@ -14,17 +13,8 @@ class OrgUnitViewSet(ScopedReadOnlyViewSet):
 
     queryset = OrgUnit.objects.all()
     serializer_class = OrgUnitSerializer
-    filterset_fields = ["kind", "parent"]
+    filterset_class = OrgUnitFilterSet
     ordering_fields = ["path", "name"]
-
-
-class UserFilterSet(BaseAPIFilterSet):
-    unit = filters.NumberFilter(field_name="unit_id")
-    position_kind = filters.CharFilter(field_name="assignments__position__kind", distinct=True)
-
-    class Meta:
-        model = User
-        fields = ["unit", "position_kind", "is_active"]
 
 
 class UserViewSet(ScopedReadOnlyViewSet):

@@ -24,6 +24,7 @@ from baifang.rules.api.serializers import (
     SpecialVisitSerializer,
     VisitRuleSerializer,
 )
+from baifang.rules.filtersets import SpecialVisitFilterSet, VisitRuleFilterSet
 from baifang.rules.models import SpecialVisit, VisitRule
 
 QUERY_PARAMS = [
@@ -102,7 +103,7 @@ class VisitRuleViewSet(ScopedReadOnlyViewSet):
 
     queryset = VisitRule.objects.all()
     serializer_class = VisitRuleSerializer
-    filterset_fields = ["scheme", "tier", "responsible", "channel", "period", "is_active"]
+    filterset_class = VisitRuleFilterSet
 
     def scope(self, queryset):
         return queryset.select_related("scheme", "tier").order_by("code", "valid_from")
@@ -133,7 +134,7 @@ class SpecialVisitViewSet(
 
     queryset = SpecialVisit.objects.all()
     serializer_class = SpecialVisitSerializer
-    filterset_fields = ["customer", "trigger", "responsible", "cancelled"]
+    filterset_class = SpecialVisitFilterSet
 
     def scope(self, queryset):
         return queryset.select_related("customer").order_by("due_on", "id")

@@ -18,7 +18,18 @@ from baifang.tiers.models import (
 class TierSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tier
-        fields = ["id", "scheme", "code", "name", "rank", "criteria", "description", "is_important"]
+        fields = [
+            "id",
+            "scheme",
+            "code",
+            "name",
+            "rank",
+            "criteria",
+            "description",
+            "is_important",
+            "expected_share_min",
+            "expected_share_max",
+        ]
         read_only_fields = ["scheme", "code", "rank"]
 
 

@@ -23,6 +23,12 @@ from baifang.tiers.api.serializers import (
     ScreeningSerializer,
     TierChangeSerializer,
 )
+from baifang.tiers.filtersets import (
+    CustomerTierFilterSet,
+    RatingBatchFilterSet,
+    ScreeningFilterSet,
+    TierChangeFilterSet,
+)
 from baifang.tiers.models import ClassificationScheme, CustomerTier, RatingBatch, Screening, TierChange
 
 
@@ -38,7 +44,7 @@ class CustomerTierViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = CustomerTier.objects.all()
     serializer_class = CustomerTierSerializer
-    filterset_fields = ["customer", "scheme", "tier", "source"]
+    filterset_class = CustomerTierFilterSet
 
     def get_queryset(self):
         visible = Customer.objects.visible_to(self.request.user).values("pk")
@@ -50,7 +56,7 @@ class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = TierChange.objects.all()
     serializer_class = TierChangeSerializer
-    filterset_fields = ["customer", "scheme", "source", "batch"]
+    filterset_class = TierChangeFilterSet
 
     def get_queryset(self):
         visible = Customer.objects.visible_to(self.request.user).values("pk")
@@ -81,7 +87,7 @@ class RatingBatchViewSet(
 
     queryset = RatingBatch.objects.all()
     serializer_class = RatingBatchSerializer
-    filterset_fields = ["scheme", "status"]
+    filterset_class = RatingBatchFilterSet
 
     def get_queryset(self):
         return RatingBatch.objects.order_by("-created_at")
@@ -128,7 +134,7 @@ class ScreeningViewSet(
 
     queryset = Screening.objects.all()
     serializer_class = ScreeningSerializer
-    filterset_fields = ["customer", "status", "stage"]
+    filterset_class = ScreeningFilterSet
 
     def get_queryset(self):
         from baifang.tiers.screening import visible_screenings

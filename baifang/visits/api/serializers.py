@@ -7,13 +7,19 @@ from rest_framework import serializers
 from baifang.core.api.fields import FlatDictField
 from baifang.core.choices import CoordinateSystem
 from baifang.core.validators import validate_latitude, validate_longitude
-from baifang.visits.choices import QUICK_CHANNELS, Channel
-from baifang.visits.models import Touch, VisitFlag, VisitPhoto, VisitRecord
+from baifang.visits.choices import QUICK_CHANNELS, Channel, ProposalStatus
+from baifang.visits.models import LocationProposal, Touch, VisitFlag, VisitPhoto, VisitRecord
 from baifang.visits.services import RECORD_FIELDS
 
 IDEMPOTENCY_HELP = (
     "Idempotency: a retry with the same key (or Idempotency-Key header) returns the first result."
 )
+
+
+def status_field(choices) -> serializers.CharField:
+    """A read-only status as a plain string: an enum named "status" here would collide in the OpenAPI
+    schema with other apps' status enums (settings.ENUM_NAME_OVERRIDES is not ours to edit)."""
+    return serializers.CharField(read_only=True, help_text=" | ".join(choices.values))
 
 
 class VisitFlagSerializer(serializers.ModelSerializer):
@@ -170,3 +176,33 @@ class QuickTouchSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(
         required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP
     )
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class LocationProposalSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    rep = serializers.IntegerField(source="touch.user_id", read_only=True)
+    status = status_field(ProposalStatus)
+
+    class Meta:
+        model = LocationProposal
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "touch",
+            "rep",
+            "latitude",
+            "longitude",
+            "coordinate_system",
+            "accuracy_m",
+            "status",
+            "decided_by",
+            "decided_at",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = fields

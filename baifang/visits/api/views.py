@@ -16,10 +16,12 @@ from rest_framework.response import Response
 
 from baifang.core.api.viewsets import ScopedViewSetMixin
 from baifang.customers.access import get_workable_customer
-from baifang.visits import services
+from baifang.visits import locations, services
 from baifang.visits.api.serializers import (
     CheckInSerializer,
     IdempotentSerializer,
+    LocationProposalSerializer,
+    NoteSerializer,
     PhotoSerializer,
     QuickTouchSerializer,
     TouchSerializer,
@@ -27,8 +29,9 @@ from baifang.visits.api.serializers import (
 )
 from baifang.visits.choices import Channel, IdempotentAction
 from baifang.visits.exceptions import IdempotencyConflict
+from baifang.visits.filtersets import LocationProposalFilterSet, TouchFilterSet
 from baifang.visits.idempotency import request_fingerprint, run_once
-from baifang.visits.models import Touch
+from baifang.visits.models import LocationProposal, Touch
 
 
 class IdempotencyKeyReused(APIException):
@@ -38,7 +41,7 @@ class IdempotencyKeyReused(APIException):
     default_code = "idempotency_key_reused"
 
 
-def _respond(request, action_name: str, data: dict, work) -> Response:
+def respond_once(request, action_name: str, data: dict, work) -> Response:
     key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
     try:
         status, body, replayed = run_once(
@@ -52,6 +55,18 @@ def _respond(request, action_name: str, data: dict, work) -> Response:
     return response
 
 
+def valid(serializer_class, request) -> dict:
+    params = serializer_class(data=request.data)
+    params.is_valid(raise_exception=True)
+    return params.validated_data
+
+
+class ReadViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    pass
+
+
 class VisitViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -59,7 +74,7 @@ class VisitViewSet(
 
     queryset = Touch.objects.all()
     serializer_class = TouchSerializer
-    filterset_fields = ["customer", "user"]
+    filterset_class = TouchFilterSet
     ordering_fields = ["started_at", "id"]
 
     def scope(self, queryset):
@@ -90,7 +105,7 @@ class VisitViewSet(
             )
             return 201, TouchSerializer(self.scope(Touch.objects.all()).get(pk=touch.pk)).data
 
-        return _respond(request, IdempotentAction.CHECK_IN, data, work)
+        return respond_once(request, IdempotentAction.CHECK_IN, data, work)
 
     @extend_schema(request=IdempotentSerializer, responses={200: TouchSerializer})
     @action(detail=True, methods=["post"], url_path="check-out")
@@ -104,7 +119,7 @@ class VisitViewSet(
             services.check_out(request.user, touch)
             return 200, TouchSerializer(self.scope(Touch.objects.all()).get(pk=touch.pk)).data
 
-        return _respond(request, IdempotentAction.CHECK_OUT, params.validated_data, work)
+        return respond_once(request, IdempotentAction.CHECK_OUT, params.validated_data, work)
 
     @extend_schema(
         request=VisitRecordSerializer,
@@ -132,7 +147,7 @@ class VisitViewSet(
                 record = services.submit_record(request.user, record)
             return 200, VisitRecordSerializer(record).data
 
-        return _respond(request, IdempotentAction.RECORD, params.validated_data, work)
+        return respond_once(request, IdempotentAction.RECORD, params.validated_data, work)
 
     @extend_schema(request=PhotoSerializer, responses={201: PhotoSerializer})
     @action(detail=True, methods=["post"])
@@ -152,7 +167,7 @@ class VisitViewSet(
                 raise DjangoValidationError({"image": exc.messages}) from exc
             return 201, PhotoSerializer(photo, context={"request": request}).data
 
-        return _respond(request, IdempotentAction.PHOTO, data, work)
+        return respond_once(request, IdempotentAction.PHOTO, data, work)
 
 
 class QuickTouchViewSet(viewsets.GenericViewSet):
@@ -179,4 +194,34 @@ class QuickTouchViewSet(viewsets.GenericViewSet):
             )
             return 201, TouchSerializer(Touch.objects.for_lists().get(pk=touch.pk)).data
 
-        return _respond(request, IdempotentAction.TOUCH, data, work)
+        return respond_once(request, IdempotentAction.TOUCH, data, work)
+
+
+class LocationProposalViewSet(ReadViewSet):
+    """Customer locations proposed from precise check-ins; the supervisor confirms or rejects."""
+
+    queryset = LocationProposal.objects.all()
+    serializer_class = LocationProposalSerializer
+    filterset_class = LocationProposalFilterSet
+    ordering_fields = ["created_at", "id"]
+
+    def scope(self, queryset):
+        return queryset.for_lists().order_by("created_at", "pk")
+
+    @extend_schema(request=NoteSerializer, responses={200: LocationProposalSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Write the proposed coordinates to the customer (field history and audit log)."""
+        proposal = self.get_object()
+        data = valid(NoteSerializer, request)
+        locations.confirm_location(request.user, proposal, note=data.get("note", ""))
+        return Response(LocationProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
+
+    @extend_schema(request=NoteSerializer, responses={200: LocationProposalSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Refuse the proposal; ``note`` says why."""
+        proposal = self.get_object()
+        data = valid(NoteSerializer, request)
+        locations.reject_location(request.user, proposal, note=data.get("note", ""))
+        return Response(LocationProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)

@@ -1,9 +1,9 @@
-"""Visit models: touches and records (R-VISIT-1..5), appointments (R-VISIT-6), open questions
-(R-VISIT-7), commitments (R-FU-1) and proposed customer locations."""
+"""Visit models: touches and records (R-VISIT-1..5) and proposed customer locations.
 
-from baifang.visits.models.appointments import Appointment, AppointmentChange
-from baifang.visits.models.followup import Commitment, OpenQuestion
+Appointments, open questions and commitments live in ``baifang.followups``."""
+
 from baifang.visits.models.locations import LocationProposal
+from baifang.visits.models.stock import StockCount
 from baifang.visits.models.touches import (
     IdempotencyKey,
     RecordStatusChange,
@@ -15,13 +15,10 @@ from baifang.visits.models.touches import (
 )
 
 __all__ = [
-    "Appointment",
-    "AppointmentChange",
-    "Commitment",
     "IdempotencyKey",
     "LocationProposal",
-    "OpenQuestion",
     "RecordStatusChange",
+    "StockCount",
     "Touch",
     "VisitChecklist",
     "VisitFlag",
