@@ -58,11 +58,18 @@ INSTALLED_APPS = [
     "baifang.customers",
     "baifang.tiers",
     "baifang.rules",
+    "baifang.commerce",
+    "baifang.receivables",
     "baifang.visits",
+    "baifang.followups",
+    "baifang.complaints",
     "baifang.presets",
     "baifang.maps",
     "baifang.plans",
+    "baifang.surveys",
+    "baifang.care",
     "baifang.demo",
+    "baifang.ops",
     "baifang.desk",
 ]
 
@@ -95,6 +102,33 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Directory sign-in (R-SEC-2, optional extra `baifang[ldap]`; baifang/org/directory.py, docs/admin-guide.md):
+# switched on by BAIFANG_LDAP_URI; asked before the local passwords, after the lockout check.
+BAIFANG_LDAP = {
+    "URI": env_str("BAIFANG_LDAP_URI", ""),
+    "BIND_DN": env_str("BAIFANG_LDAP_BIND_DN", ""),
+    "BIND_PASSWORD": env_str("BAIFANG_LDAP_BIND_PASSWORD", ""),
+    "START_TLS": env_bool("BAIFANG_LDAP_START_TLS", default=False),
+    "USER_BASE": env_str("BAIFANG_LDAP_USER_BASE", ""),
+    "USER_FILTER": env_str("BAIFANG_LDAP_USER_FILTER", "(uid=%(user)s)"),
+    "GROUP_BASE": env_str("BAIFANG_LDAP_GROUP_BASE", ""),
+    "DENY_GROUP": env_str("BAIFANG_LDAP_DENY_GROUP", ""),
+    "GROUP_POSITIONS": env_str("BAIFANG_LDAP_GROUP_POSITIONS", ""),
+    "TIMEOUT": env_int("BAIFANG_LDAP_TIMEOUT_SECONDS", 5, minimum=1),
+}
+if BAIFANG_LDAP["URI"]:
+    import importlib.util
+
+    if not (importlib.util.find_spec("django_auth_ldap") and importlib.util.find_spec("ldap")):
+        raise ImproperlyConfigured(
+            'BAIFANG_LDAP_URI is set but directory sign-in is not installed: pip install "baifang[ldap]" '
+            "(after apt-get install libldap-dev libsasl2-dev)"
+        )
+    if not BAIFANG_LDAP["USER_BASE"]:
+        raise ImproperlyConfigured(
+            "BAIFANG_LDAP_USER_BASE is needed with BAIFANG_LDAP_URI (where people are)"
+        )
+    AUTHENTICATION_BACKENDS.insert(1, "baifang.org.directory.DirectoryBackend")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -236,10 +270,25 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "baifang.customers.choices.CustomerStatus",
+        "VisitorKindEnum": "baifang.followups.models.showroom.VisitorKind",
         "AccessStatusEnum": "baifang.customers.choices.AccessStatus",
+        "CareMessageChannelEnum": "baifang.care.choices.MessageChannel",
+        "CareFeedbackSourceEnum": "baifang.care.choices.FeedbackSource",
+        "SourceEnum": "baifang.tiers.choices.TierSource",
         "TouchChannelEnum": "baifang.visits.choices.Channel",
         "RuleChannelEnum": "baifang.rules.choices.RuleChannel",
         "SignatureMethodEnum": "baifang.visits.choices.SignatureMethod",
+        "PurposeEnum": "baifang.visits.choices.Purpose",
+        "SurveyCampaignStatusEnum": "baifang.surveys.choices.CampaignStatus",
+        "SurveyChannelEnum": "baifang.surveys.choices.Channel",
+        "SurveyResponseSourceEnum": "baifang.surveys.choices.ResponseSource",
+        "SurveyStaffSourceEnum": "baifang.surveys.choices.STAFF_SOURCES",
+        "ScaleEnum": "baifang.customers.choices.Scale",
+        "SurveyScaleEnum": "baifang.surveys.choices.ScaleKind",
+        "SurveyPurposeEnum": "baifang.surveys.choices.TemplatePurpose",
+        "ComplaintStatusEnum": "baifang.complaints.choices.ComplaintStatus",
+        "ComplaintChannelEnum": "baifang.complaints.choices.ComplaintChannel",
+        "CreditTermsStatusEnum": "baifang.receivables.choices.CreditStatus",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
@@ -297,10 +346,28 @@ BAIFANG = {
     # A rep's working day for route suggestions, in minutes since midnight (08:30–18:00).
     "DAY_START_MINUTES": env_int("BAIFANG_DAY_START_MINUTES", 510, minimum=0),
     "DAY_END_MINUTES": env_int("BAIFANG_DAY_END_MINUTES", 1080, minimum=1),
+    # Road travel times (docs/routing.md): an OSRM-compatible table server on the intranet, e.g.
+    # http://osrm.intranet:5000; empty (the default) = straight-line estimates, nothing is called.
+    "ROUTING_OSRM_URL": env_str("BAIFANG_ROUTING_OSRM_URL", ""),
+    "ROUTING_OSRM_PROFILE": env_str("BAIFANG_ROUTING_OSRM_PROFILE", "driving"),
+    "ROUTING_OSRM_TIMEOUT_SECONDS": env_int("BAIFANG_ROUTING_OSRM_TIMEOUT_SECONDS", 5, minimum=1),
+    # R-FREQ-10: a tier's share of customers this many points outside its expected share is flagged.
+    "TIER_SHARE_TOLERANCE_POINTS": env_int("BAIFANG_TIER_SHARE_TOLERANCE_POINTS", 1, minimum=0),
     # R-VISIT-8: flags that hold a visit for review before it counts, and whether a too-short visit
     # counts (strict defaults; run `baifang recount_touches` after a change).
     "VISIT_SERIOUS_FLAGS": env_list("BAIFANG_VISIT_SERIOUS_FLAGS", ["far", "speed", "reused", "no_location"]),
     "VISIT_SHORT_VISITS_COUNT": env_bool("BAIFANG_VISIT_SHORT_VISITS_COUNT", default=False),
+    # R-UX-1: a closed page-wide banner (e.g. the calendar warning) shows again after this many days.
+    "BANNER_SNOOZE_DAYS": env_int("BAIFANG_BANNER_SNOOZE_DAYS", 14, minimum=1),
+    # Backups (issue 18, docs/admin-guide.md "Backup and restore"): the nightly job writes one archive
+    # a day here and keeps the newest of the last N days and of the last M weeks.
+    "BACKUP_DIR": env_str("BAIFANG_BACKUP_DIR", str(DATA_DIR / "backups")),
+    "BACKUP_KEEP_DAILY": env_int("BAIFANG_BACKUP_KEEP_DAILY", 7, minimum=0),
+    "BACKUP_KEEP_WEEKLY": env_int("BAIFANG_BACKUP_KEEP_WEEKLY", 8, minimum=0),
+    # PIPL: contacts of customers lost or blacklisted longer than this many years are listed for review.
+    "PERSONAL_RETENTION_YEARS": env_int("BAIFANG_PERSONAL_RETENTION_YEARS", 3, minimum=1),
+    # /readyz fails when the oldest job waiting in the queue has waited longer than this (minutes).
+    "READY_QUEUE_MAX_MINUTES": env_int("BAIFANG_READY_QUEUE_MAX_MINUTES", 15, minimum=1),
 }
 
 # --- browser safety (R-SEC-2, R-UX-1): no inline script, nothing from the internet --------------
@@ -337,3 +404,18 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# --- customer care (R-CARE-4): the message gateway per channel --------------------------------
+# "log" (default: write to the log), "email" (Django's EMAIL_BACKEND), "webhook" (POST a signed
+# JSON body to WEBHOOK_URL), or a dotted path to a class with the same send(). See docs/care.md.
+BAIFANG_CARE = {
+    "GATEWAYS": {
+        "sms": env_str("BAIFANG_CARE_SMS_GATEWAY", "log"),
+        "email": env_str("BAIFANG_CARE_EMAIL_GATEWAY", "log"),
+    },
+    "WEBHOOK_URL": env_str("BAIFANG_CARE_WEBHOOK_URL", ""),
+    "WEBHOOK_SECRET": env_str("BAIFANG_CARE_WEBHOOK_SECRET", ""),
+    "WEBHOOK_TIMEOUT": env_int("BAIFANG_CARE_WEBHOOK_TIMEOUT", 5, minimum=1),
+    "WEBHOOK_RETRIES": env_int("BAIFANG_CARE_WEBHOOK_RETRIES", 2, minimum=0),
+    "WEBHOOK_BACKOFF": env_int("BAIFANG_CARE_WEBHOOK_BACKOFF", 1, minimum=0),
+}

@@ -9,7 +9,8 @@ from baifang.visits.models import Touch
 
 
 @pytest.mark.django_db
-def test_first_run_loads_a_usable_demo_and_second_run_changes_nothing(capsys):
+def test_first_run_loads_a_usable_demo_and_second_run_changes_nothing(capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the demo import's files
     call_command("bootstrap", customers=40, reps=4)
     out = capsys.readouterr().out
     assert "demo12345" in out and "rep" in out
@@ -27,6 +28,22 @@ def test_first_run_loads_a_usable_demo_and_second_run_changes_nothing(capsys):
     from baifang.rules.models import ComplianceWindow
 
     assert ComplianceWindow.objects.exists()  # compliance reads kept windows from the first page on
+    # R-VISIT-9: the manager's punctuality report has both demo reps, some visits late, some on time
+    import datetime as dt
+
+    from baifang.followups.appointments import punctuality_report
+    from baifang.org.models import User
+
+    today = timezone.localdate()
+    rows = punctuality_report(User.objects.get(username="manager"), today - dt.timedelta(days=31), today)
+    assert {r.rep_name for r in rows} >= {"张伟", "李娜"}
+    assert sum(r.tally.late for r in rows) > 0 and sum(r.tally.on_time for r in rows) > 0
+    from baifang.core.models import ImportBatch
+
+    imported = ImportBatch.objects.get(kind="customers.archive", created_by__username="market", dry_run=False)
+    assert (
+        imported.status == "done" and imported.documents_new == 5
+    )  # R-ARCH-10: the market persona's history
     call_command("bootstrap", customers=40, reps=4)
     assert Touch.objects.count() == touches
     assert Plan.objects.count() == 2

@@ -28,5 +28,11 @@ window.Baifang = (function () {
     });
   });
 
+  /* <button data-print>: opens the browser's print dialog (the reply letter prints with print CSS). */
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest && event.target.closest("[data-print]");
+    if (button) { window.print(); }
+  });
+
   return {textNode: textNode, escapeHtml: escapeHtml};
 })();

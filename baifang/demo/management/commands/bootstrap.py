@@ -36,6 +36,9 @@ class Command(BaseCommand):
                 f"Loaded the distribution preset, rated {rated} customers, recorded {touches} touches, "
                 f"drafted {plans} monthly plans for next month."
             )
+            from baifang.demo import steps
+
+            steps.run_all(timezone.localdate(), log=self.stdout.write)
         self.stdout.write(personas_table())
         self.stdout.write(
             "\nOpen http://127.0.0.1:8000/ and log in — 打开浏览器访问 http://127.0.0.1:8000/ 登录。\n"
