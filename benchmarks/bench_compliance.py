@@ -16,8 +16,15 @@ each figure twice in the same run — from the kept windows (the default path) a
   (b) one sales department (unit subtree),
   (c) one rep's due list;
 and two baselines: (i) a naive per-customer ORM loop over a 2,000-customer sample, scaled to all
-customers; (ii) the floor: per rule, one hand-written aggregate SQL over the same touches (tier
-join + window aggregate, no scope, no responsible-person matching), summed over the rules.
+customers; (ii) the floor (``compliance_floor.py``): one hand-written SQL statement that gives the
+app's answer — owners' touches, minimum durations, ``count_state``, merged and inactive customers
+left out, tiers joined to the rule list — checked rule by rule against both paths: the benchmark
+exits with an error, and writes no ratio, if any rule's due / met / overdue / pending differs.
+Every figure is a median with its range (min–max) over the same runs; ``today`` is pinned to the
+day measured, so overdue counts do not depend on the date the benchmark runs. PostgreSQL may run
+parallel workers for a statement (``max_parallel_workers_per_gather`` is recorded), so the
+figures are not single-process. The load average is recorded before and after each part, and a
+checksum of the data (customers, tiers, touches) so a re-run can tell it measured the same rows.
 Also: the cost the triggers add to recording one touch (ORM create, with and without kept
 windows), and a check that both paths give the same numbers.
 Writes ``benchmarks/results/compliance.json`` and prints a table.
@@ -62,7 +69,8 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
-def median_ms(func, runs: int, warmups: int = 1) -> float:
+def timed_ms(func, runs: int, warmups: int = 1) -> dict:
+    """Median and range (ms) of ``runs`` calls after ``warmups``."""
     for _ in range(warmups):
         func()
     samples = []
@@ -70,7 +78,38 @@ def median_ms(func, runs: int, warmups: int = 1) -> float:
         start = time.perf_counter()
         func()
         samples.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(samples), 1)
+    return {
+        "median": round(statistics.median(samples), 1),
+        "min": round(min(samples), 1),
+        "max": round(max(samples), 1),
+    }
+
+
+def median_ms(func, runs: int, warmups: int = 1) -> float:
+    return timed_ms(func, runs, warmups)["median"]
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def data_checksum() -> dict:
+    """Row counts and column sums of the data every figure reads: the same seed gives the same values."""
+    from django.db import connection
+
+    queries = {
+        "customers": "SELECT COUNT(*), SUM(id), SUM(owner_id), SUM(unit_id), "
+        "SUM(CASE WHEN merged_into_id IS NULL THEN 0 ELSE 1 END) FROM customers_customer",
+        "customer_tiers": "SELECT COUNT(*), SUM(customer_id), SUM(tier_id) FROM tiers_customertier",
+        "touches": "SELECT COUNT(*), SUM(customer_id), SUM(user_id), SUM(duration_seconds), "
+        "SUM(CASE WHEN count_state = 'counted' THEN 1 ELSE 0 END) FROM visits_touch",
+    }
+    out = {}
+    with connection.cursor() as cursor:
+        for name, sql in queries.items():
+            cursor.execute(sql)
+            out[name] = [int(x or 0) for x in cursor.fetchone()]
+    return out
 
 
 def ensure_rules_and_tiers() -> None:
@@ -182,40 +221,19 @@ def ensure_touches(total: int, seed: int = 1) -> float | None:
     return round(time.perf_counter() - started, 1)
 
 
-def floor_ms(runs: int) -> float:
-    """Per rule, the minimal hand-written aggregate SQL; summed."""
+def floor_check(rules, runs: int) -> tuple[dict, dict]:
+    """Time the one-statement floor; its numbers per rule (the check compares them to the app's)."""
+    from compliance_floor import floor_numbers, floor_sql
     from django.db import connection
 
-    from baifang.rules import compliance, engine
-
-    rules = compliance.rules_in_force(DAY)
-    statements = []
-    for rule in rules:
-        win = engine.window(rule.period, DAY)
-        channels = ", ".join(f"'{c}'" for c in rule.touch_channels)
-        statements.append(
-            (
-                f"""SELECT COUNT(*), SUM(CASE WHEN COALESCE(d.n, 0) >= {rule.min_count} THEN 1 ELSE 0 END)
-                FROM tiers_customertier ct
-                LEFT JOIN (SELECT customer_id, COUNT(*) AS n FROM visits_touch
-                           WHERE started_at >= %s AND started_at < %s AND channel IN ({channels})
-                           GROUP BY customer_id) d ON d.customer_id = ct.customer_id
-                WHERE ct.tier_id = %s""",
-                [
-                    compliance._db_datetime(win.start),
-                    compliance._db_datetime(win.end + dt.timedelta(days=1)),
-                    rule.tier_id,
-                ],
-            )
-        )
+    sql, params = floor_sql(rules, DAY, DAY)
 
     def run():
         with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
+            cursor.execute(sql, params)
+            cursor.fetchall()
 
-    return median_ms(run, runs)
+    return timed_ms(run, runs), floor_numbers(rules, DAY, DAY)
 
 
 def build_kept_windows() -> tuple[float, dict]:
@@ -327,7 +345,8 @@ def main(argv=None) -> int:
     print(f"{touches:,} touches" + (f" (COPY took {touch_seconds}s)" if touch_seconds else ""), flush=True)
 
     runs = 3 if args.quick else 7
-    load_before = [round(x, 2) for x in os.getloadavg()]  # other work on the machine skews every figure
+    loads = {"start": load()}  # other work on the machine skews every figure
+    checksum = data_checksum()
     rules = compliance.rules_in_force(DAY)
     build_seconds, built = build_kept_windows()
     print(
@@ -337,59 +356,117 @@ def main(argv=None) -> int:
     department = OrgUnit.objects.filter(kind="field_sales", parent__kind="company").order_by("code").first()
     rep = User.objects.get(username="rep")
     everyone, one_unit = compliance.Scope(), compliance.Scope(unit_path=department.path)
+
+    # The answer first: the floor must give the app's numbers on every rule, on both paths.
+    from compliance_floor import app_numbers, differences
+
+    kept_cells = compliance.compliance(DAY, scope=everyone, group_by="rule", today=DAY)
+    live_cells = compliance.compliance(DAY, scope=everyone, group_by="rule", today=DAY, use_tallies=False)
+    floor_timing, floor = floor_check(rules, 1)
+    mismatches = {
+        "kept": differences(rules, floor, app_numbers(kept_cells)),
+        "live": differences(rules, floor, app_numbers(live_cells)),
+    }
+    print(f"floor vs app, rule by rule: {mismatches}", flush=True)
+
+    # Headline trio interleaved (kept, live, floor in turn), so background load hits all three alike.
+    from compliance_floor import floor_sql
+
+    sql, params = floor_sql(rules, DAY, DAY)
+
+    def run_floor():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    trio = {
+        "whole_company": lambda: compliance.compliance(DAY, scope=everyone, group_by="rule", today=DAY),
+        "whole_company_live": lambda: compliance.compliance(
+            DAY, scope=everyone, group_by="rule", today=DAY, use_tallies=False
+        ),
+        "floor": run_floor,
+    }
+    samples = {name: [] for name in trio}
+    for func in trio.values():  # warm-up
+        func()
+    loads["headline_start"] = load()
+    for _ in range(runs * 2 - 1):
+        for name, func in trio.items():
+            started = time.perf_counter()
+            func()
+            samples[name].append((time.perf_counter() - started) * 1000)
+    loads["headline_end"] = load()
     results = {}
+    for name, values in samples.items():
+        results[f"{name}_ms"] = round(statistics.median(values), 1)
+        results[f"{name}_range_ms"] = [round(min(values), 1), round(max(values), 1)]
+    # Per-run ratios (kept / floor, live / floor), same run; their median and range.
+    kept_ratios = [k / f for k, f in zip(samples["whole_company"], samples["floor"], strict=True)]
+    live_ratios = [k / f for k, f in zip(samples["whole_company_live"], samples["floor"], strict=True)]
+    results["ratio_vs_floor"] = round(statistics.median(kept_ratios), 2)
+    results["ratio_vs_floor_range"] = [round(min(kept_ratios), 2), round(max(kept_ratios), 2)]
+    results["live_ratio_vs_floor"] = round(statistics.median(live_ratios), 2)
+    results["live_ratio_vs_floor_range"] = [round(min(live_ratios), 2), round(max(live_ratios), 2)]
+    results["speedup_vs_live"] = round(results["whole_company_live_ms"] / results["whole_company_ms"], 1)
+
     for suffix, kept in (("", True), ("_live", False)):
-        results[f"whole_company{suffix}_ms"] = median_ms(
-            lambda kept=kept: compliance.compliance(DAY, scope=everyone, group_by="rule", use_tallies=kept),
-            runs,
-        )
-        results[f"whole_company_by_responsible{suffix}_ms"] = median_ms(
-            lambda kept=kept: compliance.compliance(
-                DAY, scope=everyone, group_by="responsible", use_tallies=kept
+        for name, func, n in (
+            (
+                "whole_company_by_responsible",
+                lambda kept=kept: compliance.compliance(
+                    DAY, scope=everyone, group_by="responsible", today=DAY, use_tallies=kept
+                ),
+                runs,
             ),
-            runs,
-        )
-        results[f"one_unit{suffix}_ms"] = median_ms(
-            lambda kept=kept: compliance.compliance(
-                DAY, scope=one_unit, group_by="responsible", use_tallies=kept
+            (
+                "one_unit",
+                lambda kept=kept: compliance.compliance(
+                    DAY, scope=one_unit, group_by="responsible", today=DAY, use_tallies=kept
+                ),
+                runs,
             ),
-            runs,
-        )
-        results[f"rep_due_list{suffix}_ms"] = median_ms(
-            lambda kept=kept: compliance.obligations(
-                DAY,
-                scope=compliance.Scope(user=rep, responsible_user=rep),
-                only_unmet=True,
-                limit=200,
-                today=DAY,
-                use_tallies=kept,
+            (
+                "rep_due_list",
+                lambda kept=kept: compliance.obligations(
+                    DAY,
+                    scope=compliance.Scope(user=rep, responsible_user=rep),
+                    only_unmet=True,
+                    limit=200,
+                    today=DAY,
+                    use_tallies=kept,
+                ),
+                runs * 3,
             ),
-            runs * 3,
-        )
+        ):
+            timing = timed_ms(func, n)
+            results[f"{name}{suffix}_ms"] = timing["median"]
+            results[f"{name}{suffix}_range_ms"] = [timing["min"], timing["max"]]
+    loads["detail_end"] = load()
     results["rep_due_list_service_ms"] = median_ms(lambda: services.due_list(rep, DAY), runs * 3)
-    results["floor_ms"] = floor_ms(runs)
     sample_ms, scaled_ms = naive_ms(500 if args.quick else 2000)
     results["naive_sample_ms"] = sample_ms
     results["naive_scaled_ms"] = scaled_ms
-    results["ratio_vs_floor"] = round(results["whole_company_ms"] / results["floor_ms"], 2)
-    results["live_ratio_vs_floor"] = round(results["whole_company_live_ms"] / results["floor_ms"], 2)
-    results["speedup_vs_live"] = round(results["whole_company_live_ms"] / results["whole_company_ms"], 1)
     results["speedup_vs_naive"] = round(scaled_ms / results["whole_company_ms"], 1)
     results.update(touch_write_ms(50 if args.quick else 200))
-    cells = compliance.compliance(DAY, scope=compliance.Scope(), group_by="rule")
-    live_cells = compliance.compliance(DAY, scope=compliance.Scope(), group_by="rule", use_tallies=False)
-    by_responsible = compliance.compliance(DAY, scope=compliance.Scope(), group_by="responsible")
+    loads["end"] = load()
+    by_responsible = compliance.compliance(DAY, scope=everyone, group_by="responsible", today=DAY)
     live_by_responsible = compliance.compliance(
-        DAY, scope=compliance.Scope(), group_by="responsible", use_tallies=False
+        DAY, scope=everyone, group_by="responsible", today=DAY, use_tallies=False
     )
 
     def numbers(found):
-        return sorted((c.rule.code, c.key or 0, c.due, c.met, c.overdue) for c in found)
+        return sorted((c.rule.code, c.key or 0, c.due, c.met, c.overdue, c.pending) for c in found)
 
     from baifang.rules import tallies
 
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        parallel = int(cursor.fetchone()[0])
     checks = {
-        "kept_equals_live_by_rule": numbers(cells) == numbers(live_cells),
+        "floor_equals_kept_by_rule": not mismatches["kept"],
+        "floor_equals_live_by_rule": not mismatches["live"],
+        "floor_mismatches": mismatches,
+        "kept_equals_live_by_rule": numbers(kept_cells) == numbers(live_cells),
         "kept_equals_live_by_responsible": numbers(by_responsible) == numbers(live_by_responsible),
         "kept_windows_drift": tallies.drift(DAY),
         "kept_windows_used": len(tallies.covered(rules, DAY)),
@@ -399,23 +476,37 @@ def main(argv=None) -> int:
         "benchmark": "visit-rule compliance at scale",
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "day": DAY.isoformat(),
+        "today": DAY.isoformat(),
         "customers": customers,
         "touches": touches,
+        "data_checksum": checksum,
         "rules": len(rules),
-        "obligations": sum(c.due for c in cells),
+        "obligations": sum(c.due for c in kept_cells),
         "runs": runs,
+        "headline_runs_interleaved": runs * 2 - 1,
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
-            "load_average_before": load_before,
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "load_average": loads,
             "postgresql": connection.cursor().connection.info.server_version,
+            "max_parallel_workers_per_gather": parallel,
         },
         "kept_windows": {"build_seconds": build_seconds, **built},
         "results": results,
         "checks": checks,
-        "per_rule": [{"rule": c.rule.code, "due": c.due, "met": c.met, "overdue": c.overdue} for c in cells],
+        "per_rule": [
+            {"rule": c.rule.code, "due": c.due, "met": c.met, "overdue": c.overdue, "pending": c.pending}
+            for c in kept_cells
+        ],
     }
+    if mismatches["kept"] or mismatches["live"]:
+        for key in (
+            "ratio_vs_floor",
+            "ratio_vs_floor_range",
+            "live_ratio_vs_floor",
+            "live_ratio_vs_floor_range",
+        ):
+            payload["results"].pop(key)  # a ratio to a different answer is not quoted
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     print(
@@ -426,6 +517,9 @@ def main(argv=None) -> int:
     for key, value in results.items():
         print(f"| {key} | {value} |")
     print(f"\nwritten to {args.output}")
+    if mismatches["kept"] or mismatches["live"]:
+        print("FLOOR AND APP DIFFER:\n  " + "\n  ".join(mismatches["kept"] + mismatches["live"]))
+        return 1
     return 0
 
 
