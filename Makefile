@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/baifang
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-pg test-fast fuzz bench bench-routing bench-customers bench-compliance bench-load bench-plans lint fmt worker messages clean
+.PHONY: run test test-pg test-fast fuzz bench bench-routing bench-customers bench-compliance bench-load bench-plans bench-surveys bench-complaints bench-showroom bench-archive-import bench-care lint fmt worker messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## make bench: every benchmark (needs PostgreSQL for the scale ones); results in benchmarks/results/
-bench: bench-routing bench-customers bench-compliance bench-load bench-plans
+bench: bench-routing bench-customers bench-compliance bench-load bench-plans bench-surveys bench-complaints bench-showroom bench-archive-import bench-care
 
 bench-routing: $(VENV)/.installed-dev
 	$(PIP) install -q -e ".[bench]"
@@ -76,6 +76,26 @@ bench-compliance: $(VENV)/.installed-dev
 ## make bench-plans: one rep's month (600 customers, routes included) and 1,000 reps' months on 2 cores
 bench-plans: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_plans.py
+
+## make bench-surveys: survey statistics for 50,000 responses × 15 items (< 1 s, PostgreSQL)
+bench-surveys: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_surveys.py
+
+## make bench-complaints: the complaint list at 200,000 customers and 50,000 complaints (< 300 ms)
+bench-complaints: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_complaints.py
+
+## make bench-showroom: a showroom's day (200 registrations, 12 reps) rotates in < 1 ms per arrival
+bench-showroom: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_showroom.py
+
+## make bench-archive-import: 100,000 customer rows checked and written (< 2 min, PostgreSQL), with a bulk_create floor
+bench-archive-import: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_archive_import.py
+
+## make bench-care: the daily care job at 200,000 customers / 400,000 contacts, festival window and ordinary day (< 60 s)
+bench-care: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_care.py
 
 ## make bench-load: check-in/out + record submit at 50 concurrent users over HTTP (gunicorn, PostgreSQL), with a retry storm
 bench-load: $(VENV)/.installed-dev

@@ -6,7 +6,7 @@ free loopback port, and runs `st run` over every operation of `/api/schema/` as 
 fixed seed and a per-operation example budget. Fails unless both runs find 0 server errors and 0
 schema violations. The server and its database are thrown away afterwards.
 
-    python tests/fuzz/run.py [--max-examples N] [--seed S] [--keep]
+    python tests/fuzz/run.py [--max-examples N] [--seed S] [--keep] [--only PATH_REGEX]
 """
 
 from __future__ import annotations
@@ -105,6 +105,7 @@ def fuzz(schema: Path, base_url: str, token: str, persona: str, args, report_dir
         "30",
         "--suppress-health-check",
         "all",
+        *(["--include-path-regex", args.only] if args.only else []),
         "--no-color",
         "--report",
         "junit",
@@ -122,6 +123,7 @@ def main() -> int:
     parser.add_argument("--phases", default=os.environ.get("FUZZ_PHASES", "examples,fuzzing"))
     parser.add_argument("--keep", action="store_true", help="keep the database and reports")
     parser.add_argument("--personas", default=",".join(PERSONAS))
+    parser.add_argument("--only", help="fuzz only the paths matching this regex (to work on one operation)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="baifang-fuzz-"))
