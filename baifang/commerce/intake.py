@@ -17,27 +17,20 @@ from django.utils.translation import gettext_lazy
 
 from baifang.commerce.models import Delivery, DeliveryLine, Order, OrderLine, Product
 from baifang.core.intake import Column, Report, Row, RowSchema, parse_day, parse_decimal, parse_text
+from baifang.core.sql import values_in
 from baifang.customers.models import Customer
 
-CHUNK = 2000  # ids per IN (...) lookup: well under SQLite's variable limit
+CHUNK = 2000  # rows per bulk insert
 
 QUANTITY = parse_decimal(places=3, minimum=Decimal(0), negative_code="negative_quantity")
 MONEY = parse_decimal(places=2)
 
 
-def _in_chunks(model, field: str, values, *columns):
-    values = sorted(set(values))
-    for start in range(0, len(values), CHUNK):
-        yield from model.objects.filter(**{f"{field}__in": values[start : start + CHUNK]}).values_list(
-            *columns
-        )
-
-
 def _lookup_products(rows: list[Row], report: Report, column: Column) -> None:
     products = {
         code: (pk, price)
-        for code, pk, price in _in_chunks(
-            Product, "code", (r["product_code"] for r in rows), "code", "pk", "price"
+        for code, pk, price in values_in(
+            Product.objects, "code", (r["product_code"] for r in rows), "code", "pk", "price"
         )
     }
     for row in rows:
@@ -117,7 +110,9 @@ class OrderRows(_CommerceRows):
         return next(c for c in self.columns if c.key == key)
 
     def check(self, rows: list[Row], report: Report) -> None:
-        customers = dict(_in_chunks(Customer, "code", (r["customer_code"] for r in rows), "code", "pk"))
+        customers = dict(
+            values_in(Customer.objects, "code", (r["customer_code"] for r in rows), "code", "pk")
+        )
         merged = (
             set(
                 Customer.objects.filter(code__in=list(customers), merged_into__isnull=False).values_list(
@@ -152,7 +147,7 @@ class OrderRows(_CommerceRows):
                 )
 
     def existing(self, numbers: list[str]) -> dict[str, str]:
-        return dict(_in_chunks(Order, "number", numbers, "number", "fingerprint"))
+        return dict(values_in(Order.objects, "number", numbers, "number", "fingerprint"))
 
     def write(self, documents: dict[str, list[Row]], fingerprints: dict[str, str], batch) -> int:
         orders, lines = [], []
@@ -230,8 +225,8 @@ class DeliveryRows(_CommerceRows):
     def check(self, rows: list[Row], report: Report) -> None:
         orders = {
             number: (pk, customer)
-            for number, pk, customer in _in_chunks(
-                Order, "number", (r["order_number"] for r in rows), "number", "pk", "customer_id"
+            for number, pk, customer in values_in(
+                Order.objects, "number", (r["order_number"] for r in rows), "number", "pk", "customer_id"
             )
         }
         for row in rows:
@@ -259,7 +254,7 @@ class DeliveryRows(_CommerceRows):
                 )
 
     def existing(self, numbers: list[str]) -> dict[str, str]:
-        return dict(_in_chunks(Delivery, "number", numbers, "number", "fingerprint"))
+        return dict(values_in(Delivery.objects, "number", numbers, "number", "fingerprint"))
 
     def write(self, documents: dict[str, list[Row]], fingerprints: dict[str, str], batch) -> int:
         deliveries, lines = [], []

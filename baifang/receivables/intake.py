@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 
 from baifang.commerce.models import Order, OrderLine
 from baifang.core.intake import Column, Report, Row, RowSchema, parse_day, parse_decimal, parse_text
+from baifang.core.sql import values_in
 from baifang.customers.models import Customer
 from baifang.receivables.models import DEFAULT_SOURCE, AgeingPolicy, CreditTerms, Invoice, Payment
 
-CHUNK = 2000
+CHUNK = 2000  # rows per bulk insert
 
 AMOUNT = parse_decimal(places=2)
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "新品", "√"}
@@ -37,12 +38,6 @@ def parse_flag(value: str) -> bool:
     raise ValidationError(_("“%(v)s” is neither 是 nor 否.") % {"v": value}, code="invalid")
 
 
-def _in_chunks(queryset, field: str, values, *columns):
-    values = sorted(set(values))
-    for start in range(0, len(values), CHUNK):
-        yield from queryset.filter(**{f"{field}__in": values[start : start + CHUNK]}).values_list(*columns)
-
-
 class _ReceivableRows(RowSchema):
     number_label = ""
 
@@ -55,7 +50,7 @@ class _ReceivableRows(RowSchema):
 
     def _customers(self, rows: list[Row], report: Report) -> None:
         customers = dict(
-            _in_chunks(
+            values_in(
                 Customer.objects.filter(merged_into__isnull=True),
                 "code",
                 (r["customer_code"] for r in rows),
@@ -100,16 +95,14 @@ class _ReceivableRows(RowSchema):
     def existing(self, numbers: list[str]) -> dict[str, str]:
         model = self.model
         return dict(
-            _in_chunks(
-                model.objects.filter(source=DEFAULT_SOURCE), "number", numbers, "number", "fingerprint"
-            )
+            values_in(model.objects.filter(source=DEFAULT_SOURCE), "number", numbers, "number", "fingerprint")
         )
 
 
 def _all_new_orders(order_ids) -> set[int]:
     """Orders whose every line was a new product on the order day (seed 002's exception)."""
     lines: dict[int, list[bool]] = {}
-    for order, day, new_from, new_until in _in_chunks(
+    for order, day, new_from, new_until in values_in(
         OrderLine.objects.all(),
         "order",
         order_ids,
@@ -181,7 +174,7 @@ class InvoiceRows(_ReceivableRows):
         self._positive(rows, report)
         orders = {
             number: (pk, customer)
-            for number, pk, customer in _in_chunks(
+            for number, pk, customer in values_in(
                 Order.objects.all(),
                 "number",
                 (r["order_number"] for r in rows if r["order_number"]),
@@ -302,7 +295,7 @@ class PaymentRows(_ReceivableRows):
         self._positive(rows, report)
         invoices = {
             number: (pk, customer)
-            for number, pk, customer in _in_chunks(
+            for number, pk, customer in values_in(
                 Invoice.objects.filter(source=DEFAULT_SOURCE),
                 "number",
                 (r["invoice_number"] for r in rows if r["invoice_number"]),

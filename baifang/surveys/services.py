@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baifang.core.models import Notification
+from baifang.core.sql import slices
 from baifang.customers.models import Customer
 from baifang.surveys import engine
 from baifang.surveys.access import is_survey_staff, survey_customers
@@ -134,13 +135,11 @@ def record_distribution(campaign: SurveyCampaign, recipient_ids: Iterable[int], 
     campaign = SurveyCampaign.objects.select_for_update().get(pk=campaign.pk)
     _require_edit(campaign, by)
     visible = survey_customers(by).values("pk")
-    ids = sorted(set(recipient_ids))
     now = timezone.now()
     count = 0
-    # In slices: a list of up to 10,000 ids in one IN clause can pass SQLite's variable limit.
-    for start in range(0, len(ids), 500):
+    for part in slices(recipient_ids, 500):  # up to 10,000 ids: one IN (...) could pass SQLite's limit
         count += campaign.recipients.filter(
-            pk__in=ids[start : start + 500], distributed_at__isnull=True, customer__in=visible
+            pk__in=part, distributed_at__isnull=True, customer__in=visible
         ).update(channel=channel, distributed_at=now, distributed_by=by)
     return count
 
