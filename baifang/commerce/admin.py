@@ -9,6 +9,7 @@ from baifang.commerce.models import (
     ProductGroup,
     ReminderThreshold,
     SalesBand,
+    ServiceJob,
     StockFactor,
 )
 
@@ -106,3 +107,21 @@ class ReminderThresholdAdmin(admin.ModelAdmin):
 
     list_display = ["__str__", "tier", "days", "run_out_days", "remind_never_purchased"]
     list_select_related = ["tier"]
+
+
+@admin.register(ServiceJob)
+class ServiceJobAdmin(admin.ModelAdmin):
+    """A job added here owes its return visits like one recorded on the page or through the API."""
+
+    list_display = ["number", "kind", "customer", "done_on", "recorded_by"]
+    list_filter = ["kind"]
+    search_fields = ["number", "customer__name"]
+    raw_id_fields = ["customer", "recorded_by", "batch"]
+    list_select_related = ["customer", "recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            from baifang.commerce.services import service_job_owes
+
+            service_job_owes(obj, by=request.user)

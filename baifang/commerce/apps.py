@@ -15,6 +15,7 @@ class CommerceConfig(AppConfig):
         facts.register()  # computed facts for the tier criteria (R-TIER-2)
         core_intake.register(intake.OrderRows())
         core_intake.register(intake.DeliveryRows())
+        core_intake.register(intake.ServiceJobRows())
         nav.register(
             nav.NavItem("commerce", _("Orders"), "commerce:orders", order=65, active=("commerce:",)),
         )

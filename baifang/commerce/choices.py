@@ -11,3 +11,12 @@ class Unit(models.TextChoices):
     CASE = "case", pgettext_lazy("unit", "case")
     TONNE = "tonne", pgettext_lazy("unit", "tonne")
     PIECE = "piece", pgettext_lazy("unit", "piece")
+
+
+class ServiceKind(models.TextChoices):
+    """What a service job was (seed 004: 汽修, 项目, 维护); each owes its return visit (R-FREQ-9)."""
+
+    REPAIR = "repair", pgettext_lazy("service job", "Repair")
+    INSTALLATION = "installation", pgettext_lazy("service job", "Installation")
+    ACCEPTANCE = "acceptance", pgettext_lazy("service job", "Acceptance")
+    MAINTENANCE = "maintenance", pgettext_lazy("service job", "Maintenance")

@@ -6,8 +6,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from baifang.commerce.choices import Unit
-from baifang.commerce.models import Delivery, Order, Product, ProductGroup
+from baifang.commerce.choices import ServiceKind, Unit
+from baifang.commerce.models import Delivery, Order, Product, ProductGroup, ServiceJob
 from baifang.core.filtersets import BaseFilterSet
 
 
@@ -67,3 +67,16 @@ class DeliveryFilterSet(_DocumentFilterSet):
     class Meta:
         model = Delivery
         fields = ["number", "customer", "customer_code", "product", "order", "delivered_on"]
+
+
+class ServiceJobFilterSet(BaseFilterSet):
+    """Service jobs by kind, number, customer and date (R-FREQ-9)."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ServiceKind.choices)
+    number = django_filters.CharFilter(label=_("Number"), lookup_expr="iexact")
+    done_from = django_filters.DateFilter(label=_("From"), field_name="done_on", lookup_expr="gte")
+    done_to = django_filters.DateFilter(label=_("To"), field_name="done_on", lookup_expr="lte")
+
+    class Meta:
+        model = ServiceJob
+        fields = ["kind", "number", "done_from", "done_to"]

@@ -15,7 +15,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from baifang.commerce.models import Delivery, DeliveryLine, Order, OrderLine, Product
+from baifang.commerce.choices import ServiceKind
+from baifang.commerce.models import Delivery, DeliveryLine, Order, OrderLine, Product, ServiceJob
 from baifang.core.intake import Column, Report, Row, RowSchema, parse_day, parse_decimal, parse_text
 from baifang.core.sql import values_in
 from baifang.customers.models import Customer
@@ -282,3 +283,114 @@ def order_totals_match(order: Order) -> bool:
     """Whether the stored totals are the sum of the lines (a check for tests and the admin)."""
     totals = order.lines.aggregate(q=Sum("quantity"), a=Sum("amount"))
     return (totals["q"] or 0) == order.quantity and (totals["a"] or 0) == order.amount
+
+
+# What a service-job file may say in its kind column: the Chinese label, a synonym, or the code.
+SERVICE_KIND_WORDS = {
+    **{str(kind.label): kind.value for kind in ServiceKind},
+    "维修": ServiceKind.REPAIR,
+    "修理": ServiceKind.REPAIR,
+    "汽修": ServiceKind.REPAIR,
+    "安装": ServiceKind.INSTALLATION,
+    "验收": ServiceKind.ACCEPTANCE,
+    "项目验收": ServiceKind.ACCEPTANCE,
+    "维护": ServiceKind.MAINTENANCE,
+    "保养": ServiceKind.MAINTENANCE,
+    **{kind.value: kind.value for kind in ServiceKind},
+}
+
+
+class ServiceJobRows(_CommerceRows):
+    """Service jobs (repair, installation, acceptance, maintenance): kind ``commerce.service_jobs``.
+
+    One row is one job; writing it owes the return visits its rules ask (R-FREQ-9), keyed by the job
+    number, so a re-import owes nothing more."""
+
+    kind = "commerce.service_jobs"
+    label = gettext_lazy("service jobs")
+    permission = "commerce.add_servicejob"
+    document_column = "job_number"
+    columns = (
+        Column(
+            "job_number",
+            ("服务单号", "工单号", "维修单号", "job number"),
+            parse_text(40),
+            label=gettext_lazy("job number"),
+        ),
+        Column("job_kind", ("服务类型", "类型", "kind"), parse_text(20), label=gettext_lazy("kind")),
+        Column("done_on", ("完成日期", "日期", "done on"), parse_day, label=gettext_lazy("done on")),
+        Column(
+            "customer_code",
+            ("客户编码", "客户代码", "customer code"),
+            parse_text(32),
+            label=gettext_lazy("customer code"),
+        ),
+        Column("note", ("备注", "note"), parse_text(300), required=False, label=gettext_lazy("note")),
+    )
+
+    def _column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def check(self, rows: list[Row], report: Report) -> None:
+        from django.utils import timezone
+
+        customers = dict(
+            values_in(
+                Customer.objects.filter(merged_into__isnull=True),
+                "code",
+                (r["customer_code"] for r in rows),
+                "code",
+                "pk",
+            )
+        )
+        today = timezone.localdate()
+        for row in rows:
+            code = row["customer_code"]
+            if code not in customers:
+                report.add(
+                    row,
+                    self._column("customer_code"),
+                    _("Unknown customer code “%(c)s”.") % {"c": code},
+                    "unknown_customer",
+                )
+            else:
+                row.values["customer_id"] = customers[code]
+            kind = SERVICE_KIND_WORDS.get((row["job_kind"] or "").strip())
+            if kind is None:
+                report.add(row, self._column("job_kind"), _("Unknown service kind."), "invalid_choice")
+            else:
+                row.values["service_kind"] = kind
+            if row["done_on"] is not None and row["done_on"] > today:
+                report.add(row, self._column("done_on"), _("A job cannot be done in the future."), "future")
+
+    def same_document(self, first: Row, row: Row, report: Report) -> None:
+        report.add(
+            row,
+            self._column("job_number"),
+            _("This job number is already on row %(r)s.") % {"r": first.number},
+            "inconsistent_document",
+        )
+
+    def existing(self, numbers: list[str]) -> dict[str, str]:
+        return dict(values_in(ServiceJob.objects, "number", numbers, "number", "fingerprint"))
+
+    def write(self, documents: dict[str, list[Row]], fingerprints: dict[str, str], batch) -> int:
+        from baifang.commerce.services import service_job_owes
+
+        jobs = [
+            ServiceJob(
+                customer_id=rows[0]["customer_id"],
+                kind=rows[0]["service_kind"],
+                number=number,
+                done_on=rows[0]["done_on"],
+                note=rows[0]["note"] or "",
+                fingerprint=fingerprints[number],
+                recorded_by=batch.created_by if batch is not None else None,
+                batch=batch,
+            )
+            for number, rows in documents.items()
+        ]
+        ServiceJob.objects.bulk_create(jobs, batch_size=CHUNK)
+        for job in ServiceJob.objects.filter(number__in=list(documents)).select_related("customer"):
+            service_job_owes(job, by=job.recorded_by)
+        return len(jobs)

@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from baifang.commerce.choices import Unit
+from baifang.commerce.choices import ServiceKind, Unit
 from baifang.commerce.querysets import DeliveryQuerySet, OrderQuerySet, RelatedToCustomerQuerySet
 from baifang.core.models import TimeStampedModel
 
@@ -353,3 +353,51 @@ class ReminderThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tier or '*'}: {self.days}"
+
+
+class ServiceJob(models.Model):
+    """A repair, installation, project acceptance or maintenance done for a customer (R-FREQ-9).
+
+    A business fact like an order (entered here or imported); recording one owes the return visits
+    the rules of its event ask (``rules.events.happened``), once per job number.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="service_jobs",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ServiceKind.choices)
+    number = models.CharField(_("job number"), max_length=40, unique=True)
+    done_on = models.DateField(_("done on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        "org.User",
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    batch = models.ForeignKey(
+        "core.ImportBatch",
+        verbose_name=_("import batch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RelatedToCustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service job")
+        verbose_name_plural = _("service jobs")
+        ordering = ["-done_on", "-id"]
+        indexes = [models.Index(fields=["customer", "-done_on"], name="commerce_servicejob_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.get_kind_display()}"

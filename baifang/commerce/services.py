@@ -6,13 +6,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baifang.commerce import engine
-from baifang.commerce.models import Order, OrderLine, Product, StockFactor
+from baifang.commerce.choices import ServiceKind
+from baifang.commerce.models import Order, OrderLine, Product, ServiceJob, StockFactor
+from baifang.rules import events
+from baifang.rules.choices import EventKind
 
 
 @dataclass
@@ -197,3 +202,59 @@ def recently_bought(customer, today: dt.date, days: int = 90) -> list[Product]:
         .distinct()
     )
     return list(Product.objects.filter(pk__in=ids, is_active=True).order_by("code"))
+
+
+# --- Service jobs owe return visits (R-FREQ-9) -------------------------------------------------------
+
+EVENT_OF_SERVICE = {
+    ServiceKind.REPAIR: EventKind.REPAIR_DONE,
+    ServiceKind.INSTALLATION: EventKind.INSTALLATION_DONE,
+    ServiceKind.ACCEPTANCE: EventKind.ACCEPTANCE_DONE,
+    ServiceKind.MAINTENANCE: EventKind.MAINTENANCE_DONE,
+}
+
+
+def service_job_owes(job: ServiceJob, *, by=None):
+    """The return visits ``job`` owes (idempotent: keyed by the job number)."""
+    return events.happened(
+        job.customer, EVENT_OF_SERVICE[job.kind], ref=f"job:{job.number}", on=job.done_on, by=by
+    )
+
+
+@transaction.atomic
+def record_service_job(
+    customer, *, kind: str, number: str, done_on: dt.date, note: str = "", by=None, batch=None
+) -> ServiceJob:
+    """Record a service job and owe its return visits; the same number again returns the first job."""
+    number = (number or "").strip()
+    if kind not in ServiceKind.values:
+        raise ValidationError({"kind": ValidationError(_("Unknown service kind."), code="invalid_choice")})
+    if not number:
+        raise ValidationError({"number": ValidationError(_("A job needs its number."), code="required")})
+    if done_on > timezone.localdate():
+        raise ValidationError(
+            {"done_on": ValidationError(_("A job cannot be done in the future."), code="future")}
+        )
+    existing = ServiceJob.objects.filter(number=number).select_related("customer").first()
+    if existing is not None:
+        if existing.customer_id != customer.pk or existing.kind != kind:
+            raise ValidationError(
+                {
+                    "number": ValidationError(
+                        _("This job number is already recorded for another customer or kind."),
+                        code="duplicate",
+                    )
+                }
+            )
+        service_job_owes(existing, by=by)
+        return existing
+    job = ServiceJob(customer=customer, kind=kind, number=number, done_on=done_on, note=note[:300])
+    job.recorded_by = by
+    job.batch = batch
+    try:
+        with transaction.atomic():
+            job.save()
+    except IntegrityError:  # a concurrent double submit won
+        return ServiceJob.objects.get(number=number)
+    service_job_owes(job, by=by)
+    return job

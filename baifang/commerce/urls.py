@@ -8,4 +8,6 @@ urlpatterns = [
     path("<int:pk>/", views.order_detail, name="order"),
     path("deliveries/", views.delivery_list, name="deliveries"),
     path("products/", views.product_list, name="products"),
+    path("service-jobs/", views.service_job_list, name="service_jobs"),
+    path("service-jobs/new/", views.service_job_create, name="service_job_create"),
 ]

@@ -18,7 +18,8 @@ from baifang.complaints.querysets import is_complaint_desk, seeing_condition
 from baifang.core import audit
 from baifang.core.choices import AuditAction
 from baifang.core.models import Notification
-from baifang.rules.choices import SpecialTrigger
+from baifang.rules import events
+from baifang.rules.choices import EventKind, SpecialTrigger
 from baifang.rules.services import raise_special_visit
 
 # The steps a complaint's owner takes (the names of Complaint.workflow's transitions and their methods).
@@ -247,6 +248,14 @@ def advance(complaint: Complaint, step: str, *, by, **data) -> Complaint:
         raise ValueError(step)
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     getattr(locked, step)(by=by, **data)
+    if step == "close":  # the complaint return visit (R-FREQ-9, seed 004 投诉回访)
+        events.happened(
+            locked.customer,
+            EventKind.COMPLAINT_CLOSED,
+            ref=f"complaint:{locked.pk}",
+            on=timezone.localdate(locked.closed_at),
+            by=by,
+        )
     return locked
 
 

@@ -152,22 +152,38 @@ def rule_needs(user, start: dt.date, end: dt.date, today: dt.date, days) -> tupl
 
 
 def special_needs(user, start: dt.date, end: dt.date, today: dt.date) -> list[gen.Need]:
+    """Special visits and event-driven return visits owed in the plan's span (R-OBL-3, R-FREQ-9).
+
+    A return visit whose window opens later is planned from that day, in its own channel."""
     first = max(start, today)
-    rows = SpecialVisit.objects.open().filter(responsible=user, due_on__lte=end)
+    plan_end = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    plan_start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    rows = (
+        SpecialVisit.objects.open()
+        .filter(models.Q(opens_at__isnull=True) | models.Q(opens_at__lt=plan_end))
+        .filter(models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=plan_start))
+        .filter(responsible=user, due_on__lte=end)
+        .select_related("return_rule")
+    )
     needs = []
     for sv in rows:
-        latest = max(sv.due_on, first + dt.timedelta(days=2))
+        earliest = first
+        if sv.opens_at is not None:
+            earliest = max(first, timezone.localdate(sv.opens_at))
+        if earliest > end:
+            continue
+        latest = max(sv.due_on, earliest + dt.timedelta(days=2))
         needs.append(
             gen.Need(
                 key=f"special:{sv.pk}",
                 customer_id=sv.customer_id,
                 kind=gen.NeedKind.SPECIAL,
-                channels=frozenset({"visit"}),
-                plan_channel="visit",
-                count=1,
-                earliest=first,
+                channels=frozenset(RULE_CHANNEL_TOUCHES[sv.channel]),
+                plan_channel=PLAN_CHANNEL.get(sv.channel, sv.channel),
+                count=sv.required,
+                earliest=earliest,
                 latest=min(latest, end),
-                label=sv.get_trigger_display(),
+                label=str(sv.label)[:200],
             )
         )
     return needs

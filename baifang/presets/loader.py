@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from baifang.rules.models import Season, SeasonRange, VisitRule
+from baifang.rules.models import ReturnVisitRule, Season, SeasonRange, VisitRule
 from baifang.tiers.models import ClassificationScheme, Tier
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -32,6 +32,7 @@ class LoadResult:
     tiers: int = 0
     seasons: int = 0
     rules: int = 0
+    return_rules: int = 0  # event-driven return-visit rules (R-FREQ-9)
     checklists: int = 0
     limits: int = 0
     plan_policies: int = 0
@@ -119,6 +120,7 @@ def load(code: str) -> LoadResult:
         rule.full_clean()
         rule.save()
         result.rules += 1
+    result.return_rules = _load_return_rules(data.get("return_rules", []), schemes)
     result.checklists, result.limits = _load_screening_and_limits(data)
     if data.get("plan_policy"):
         result.plan_policies, result.rhythm_steps = _load_plan_policy(data["plan_policy"])
@@ -129,6 +131,40 @@ def load(code: str) -> LoadResult:
 
         result.care = load_seed(seed_path(data["care"]))
     return result
+
+
+RETURN_RULE_OPTIONAL = (
+    "responsible",
+    "counted_by_anyone",
+    "min_count",
+    "offset_unit",
+    "repeat_every_months",
+    "repeat_until_months",
+    "source",
+)
+
+
+def _load_return_rules(rows: list[dict], schemes: dict) -> int:
+    """Event-driven return-visit rules (R-FREQ-9); a code that exists is kept as the company left it."""
+    created = 0
+    for row in rows:
+        if ReturnVisitRule.objects.filter(code=row["code"]).exists():
+            continue
+        rule = ReturnVisitRule(
+            code=row["code"],
+            name=row["name"],
+            event=row["event"],
+            channel=row["channel"],
+            offset=row["offset"],
+            **{k: row[k] for k in RETURN_RULE_OPTIONAL if k in row},
+        )
+        if row.get("tier"):
+            scheme = schemes.get(row["scheme"]) or ClassificationScheme.objects.get(code=row["scheme"])
+            rule.scheme, rule.tier = scheme, scheme.tiers.get(code=row["tier"])
+        rule.full_clean()
+        rule.save()
+        created += 1
+    return created
 
 
 def _load_plan_policy(data: dict) -> tuple[int, int]:

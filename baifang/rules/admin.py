@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from baifang.rules.models import Season, SeasonRange, SpecialVisit, VisitRule
+from baifang.rules.models import ReturnVisitRule, Season, SeasonRange, SpecialVisit, VisitRule
 
 
 class SeasonRangeInline(admin.TabularInline):
@@ -36,6 +36,33 @@ class VisitRuleAdmin(SimpleHistoryAdmin):
 
 @admin.register(SpecialVisit)
 class SpecialVisitAdmin(admin.ModelAdmin):
-    list_display = ["customer", "trigger", "responsible", "due_on", "fulfilled_at", "cancelled"]
-    list_filter = ["trigger", "cancelled"]
+    list_display = [
+        "customer",
+        "trigger",
+        "return_rule",
+        "channel",
+        "responsible",
+        "due_on",
+        "fulfilled_at",
+        "cancelled",
+    ]
+    list_filter = ["trigger", "channel", "cancelled"]
     raw_id_fields = ["customer", "responsible", "raised_by", "fulfilled_by_touch"]
+    list_select_related = ["customer", "responsible", "return_rule"]
+
+
+@admin.register(ReturnVisitRule)
+class ReturnVisitRuleAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "name",
+        "event",
+        "channel",
+        "min_count",
+        "offset",
+        "offset_unit",
+        "responsible",
+        "is_active",
+    ]
+    list_filter = ["event", "channel", "responsible", "is_active"]
+    search_fields = ["code", "name"]

@@ -63,6 +63,7 @@ class SpecialTrigger(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint received")
     IRREGULAR_CONDUCT = "irregular_conduct", _("Irregular conduct reported")
     CUSTOMER_REQUEST = "customer_request", _("The customer asked for a visit")
+    RETURN_VISIT = "return_visit", _("Return visit after an event")
 
 
 class CountedBy(models.TextChoices):
@@ -73,3 +74,23 @@ class CountedBy(models.TextChoices):
     DEPT_MANAGER = Responsible.DEPT_MANAGER.value, Responsible.DEPT_MANAGER.label
     LEADER = Responsible.LEADER.value, Responsible.LEADER.label
     ANYONE = "anyone", _("Anyone")
+
+
+class EventKind(models.TextChoices):
+    """What happened to a customer that owes it a return visit (R-FREQ-9)."""
+
+    COMPLAINT_CLOSED = "complaint_closed", _("Complaint closed")
+    REPAIR_DONE = "repair_done", _("Repair done")
+    INSTALLATION_DONE = "installation_done", _("Installation done")
+    ACCEPTANCE_DONE = "acceptance_done", _("Project accepted")
+    MAINTENANCE_DONE = "maintenance_done", _("Maintenance done")
+    ORDER_LOST = "order_lost", _("Order lost")
+    CUSTOMER_REQUEST = "customer_request", _("Customer request or help")
+
+
+class OffsetUnit(models.TextChoices):
+    """How a return visit's offset after its event is counted (R-FREQ-9, R-CAL-1)."""
+
+    WORKDAYS = engine.WORKDAYS, _("working days")
+    DAYS = engine.DAYS, _("calendar days")
+    MONTHS = engine.MONTHS, _("months")

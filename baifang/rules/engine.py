@@ -8,7 +8,7 @@ half years as usual. A window is inclusive of both dates.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 WEEK = "week"
@@ -202,3 +202,103 @@ def naive_obligations(
                 )
             )
     return rows
+
+
+# --- Event-driven return visits (R-FREQ-9) -----------------------------------------------------------
+
+WORKDAYS = "workdays"
+DAYS = "days"
+MONTHS = "months"
+OFFSET_UNITS = (WORKDAYS, DAYS, MONTHS)
+MAX_OCCURRENCES = 60  # e.g. monthly for five years; a longer schedule is refused
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One return visit owed after an event: a touch on ``opens_on`` … before ``closes_on`` fulfils it.
+
+    ``closes_on`` is exclusive and is the next occurrence's ``opens_on`` (None for the last one): a
+    touch fulfils exactly one occurrence of a schedule, the one whose window it falls in. A touch after
+    ``due_on`` but before ``closes_on`` still fulfils it (late: the occurrence was overdue meanwhile).
+    """
+
+    index: int
+    opens_on: dt.date
+    due_on: dt.date
+    closes_on: dt.date | None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole calendar months, clamped to the month's last day (Jan 31 + 1 = Feb 28/29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def schedule_problem(
+    offset: int, unit: str, every_months: int | None, until_months: int | None
+) -> str | None:
+    """Why a return-visit schedule is impossible, or None (the "impossible window" of issue 13).
+
+    The words are codes; the model turns them into messages.
+    """
+    if unit not in OFFSET_UNITS:
+        return "unit"
+    if offset < 0:
+        return "offset"
+    if (every_months is None) != (until_months is None):
+        return "repeat_pair"
+    if every_months is not None:
+        if every_months < 1 or until_months < 1:
+            return "repeat_positive"
+        # Whole months the first return visit surely lies after the event (a month has at most 31 days
+        # and 23 working days): a repeat ending before then could never happen.
+        first_due_months = {MONTHS: offset, DAYS: offset // 31, WORKDAYS: offset // 23}[unit]
+        if until_months < first_due_months + every_months:
+            return "repeat_never"
+        if (until_months - first_due_months) // every_months + 1 > MAX_OCCURRENCES:
+            return "repeat_too_many"
+    return None
+
+
+def return_visit_schedule(
+    event_on: dt.date,
+    *,
+    offset: int,
+    unit: str,
+    every_months: int | None = None,
+    until_months: int | None = None,
+    add_workdays: Callable[[dt.date, int], dt.date],
+) -> list[Occurrence]:
+    """The return visits owed after an event on ``event_on`` (R-FREQ-9).
+
+    The first one opens on the event's day and is due ``offset`` working days, calendar days or months
+    later (``add_workdays`` is the working-day calendar, R-CAL-1). With a repeat, the next ones are due
+    every ``every_months`` after the first as long as they fall within ``until_months`` of the event
+    (项目: a month after acceptance, then every half year within a 24-month warranty); each opens the
+    day after the previous one was due. The first one is always owed; the repeat bounds the later ones.
+    """
+    problem = schedule_problem(offset, unit, every_months, until_months)
+    if problem is not None:
+        raise ValueError(problem)
+    if unit == WORKDAYS:
+        first_due = add_workdays(event_on, offset)
+    elif unit == DAYS:
+        first_due = event_on + dt.timedelta(days=offset)
+    else:
+        first_due = add_months(event_on, offset)
+    dues = [first_due]
+    if every_months:
+        end = add_months(event_on, until_months)
+        k = 1
+        while True:
+            due = add_months(first_due, k * every_months)
+            if due > end or len(dues) >= MAX_OCCURRENCES:
+                break
+            dues.append(due)
+            k += 1
+    opens = [event_on, *(due + dt.timedelta(days=1) for due in dues[:-1])]
+    closes = [*opens[1:], None]
+    return [Occurrence(i, o, d, c) for i, (o, d, c) in enumerate(zip(opens, dues, closes, strict=True))]

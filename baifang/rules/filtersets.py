@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from baifang.core.filtersets import BaseAPIFilterSet
-from baifang.rules.models import SpecialVisit, VisitRule
+from baifang.rules.models import ReturnVisitRule, SpecialVisit, VisitRule
 
 
 class VisitRuleFilterSet(BaseAPIFilterSet):
@@ -19,4 +19,12 @@ class SpecialVisitFilterSet(BaseAPIFilterSet):
 
     class Meta:
         model = SpecialVisit
-        fields = ["customer", "trigger", "responsible", "cancelled"]
+        fields = ["customer", "trigger", "responsible", "cancelled", "return_rule"]
+
+
+class ReturnVisitRuleFilterSet(BaseAPIFilterSet):
+    """Return-visit rules by event, channel, responsible position and whether active (R-FREQ-9)."""
+
+    class Meta:
+        model = ReturnVisitRule
+        fields = ["event", "channel", "responsible", "is_active"]

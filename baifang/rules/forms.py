@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from baifang.core.queries import BoundedDateField
 from baifang.org.models import OrgUnit
 from baifang.rules.choices import SpecialTrigger
-from baifang.rules.models import VisitRule
+from baifang.rules.models import ReturnVisitRule, VisitRule
 from baifang.rules.services import REVISABLE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -37,3 +37,26 @@ class RuleRevisionForm(forms.ModelForm):
     class Meta:
         model = VisitRule
         fields = list(REVISABLE_FIELDS)
+
+
+class ReturnVisitRuleForm(forms.ModelForm):
+    """An event-driven return-visit rule (R-FREQ-9); the model refuses an impossible schedule."""
+
+    class Meta:
+        model = ReturnVisitRule
+        fields = [
+            "code",
+            "name",
+            "event",
+            "channel",
+            "min_count",
+            "offset",
+            "offset_unit",
+            "repeat_every_months",
+            "repeat_until_months",
+            "responsible",
+            "counted_by_anyone",
+            "tier",
+            "is_active",
+            "source",
+        ]

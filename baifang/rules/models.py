@@ -17,7 +17,9 @@ from baifang.rules import engine
 from baifang.rules.choices import (
     RULE_CHANNEL_TOUCHES,
     CountedBy,
+    EventKind,
     Geography,
+    OffsetUnit,
     Period,
     Responsible,
     RuleChannel,
@@ -187,6 +189,135 @@ class VisitRule(TimeStampedModel):
         }
 
 
+class ReturnVisitRuleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if user is not None and user.is_authenticated else self.none()
+
+
+_SCHEDULE_PROBLEMS = {
+    "unit": ("offset_unit", _("Unknown unit.")),
+    "offset": ("offset", _("The offset cannot be negative.")),
+    "repeat_pair": (
+        "repeat_until_months",
+        _("A repeat needs both its interval and how long it lasts (e.g. every 6 months for 24 months)."),
+    ),
+    "repeat_positive": (
+        "repeat_every_months",
+        _("A repeat interval and its length must be at least a month."),
+    ),
+    "repeat_never": (
+        "repeat_until_months",
+        _("The repeat would never happen: it ends before the first repeat is due."),
+    ),
+    "repeat_too_many": (
+        "repeat_until_months",
+        _("This repeat makes too many return visits (at most 60 per event)."),
+    ),
+}
+
+
+class ReturnVisitRule(TimeStampedModel):
+    """When event E happens to a customer, the responsible person owes N touches of channel C within an
+    offset, optionally repeating every P months until Q months after the event (R-FREQ-9).
+
+    Each return visit owed becomes a ``SpecialVisit`` (trigger ``return_visit``), an obligation "due
+    now" like R-OBL-3's: it shows in the due list, the compliance page and plan generation.
+    """
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    event = models.CharField(_("event"), max_length=24, choices=EventKind.choices)
+    responsible = models.CharField(
+        _("responsible"), max_length=20, choices=Responsible.choices, default=Responsible.OWNER
+    )
+    counted_by_anyone = models.BooleanField(
+        _("anyone's touch counts"),
+        default=False,
+        help_text=_("Otherwise only the responsible person's touches count."),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=RuleChannel.choices)
+    min_count = models.PositiveSmallIntegerField(
+        _("at least"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    offset = models.PositiveSmallIntegerField(
+        _("due within"),
+        validators=[MaxValueValidator(366)],
+        help_text=_("After the event, in the unit below."),
+    )
+    offset_unit = models.CharField(
+        _("unit"), max_length=10, choices=OffsetUnit.choices, default=OffsetUnit.WORKDAYS
+    )
+    repeat_every_months = models.PositiveSmallIntegerField(
+        _("then every (months)"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    repeat_until_months = models.PositiveSmallIntegerField(
+        _("until (months after the event)"), null=True, blank=True, validators=[MaxValueValidator(240)]
+    )
+    scheme = models.ForeignKey(
+        "tiers.ClassificationScheme",
+        verbose_name=_("scheme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="return_visit_rules",
+    )
+    tier = models.ForeignKey(
+        "tiers.Tier",
+        verbose_name=_("only customers of tier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="return_visit_rules",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    source = models.CharField(
+        _("source"), max_length=120, blank=True, help_text=_("The regulation this rule comes from.")
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ReturnVisitRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("return-visit rule")
+        verbose_name_plural = _("return-visit rules")
+        ordering = ["event", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        problem = engine.schedule_problem(
+            self.offset or 0, self.offset_unit, self.repeat_every_months, self.repeat_until_months
+        )
+        if problem:
+            field, message = _SCHEDULE_PROBLEMS[problem]
+            raise ValidationError({field: ValidationError(message, code="impossible_window")})
+        if self.tier_id and self.scheme_id and self.tier.scheme_id != self.scheme_id:
+            raise ValidationError({"tier": _("The tier must belong to the rule's scheme.")})
+        if self.tier_id and not self.scheme_id:
+            self.scheme_id = self.tier.scheme_id
+
+    @property
+    def touch_channels(self) -> tuple[str, ...]:
+        return RULE_CHANNEL_TOUCHES[self.channel]
+
+    def describe(self) -> str:
+        """One line such as "修理完成 · 10 个工作日内 · 电话 ≥1"."""
+        text = _("%(event)s · within %(n)d %(unit)s · at least %(count)d × %(channel)s") % {
+            "event": self.get_event_display(),
+            "n": self.offset,
+            "unit": self.get_offset_unit_display(),
+            "count": self.min_count,
+            "channel": self.get_channel_display(),
+        }
+        if self.repeat_every_months:
+            text += _(" · then every %(every)d months until month %(until)d") % {
+                "every": self.repeat_every_months,
+                "until": self.repeat_until_months,
+            }
+        return text
+
+
 class SpecialVisitQuerySet(models.QuerySet):
     def visible_to(self, user):
         from baifang.customers.models import Customer
@@ -199,6 +330,13 @@ class SpecialVisitQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(fulfilled_at__isnull=True, cancelled=False)
+
+    def opened_by(self, moment):
+        """Those whose window is open at ``moment``: a later return visit is not owed yet, and one whose
+        window closed (the next occurrence's opened) can no longer be met — it stays missed (R-FREQ-9)."""
+        return self.filter(models.Q(opens_at__isnull=True) | models.Q(opens_at__lte=moment)).filter(
+            models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=moment)
+        )
 
 
 class SpecialVisit(TimeStampedModel):
@@ -231,6 +369,26 @@ class SpecialVisit(TimeStampedModel):
     cancelled = models.BooleanField(_("cancelled"), default=False)
     # A retried request for the same trigger never raises twice (e.g. the complaint's id).
     dedup_key = models.CharField(_("source reference"), max_length=80, blank=True)
+    # What fulfils it: ``required`` counted touches of ``channel`` (by the responsible person unless
+    # ``anyone_counts``) between ``opens_at`` (default: when raised) and ``closes_at`` (exclusive).
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=RuleChannel.choices, default=RuleChannel.VISIT
+    )
+    required = models.PositiveSmallIntegerField(_("at least"), default=1, validators=[MinValueValidator(1)])
+    anyone_counts = models.BooleanField(_("anyone's touch counts"), default=False)
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes before"), null=True, blank=True)
+    # Event-driven return visits (R-FREQ-9): the rule, the event's day and which occurrence this is.
+    return_rule = models.ForeignKey(
+        ReturnVisitRule,
+        verbose_name=_("return-visit rule"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="special_visits",
+    )
+    event_on = models.DateField(_("event date"), null=True, blank=True)
+    occurrence = models.PositiveSmallIntegerField(_("occurrence"), default=0)
 
     objects = SpecialVisitQuerySet.as_manager()
 
@@ -252,7 +410,16 @@ class SpecialVisit(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer} · {self.get_trigger_display()}"
+        return f"{self.customer} · {self.label}"
+
+    @property
+    def label(self) -> str:
+        """What is owed: the return-visit rule's name (with its occurrence), else the trigger."""
+        if self.return_rule_id and self.return_rule is not None:
+            if self.occurrence:
+                return _("%(rule)s (no. %(n)d)") % {"rule": self.return_rule.name, "n": self.occurrence + 1}
+            return self.return_rule.name
+        return self.get_trigger_display()
 
 
 class ComplianceWindow(models.Model):

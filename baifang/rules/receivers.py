@@ -35,7 +35,7 @@ def obligations_tab(sender, *, user, customer, tab, **kwargs) -> dict:
         return {}
     return {
         "obligations": obligations(timezone.localdate(), scope=Scope(customer_id=customer.pk)),
-        "specials": customer.special_visits.select_related("responsible", "raised_by").order_by(
-            "-created_at"
-        )[:20],
+        "specials": customer.special_visits.select_related(
+            "responsible", "raised_by", "return_rule"
+        ).order_by("-created_at")[:20],
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -12,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from baifang.core.calendar import add_workdays
 from baifang.core.models import Notification
-from baifang.rules import compliance
-from baifang.rules.choices import SpecialTrigger
+from baifang.rules import compliance, engine
+from baifang.rules.choices import RULE_CHANNEL_TOUCHES, RuleChannel, SpecialTrigger
 from baifang.rules.models import SpecialVisit, VisitRule
 
 # What a revision may change (code, scheme and tier identify the rule and stay).
@@ -161,45 +162,109 @@ def cancel_special_visit(visit: SpecialVisit, *, by) -> SpecialVisit:
     return visit
 
 
-# The touches that fulfil a special visit (R-OBL-3), as a queryset on the outer special visit
-# (``OuterRef("customer_id")``, ``"responsible_id"``, ``"created_at"``). The visits app, which knows what
-# a touch is, registers it at ready(), so rules never imports visits (docs/architecture.md).
+# The touches that count (R-VISIT-8: checked out, no serious flag waiting or rejected), as a queryset
+# with the fields ``customer_id``, ``user_id``, ``channel`` and ``started_at``. The visits app, which
+# knows what a touch is and when it counts, registers it at ready(), so rules never imports visits
+# (docs/architecture.md). Rules adds what a special visit asks: customer, person, channel, window.
 _fulfilling_query: Callable[[], models.QuerySet] | None = None
+_NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
 def fulfilled_by(query: Callable[[], models.QuerySet]) -> Callable[[], models.QuerySet]:
-    """Register the query of touches that fulfil a special visit (R-OBL-3); usable as a decorator."""
+    """Register the query of touches that count toward special visits (R-OBL-3); usable as a decorator."""
     global _fulfilling_query
     _fulfilling_query = query
     return query
 
 
-def _fulfilling_visits() -> models.QuerySet:
+def _counted_touches() -> models.QuerySet:
     if _fulfilling_query is None:
         raise ImproperlyConfigured("No app registered the touches that fulfil a special visit (visits).")
     return _fulfilling_query()
 
 
-def fulfil_special_visits() -> int:
-    """Mark open special visits fulfilled by a later on-site visit of the responsible person (set-based)."""
-    first_touch = _fulfilling_visits().order_by("started_at")
+def _fulfilling(channel: str) -> models.QuerySet:
+    return _counted_touches().filter(
+        customer_id=models.OuterRef("customer_id"),
+        channel__in=RULE_CHANNEL_TOUCHES[channel],
+    )
+
+
+def _window_touches(channel: str) -> models.QuerySet:
+    from django.db.models.functions import Coalesce
+
     return (
-        SpecialVisit.objects.open()
-        .filter(models.Exists(_fulfilling_visits()))
-        .update(
-            fulfilled_at=models.Subquery(first_touch.values("started_at")[:1]),
-            fulfilled_by_touch=models.Subquery(first_touch.values("pk")[:1]),
+        _fulfilling(channel)
+        .filter(
+            started_at__gte=Coalesce(models.OuterRef("opens_at"), models.OuterRef("created_at")),
+            started_at__lt=Coalesce(models.OuterRef("closes_at"), models.Value(_NEVER)),
+        )
+        .filter(
+            models.Q(user_id=models.OuterRef("responsible_id"))
+            | models.Q(models.lookups.Exact(models.OuterRef("anyone_counts"), True))
         )
     )
 
 
-def open_special_visits(user=None, *, responsible=None):
-    qs = SpecialVisit.objects.open().exclude(models.Exists(_fulfilling_visits()))
+def _count_of(touches: models.QuerySet):
+    return models.Subquery(
+        touches.order_by().values("customer_id").annotate(n=models.Count("pk")).values("n")[:1],
+        output_field=models.IntegerField(),
+    )
+
+
+def _channel_fulfilled(channel: str) -> models.Q:
+    """True on a special visit of ``channel`` whose ``required`` touches are in its window."""
+    from django.db.models.functions import Coalesce
+
+    return models.Q(channel=channel) & models.Q(
+        models.lookups.GreaterThanOrEqual(
+            Coalesce(_count_of(_window_touches(channel)), 0), models.F("required")
+        )
+    )
+
+
+def _fulfilled_condition() -> models.Q:
+    """True on a special visit whose touches are there, whatever its channel (one SQL)."""
+    condition = models.Q(pk__in=[])
+    for channel in RuleChannel.values:
+        condition |= _channel_fulfilled(channel)
+    return condition
+
+
+def fulfil_special_visits() -> int:
+    """Mark open special visits fulfilled once their touches are there (set-based, one UPDATE a channel).
+
+    A visit is done when a touch of its channel that counts (R-VISIT-8) by its responsible person
+    falls within its window; with ``required`` > 1 it is done at the last of the touches it needed.
+    """
+    done = 0
+    for channel in RuleChannel.values:
+        touches = _window_touches(channel)
+        open_ones = SpecialVisit.objects.open().filter(channel=channel)
+        for required_one, qs in (
+            (True, open_ones.filter(required=1)),
+            (False, open_ones.filter(required__gt=1)),
+        ):
+            ordered = touches.order_by("started_at") if required_one else touches.order_by("-started_at")
+            done += qs.filter(_channel_fulfilled(channel)).update(
+                fulfilled_at=models.Subquery(ordered.values("started_at")[:1]),
+                fulfilled_by_touch=models.Subquery(ordered.values("pk")[:1]),
+            )
+    return done
+
+
+def open_special_visits(user=None, *, responsible=None, opened_by=None):
+    """Special visits still owed (their touches are not there yet), soonest due first.
+
+    ``opened_by`` (a datetime, default now) leaves out return visits whose window has not opened.
+    """
+    qs = SpecialVisit.objects.open().opened_by(opened_by or timezone.now()).exclude(_fulfilled_condition())
     if user is not None:
         qs = qs.visible_to(user)
     if responsible is not None:
         qs = qs.filter(responsible=responsible)
-    return qs.select_related("customer", "responsible").order_by("due_on", "id")
+    return qs.select_related("customer", "responsible", "return_rule").order_by("due_on", "id")
 
 
 def due_list(
@@ -212,3 +277,68 @@ def due_list(
     day = day or timezone.localdate()
     scope = compliance.Scope(user=viewer or user, responsible_user=user)
     return compliance.obligations(day, scope=scope, only_unmet=True, limit=limit, today=day)
+
+
+@dataclass
+class SpecialCell:
+    """Special and return visits of one kind (a return-visit rule, else a trigger) for one person, due in
+    one window: how many were due, met and overdue (R-OBL-2 for R-OBL-3 and R-FREQ-9 obligations)."""
+
+    responsible_id: int
+    return_rule_id: int | None
+    trigger: str
+    window: engine.Window
+    due: int = 0
+    met: int = 0
+    overdue: int = 0
+
+    @property
+    def unmet(self) -> int:
+        return self.due - self.met
+
+    @property
+    def rate(self) -> float | None:
+        return self.met / self.due if self.due else None
+
+
+def special_compliance(
+    day: dt.date, *, user, unit_path: str | None = None, responsible=None, today: dt.date | None = None
+) -> list[SpecialCell]:
+    """Special and return visits due in the month containing ``day``, per person and kind (one SQL).
+
+    Met: fulfilled, or its touches are there (the fulfilment job may not have run yet); overdue: not
+    met and due before ``today``. Cancelled ones are left out; only customers ``user`` may see count.
+    """
+    today = today or timezone.localdate()
+    win = engine.window(engine.MONTH, day)
+    qs = SpecialVisit.objects.visible_to(user).filter(cancelled=False, due_on__range=(win.start, win.end))
+    if unit_path:
+        qs = qs.filter(customer__unit__path__startswith=unit_path)
+    if responsible is not None:
+        qs = qs.filter(responsible=responsible)
+    met = models.Q(fulfilled_at__isnull=False) | _fulfilled_condition()
+    flagged = qs.annotate(
+        is_met=models.Case(models.When(met, then=1), default=0, output_field=models.IntegerField()),
+        is_late=models.Case(
+            models.When(models.Q(due_on__lt=today) & ~met, then=1),
+            default=0,
+            output_field=models.IntegerField(),
+        ),
+    )
+    rows = (
+        flagged.values("responsible_id", "return_rule_id", "trigger")
+        .annotate(due=models.Count("pk"), met=models.Sum("is_met"), overdue=models.Sum("is_late"))
+        .order_by("responsible_id", "return_rule_id", "trigger")
+    )
+    return [
+        SpecialCell(
+            r["responsible_id"],
+            r["return_rule_id"],
+            r["trigger"],
+            win,
+            int(r["due"]),
+            int(r["met"] or 0),
+            int(r["overdue"] or 0),
+        )
+        for r in rows
+    ]

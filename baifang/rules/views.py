@@ -16,8 +16,8 @@ from baifang.customers.access import get_editable_customer
 from baifang.customers.predicates import is_archive_admin
 from baifang.org.models import User
 from baifang.rules import compliance, services
-from baifang.rules.forms import ComplianceFilterForm, RuleRevisionForm, SpecialVisitForm
-from baifang.rules.models import VisitRule
+from baifang.rules.forms import ComplianceFilterForm, ReturnVisitRuleForm, RuleRevisionForm, SpecialVisitForm
+from baifang.rules.models import ReturnVisitRule, VisitRule
 
 
 @login_required
@@ -58,8 +58,37 @@ def matrix(request):
         "rules": rules,
         "rows": rows,
         "totals": [totals[r.pk] for r in rules],
+        **_special_matrix(request.user, day, unit),
     }
     return render(request, "rules/matrix.html", context)
+
+
+def _special_matrix(user, day, unit) -> dict:
+    """People × kinds of special and return visits due in the month of ``day`` (R-OBL-3, R-FREQ-9)."""
+    from baifang.rules.choices import SpecialTrigger
+
+    cells = services.special_compliance(day, user=user, unit_path=unit.path if unit else None)
+    kinds = sorted(
+        {(c.return_rule_id, c.trigger) for c in cells}, key=lambda k: (k[0] is None, k[0] or 0, k[1])
+    )
+    names = ReturnVisitRule.objects.in_bulk([k[0] for k in kinds if k[0]])
+    columns = [
+        names[rule_id].name if rule_id in names else SpecialTrigger(trigger).label
+        for rule_id, trigger in kinds
+    ]
+    grid: dict[int, dict] = defaultdict(dict)
+    for cell in cells:
+        grid[cell.responsible_id][(cell.return_rule_id, cell.trigger)] = cell
+    people = User.objects.in_bulk(list(grid))
+    rows = [
+        {"person": people.get(key), "cells": [grid[key].get(kind) for kind in kinds]}
+        for key in sorted(grid, key=lambda k: str(people.get(k) or ""))
+    ]
+    return {
+        "special_columns": columns,
+        "special_rows": rows,
+        "special_window": cells[0].window if cells else None,
+    }
 
 
 def _total(rule, cells):
@@ -80,11 +109,34 @@ def rule_list(request):
         .select_related("scheme", "tier", "season")
         .order_by("scheme__name", "tier__rank", "code", "-valid_from")
     )
+    return_rules = (
+        ReturnVisitRule.objects.visible_to(request.user).select_related("tier").order_by("event", "code")
+    )
     return render(
         request,
         "rules/rule_list.html",
-        {"rules": rules, "day": day, "can_edit": is_archive_admin(request.user)},
+        {
+            "rules": rules,
+            "return_rules": return_rules,
+            "day": day,
+            "can_edit": is_archive_admin(request.user),
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_rule_edit(request, pk=None):
+    """Create or change an event-driven return-visit rule (R-FREQ-9): the market department and admins."""
+    if not is_archive_admin(request.user):
+        raise PermissionDenied
+    rule = get_object_or_404(ReturnVisitRule, pk=pk) if pk else None
+    form = ReturnVisitRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The return-visit rule was saved."))
+        return redirect("rules:list")
+    return render(request, "rules/return_rule_form.html", {"form": form, "rule": rule})
 
 
 @login_required

@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from baifang.commerce.models import Delivery, DeliveryLine, Order, OrderLine, Product
+from baifang.commerce.models import Delivery, DeliveryLine, Order, OrderLine, Product, ServiceJob
+from baifang.core.api.fields import BoundedDateField
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -140,3 +141,28 @@ class ReminderThresholdSerializer(serializers.ModelSerializer):
 
         model = ReminderThreshold
         fields = ["id", "tier", "days", "run_out_days", "remind_never_purchased"]
+
+
+class ServiceJobSerializer(serializers.ModelSerializer):
+    """A repair, installation, acceptance or maintenance; creating one owes its return visits (R-FREQ-9)."""
+
+    customer_code = serializers.CharField(source="customer.code", read_only=True)
+    done_on = BoundedDateField()
+
+    class Meta:
+        model = ServiceJob
+        fields = [
+            "id",
+            "customer",
+            "customer_code",
+            "kind",
+            "number",
+            "done_on",
+            "note",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = ["recorded_by", "created_at"]
+        # A repeated number is answered by the service (the same job again, or a clear refusal).
+        validators = []
+        extra_kwargs = {"number": {"validators": []}}

@@ -7,6 +7,7 @@ router = SimpleRouter()
 router.register("products", views.ProductViewSet)
 router.register("orders", views.OrderViewSet)
 router.register("deliveries", views.DeliveryViewSet)
+router.register("service-jobs", views.ServiceJobViewSet)
 router.register("sales-bands", views.SalesBandViewSet, basename="salesband")
 router.register("reminder-thresholds", views.ReminderThresholdViewSet)
 urlpatterns = [

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,12 +18,18 @@ from baifang.commerce.api.serializers import (
     PurchaseSummarySerializer,
     ReminderThresholdSerializer,
     SalesBandSerializer,
+    ServiceJobSerializer,
 )
-from baifang.commerce.filtersets import DeliveryFilterSet, OrderFilterSet, ProductFilterSet
-from baifang.commerce.models import Delivery, Order, Product, ReminderThreshold, SalesBand
-from baifang.commerce.services import purchase_summary
+from baifang.commerce.filtersets import (
+    DeliveryFilterSet,
+    OrderFilterSet,
+    ProductFilterSet,
+    ServiceJobFilterSet,
+)
+from baifang.commerce.models import Delivery, Order, Product, ReminderThreshold, SalesBand, ServiceJob
+from baifang.commerce.services import purchase_summary, record_service_job
 from baifang.core.api.bulk import BulkIntakeMixin
-from baifang.core.api.viewsets import ScopedReadOnlyViewSet
+from baifang.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from baifang.customers.models import Customer
 from baifang.customers.predicates import is_archive_admin
 
@@ -102,3 +108,41 @@ class ReminderThresholdViewSet(viewsets.ModelViewSet):
     serializer_class = ReminderThresholdSerializer
     permission_classes = [IsArchiveAdminOrReadOnly]
     queryset = ReminderThreshold.objects.select_related("tier").order_by("id")
+
+
+class ServiceJobViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Service jobs of the customers the caller may see; POST records one and owes its return visits
+    (R-FREQ-9). The same number again returns the first job (idempotent retry)."""
+
+    queryset = ServiceJob.objects.all()
+    serializer_class = ServiceJobSerializer
+    filterset_class = ServiceJobFilterSet
+
+    def scope(self, queryset):
+        return queryset.select_related("customer").order_by("-done_on", "-id")
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if "customer" in getattr(serializer, "fields", {}):
+            serializer.fields["customer"].queryset = Customer.objects.editable_by(self.request.user)
+        return serializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job = record_service_job(
+            data["customer"],
+            kind=data["kind"],
+            number=data["number"],
+            done_on=data["done_on"],
+            note=data.get("note", ""),
+            by=request.user,
+        )
+        return Response(ServiceJobSerializer(job).data, status=status.HTTP_201_CREATED)

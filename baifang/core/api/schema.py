@@ -46,6 +46,7 @@ SERVICE_CODES = frozenset(
         "future",
         "idempotency_key_reused",
         "importance",
+        "impossible_window",
         "inactive_template",
         "invalid_choice",
         "invalid_credit_code",

@@ -21,6 +21,7 @@ STEPS: tuple[str, ...] = (
     "baifang.demo.steps.surveys",
     "baifang.demo.steps.ops",
     "baifang.demo.steps.complaints",
+    "baifang.demo.steps.return_visits",
     "baifang.demo.steps.care",
     "baifang.demo.steps.appointments",
     "baifang.demo.steps.showroom",

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from baifang.core.api.fields import BoundedDateField, IdField
 from baifang.rules.choices import SpecialTrigger
-from baifang.rules.models import SpecialVisit, VisitRule
+from baifang.rules.models import ReturnVisitRule, SpecialVisit, VisitRule
 from baifang.rules.services import REVISABLE_FIELDS
 
 
@@ -112,9 +112,85 @@ class SpecialVisitSerializer(serializers.ModelSerializer):
             "cancelled",
             "reference",
             "workdays",
+            "channel",
+            "required",
+            "opens_at",
+            "closes_at",
+            "return_rule",
+            "event_on",
+            "occurrence",
             "created_at",
         ]
-        read_only_fields = ["raised_by", "due_on", "fulfilled_at", "cancelled", "created_at"]
+        read_only_fields = [
+            "raised_by",
+            "due_on",
+            "fulfilled_at",
+            "cancelled",
+            "channel",
+            "required",
+            "opens_at",
+            "closes_at",
+            "return_rule",
+            "event_on",
+            "occurrence",
+            "created_at",
+        ]
         extra_kwargs = {"responsible": {"required": False}}
         # A repeated reference is answered by the service with the first special visit (idempotent retry).
         validators = []
+
+
+RETURN_RULE_FIELDS = [
+    "code",
+    "name",
+    "event",
+    "responsible",
+    "counted_by_anyone",
+    "channel",
+    "min_count",
+    "offset",
+    "offset_unit",
+    "repeat_every_months",
+    "repeat_until_months",
+    "scheme",
+    "tier",
+    "is_active",
+    "source",
+]
+
+
+class ReturnVisitRuleSerializer(serializers.ModelSerializer):
+    """An event-driven return-visit rule (R-FREQ-9); an impossible schedule is refused (model clean)."""
+
+    description = serializers.CharField(source="describe", read_only=True)
+
+    class Meta:
+        model = ReturnVisitRule
+        fields = ["id", *RETURN_RULE_FIELDS, "description"]
+
+    def validate(self, attrs):
+        rule = ReturnVisitRule(**{**self._current(), **attrs})
+        rule.clean()  # a Django ValidationError with its code: the one exception handler answers it
+        if rule.tier_id and "scheme" not in attrs:
+            attrs["scheme"] = rule.tier.scheme
+        return attrs
+
+    def _current(self) -> dict:
+        if self.instance is None:
+            return {}
+        return {name: getattr(self.instance, name) for name in RETURN_RULE_FIELDS}
+
+
+class SpecialCellSerializer(serializers.Serializer):
+    """Special and return visits of one kind for one person, due in the month (R-OBL-3, R-FREQ-9)."""
+
+    responsible = serializers.IntegerField(source="responsible_id")
+    return_rule = serializers.IntegerField(source="return_rule_id", allow_null=True)
+    trigger = serializers.ChoiceField(choices=SpecialTrigger.choices)
+    window_start = serializers.DateField(source="window.start")
+    window_end = serializers.DateField(source="window.end")
+    due = serializers.IntegerField()
+    met = serializers.IntegerField()
+    unmet = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,12 +21,14 @@ from baifang.rules.api.serializers import (
     ComplianceCellSerializer,
     ObligationQuerySerializer,
     ObligationSerializer,
+    ReturnVisitRuleSerializer,
     RuleRevisionSerializer,
+    SpecialCellSerializer,
     SpecialVisitSerializer,
     VisitRuleSerializer,
 )
-from baifang.rules.filtersets import SpecialVisitFilterSet, VisitRuleFilterSet
-from baifang.rules.models import SpecialVisit, VisitRule
+from baifang.rules.filtersets import ReturnVisitRuleFilterSet, SpecialVisitFilterSet, VisitRuleFilterSet
+from baifang.rules.models import ReturnVisitRule, SpecialVisit, VisitRule
 
 QUERY_PARAMS = [
     OpenApiParameter("date", str, description="YYYY-MM-DD; the periods containing it (default today)"),
@@ -98,6 +101,19 @@ class ComplianceView(APIView):
         return Response(ComplianceCellSerializer(cells, many=True).data)
 
 
+class SpecialComplianceView(APIView):
+    """Special and return visits due in the month of ``date``, per responsible person and kind (R-FREQ-9)."""
+
+    @extend_schema(parameters=QUERY_PARAMS, responses=SpecialCellSerializer(many=True))
+    def get(self, request):
+        data = _query(request)
+        unit = get_object_or_404(OrgUnit, pk=data["unit"]) if data.get("unit") else None
+        cells = services.special_compliance(
+            data["date"], user=request.user, unit_path=unit.path if unit else None
+        )
+        return Response(SpecialCellSerializer(cells, many=True).data)
+
+
 class VisitRuleViewSet(ScopedReadOnlyViewSet):
     """Visit rules as data (R-FREQ-1); every version, with valid_from / valid_to."""
 
@@ -159,3 +175,25 @@ class SpecialVisitViewSet(
             reference=data.get("dedup_key", ""),
         )
         return Response(SpecialVisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+class IsArchiveAdminOrReadOnly(BasePermission):
+    """Everyone signed in reads rules; the market department and administrators change them."""
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        return request.method in SAFE_METHODS or is_archive_admin(request.user)
+
+
+class ReturnVisitRuleViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Event-driven return-visit rules (R-FREQ-9): when event E happens, N touches of channel C are owed."""
+
+    queryset = ReturnVisitRule.objects.all()
+    serializer_class = ReturnVisitRuleSerializer
+    filterset_class = ReturnVisitRuleFilterSet
+    permission_classes = [IsArchiveAdminOrReadOnly]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def scope(self, queryset):
+        return queryset.order_by("event", "code")

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {name}: {result.schemes} schemes, {result.tiers} tiers, {result.seasons} seasons, {result.rules} rules, "
+                f"{result.return_rules} return-visit rules, "
                 f"{result.plan_policies} plan policies, {result.rhythm_steps} month-rhythm steps, "
                 f"{result.care} care rules/templates/quotas (existing ones kept)."
             )
