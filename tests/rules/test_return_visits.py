@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -521,3 +522,43 @@ def test_r_freq_9_service_jobs_import_owes_return_visits_once(
     assert refused.status != ImportStatus.DONE
     assert sorted(e["code"] for e in refused.errors) == ["future", "invalid_choice", "unknown_customer"]
     assert not ServiceJob.objects.filter(number__in=["WX3", "WX4", "WX5"]).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_r_freq_9_two_concurrent_runs_owe_each_return_visit_once(org, mine):
+    """Issue 13: event jobs idempotent under two concurrent runs on PostgreSQL (threads, real connections):
+    the same service job recorded twice at once is one job, its return visits owed once, one notice."""
+    import threading
+
+    from baifang.core.models import Notification
+
+    _rule(
+        "project",
+        EventKind.ACCEPTANCE_DONE,
+        offset=1,
+        offset_unit="months",
+        repeat_every_months=6,
+        repeat_until_months=13,
+    )
+    start, errors = threading.Barrier(2), []
+    day = timezone.localdate() - dt.timedelta(days=2)
+
+    def run():
+        try:
+            start.wait(5)
+            record_service_job(mine, kind="acceptance", number="YS1", done_on=day, by=org.rep)
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert ServiceJob.objects.count() == 1
+    assert sorted(SpecialVisit.objects.values_list("occurrence", flat=True)) == [0, 1, 2]
+    assert Notification.objects.filter(kind="return_visit").count() == 1
