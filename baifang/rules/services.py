@@ -233,10 +233,11 @@ def _fulfilled_condition() -> models.Q:
 
 
 def fulfil_special_visits() -> int:
-    """Mark open special visits fulfilled once their touches are there (set-based, one UPDATE a channel).
+    """Mark open special visits fulfilled once their touches are there (set-based: two UPDATEs a channel).
 
-    A visit is done when a touch of its channel that counts (R-VISIT-8) by its responsible person
-    falls within its window; with ``required`` > 1 it is done at the last of the touches it needed.
+    A visit is done when ``required`` touches of its channel that count (R-VISIT-8), by its responsible
+    person (or anyone, if so), fall within its window. One touch needed: done at the first such touch
+    (as before); more: done at the latest touch in the window so far.
     """
     done = 0
     for channel in RuleChannel.values:
