@@ -71,6 +71,7 @@ WITH inv AS (
                PARTITION BY s.customer_id ORDER BY s.invoiced_on, CAST(s.id AS TEXT)
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS avail
     FROM settled s LEFT JOIN pool ON pool.customer_id = s.customer_id
+    WHERE s.open0 > 0  -- settled by their own payments: nothing to age, nothing in the running sum
 ), rest AS (
     SELECT customer_id, invoiced_on, due_on, new_products,
            open0 - CASE WHEN avail <= 0 THEN 0 WHEN avail >= open0 THEN open0 ELSE avail END AS rest
