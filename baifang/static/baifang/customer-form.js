@@ -98,7 +98,7 @@
     var unmatched = LEVELS.filter(function (level) { return texts[level].value && !selects[level].value; });
     var note = form.querySelector("[data-region-note]");
     if (unmatched.length && note && labels.unmatched) {
-      note.textContent = labels.unmatched.replace("%s", LEVELS.map(function (l) { return texts[l].value; }).join(" "));
+      note.textContent = labels.unmatched.replace("%s", LEVELS.map(function (l) { return texts[l].value; }).filter(Boolean).join(" "));
       note.hidden = false;
     }
     form.querySelectorAll("[data-region-code]").forEach(function (el) { el.hidden = false; });
