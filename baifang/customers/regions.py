@@ -66,13 +66,19 @@ def match(province: str, city: str, district: str) -> Match:
     return divisions.load().match(province, city, district)
 
 
+@functools.lru_cache(maxsize=8192)
+def names_for(province_code: str, city_code: str, district_code: str) -> tuple[str, str, str]:
+    """``Divisions.names``, cached like ``match``."""
+    return divisions.load().names(province_code, city_code, district_code)
+
+
 def _values(obj, names) -> tuple[str, ...]:
     return tuple((getattr(obj, name) or "") for name in names)
 
 
 def set_codes(customer, codes: tuple[str, str, str]) -> None:
     """Write checked codes and the dataset's names of the levels that have one."""
-    names = divisions.load().names(*codes)
+    names = names_for(*codes)
     for level, code in enumerate(codes):
         setattr(customer, REGION_CODES[level], code)
         if code:
