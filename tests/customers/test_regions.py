@@ -293,3 +293,17 @@ def test_match_regions_leaves_history_and_updated_at_alone(legacy):
     customer.refresh_from_db()
     assert customer.district_code == "330106"
     assert (customer.updated_at, customer.history.count()) == (stamp, versions)
+
+
+def test_r_arch_1_admin_checks_codes_too(org, customer):
+    admin = client_for(org.admin)
+    url = reverse("admin:customers_customer_change", args=[customer.pk])
+    page = admin.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update({"owner": org.rep.pk, "unit": customer.unit_id, "province_code": "33", "city_code": "3201"})
+    data.update({"contacts-TOTAL_FORMS": 0, "contacts-INITIAL_FORMS": 0})
+    response = admin.post(url, data)
+    assert response.status_code == 200 and "南京市" in response.content.decode()
+    assert _region(customer)[3:] == ("", "", "")
