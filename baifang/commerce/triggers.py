@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
@@ -29,7 +28,7 @@ from baifang.commerce.models import (
 )
 from baifang.customers.models import Customer
 from baifang.rules.choices import SpecialTrigger
-from baifang.rules.services import raise_special_visit
+from baifang.rules.services import SpecialVisitRequest, raise_special_visits
 from baifang.tiers.models import CustomerTier
 
 log = logging.getLogger(__name__)
@@ -258,17 +257,12 @@ def raise_automatic_special_visits(today: dt.date, customers=None) -> TriggerRun
     )
     run = TriggerRun()
     by_customer = Customer.objects.select_related("owner").in_bulk({f.customer_id for f in findings})
+    outcome = raise_special_visits(
+        [SpecialVisitRequest(by_customer[f.customer_id], f.trigger, f.reference, f.note) for f in findings]
+    )
+    refused = {(r.customer.pk, r.trigger, r.reference) for r in outcome.refused}
     for finding in findings:
-        customer = by_customer[finding.customer_id]
-        try:
-            raise_special_visit(
-                customer,
-                trigger=finding.trigger,
-                by=customer.owner,
-                note=finding.note,
-                reference=finding.reference,
-            )
-        except ValidationError:
+        if (finding.customer_id, finding.trigger, finding.reference) in refused:
             run.skipped += 1  # nobody who can make the visit: the hand-over finds the customer
             continue
         run.raised[finding.trigger] += 1  # findings that hold (a re-run finds them again, raises nothing)

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from baifang.customers.models import (
@@ -14,6 +16,7 @@ from baifang.customers.models import (
     MajorChange,
     RegionDistributionLimit,
 )
+from baifang.customers.regions import REGION_FIELDS, apply_region
 
 
 class ContactInline(admin.StackedInline):
@@ -22,8 +25,26 @@ class ContactInline(admin.StackedInline):
     show_change_link = True
 
 
+class CustomerAdminForm(forms.ModelForm):
+    """The admin keeps region codes and names in step as the services do (customers/regions.py).
+
+    No Meta: the admin makes it with the fields it shows (``modelform_factory``).
+    """
+
+    def _post_clean(self):
+        super()._post_clean()
+        stored = None
+        if self.instance.pk:
+            stored = Customer.objects.filter(pk=self.instance.pk).values(*REGION_FIELDS).first()
+        try:
+            apply_region(self.instance, stored)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
 @admin.register(Customer)
 class CustomerAdmin(SimpleHistoryAdmin):
+    form = CustomerAdminForm
     list_display = ["code", "name", "customer_type", "status", "owner", "unit", "registration_status"]
     list_filter = ["status", "customer_type", "registration_status", "market_type", "is_key"]
     search_fields = ["code", "name", "phone", "credit_code"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from baifang.core.choices import CoordinateSystem
+from baifang.customers import divisions, regions
 from baifang.customers.choices import BirthdayCalendar
 from baifang.customers.models import (
     CONTACT_FIELDS,
@@ -16,11 +19,13 @@ from baifang.customers.models import (
     MajorChange,
 )
 from baifang.customers.predicates import assignable_people
+from baifang.customers.regions import REGION_CODES, REGION_NAMES
 from baifang.org.models import OrgUnit, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 TEXT = forms.Textarea(attrs={"rows": 3})
+LOCATION_PICKER = "customers/_location_picker.html"
 
 CUSTOMER_SECTIONS = (
     (
@@ -47,6 +52,9 @@ CUSTOMER_SECTIONS = (
     (
         _("Address and location"),
         (
+            "province_code",
+            "city_code",
+            "district_code",
             "province",
             "city",
             "district",
@@ -91,8 +99,22 @@ CUSTOMER_SECTIONS = (
 )
 
 
+class RegionSelect(forms.Select):
+    """A division select, filled in the browser from the vendored dataset (static/baifang/customer-form.js).
+
+    It is rendered disabled, with only the current choice: a disabled select is not submitted, so
+    without the script the page keeps to the free-text fields and the saved codes stay as they are
+    (the names are matched to codes on save, ``regions.apply_region``).
+    """
+
+    def __init__(self, level: str):
+        super().__init__(attrs={"data-region-level": level, "disabled": True})
+
+
 class CustomerForm(forms.ModelForm):
     """Create/edit a customer; owner choices are limited to people the editor may assign."""
+
+    region_code_fields = ("province_code", "city_code", "district_code")
 
     class Meta:
         model = Customer
@@ -109,6 +131,9 @@ class CustomerForm(forms.ModelForm):
             "key_decision_makers": TEXT,
             "notes": TEXT,
             "co_owners": forms.SelectMultiple(attrs={"size": 4}),
+            "province_code": RegionSelect("province"),
+            "city_code": RegionSelect("city"),
+            "district_code": RegionSelect("district"),
         }
 
     def __init__(self, *args, user: User, **kwargs):
@@ -121,14 +146,31 @@ class CustomerForm(forms.ModelForm):
         self.fields["owner"].help_text = _("Leave empty to own it yourself.")
         self.fields["co_owners"].queryset = people
         self.fields["co_owners"].required = False
+        self._region_choices()
         if self.instance.pk is not None:
             # Ownership moves only by hand-over, audited and reversible (R-ARCH-7, R-SEC-1).
             for name in ("owner", "co_owners"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Changed through “Reassign” (a hand-over).")
 
+    def _region_choices(self) -> None:
+        """Label the selects as the text fields and offer the current choice (the rest come from the script)."""
+        data = divisions.load()
+        for level, (code_field, name_field) in enumerate(zip(REGION_CODES, REGION_NAMES, strict=True)):
+            field = self.fields[code_field]
+            field.label = Customer._meta.get_field(name_field).verbose_name
+            code = self[code_field].value() or ""
+            found = data.get(code, level + 1)
+            field.widget.choices = [("", "—")] + ([(found.code, found.name)] if found else [])
+
     def clean(self):
         data = super().clean()
+        codes = [data.get(name) or "" for name in REGION_CODES]
+        if any(codes):
+            try:
+                regions.check_codes(*codes)
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
         lat, lng = data.get("latitude"), data.get("longitude")
         if (lat is None) != (lng is None):
             raise forms.ValidationError(_("Latitude and longitude must be given together."))
@@ -140,7 +182,30 @@ class CustomerForm(forms.ModelForm):
         return data
 
     def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in CUSTOMER_SECTIONS]
+        """(title, fields, extra template) per fieldset: the address one adds the map picker."""
+        return [
+            (title, [self[name] for name in names], LOCATION_PICKER if "latitude" in names else "")
+            for title, names in CUSTOMER_SECTIONS
+        ]
+
+    def location_picker(self) -> dict:
+        """What the map picker draws: the tiles (none by default, R-UX-1) and the stored point in their datum."""
+        tiles_url = settings.BAIFANG["MAP_TILES_URL"]
+        crs = settings.BAIFANG["MAP_TILES_CRS"] if tiles_url else CoordinateSystem.WGS84
+        point = self.instance.point if self.instance.pk else None
+        shown = point.to_crs(crs) if point is not None else None
+        return {
+            "tiles": {"url": tiles_url, "attribution": settings.BAIFANG["MAP_TILES_ATTRIBUTION"]},
+            "crs": str(crs),
+            "crs_label": str(CoordinateSystem(crs).label),
+            "point": [round(shown.lat, 6), round(shown.lng, 6)] if shown else None,
+            "centre": [30.27, 120.15],
+            "labels": {
+                "unmatched": str(_("Saved as typed: %s. It has no division code yet; choose it below.")),
+                "recorded": str(_("Location set to %(lat)s, %(lng)s (%(crs)s).")),
+                "no_position": str(_("Your position is not available; allow location access or type it.")),
+            },
+        }
 
 
 class ContactForm(forms.ModelForm):

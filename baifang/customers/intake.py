@@ -31,6 +31,7 @@ from baifang.core.validators import normalize_phone, validate_cn_phone, validate
 from baifang.customers.choices import BusinessFormat, CustomerStatus, CustomerType
 from baifang.customers.models import Contact, Customer
 from baifang.customers.normalize import normalize_name
+from baifang.customers.regions import apply_region
 
 KIND = "customers.archive"
 CHUNK = 2000  # values per IN (...) lookup: well under SQLite's variable limit
@@ -413,6 +414,7 @@ class CustomerRows(RowSchema):
                     created_by=by,
                     first_contact_on=today,
                 )
+                apply_region(customer)  # codes for the region as typed, where it names a real place
                 created.append(customer)
                 has_primary = False
             for i, contact in enumerate(first["_contacts"]):

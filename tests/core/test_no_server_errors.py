@@ -231,3 +231,20 @@ def test_errors_inside_a_list_are_reported_on_the_field():
     assert params.errors["rejected"][0].code == "invalid" and str(params.errors["rejected"][0]).startswith(
         "1: "
     )
+
+
+@pytest.mark.parametrize("fields", [1200, 5000])
+def test_a_form_body_with_more_fields_than_django_accepts_is_a_400(org, fields):
+    """Found by the fuzz run (rep, seed 20261201): a multipart body repeating ``recipients`` thousands of
+    times passed DATA_UPLOAD_MAX_NUMBER_FIELDS; Django's TooManyFieldsSent answered 500."""
+    from django.test.client import encode_multipart
+
+    boundary = "fuzzboundary"
+    body = encode_multipart(boundary, {"recipients": ["640"] * fields, "channel": "paper"})
+    response = api_for(org.rep).generic(
+        "POST", "/api/v1/visits/check-in/", body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 400, response.content[:300]
+    error = response.json()["errors"][0]
+    assert error["code"] == "parse_error"
+    assert "1000" in error["detail"]

@@ -9,14 +9,16 @@ into the same responses everywhere:
 - any other ``ValidationError`` (``InvalidTransition`` included) → 400 with one entry per field
   (``attr`` = the field, ``non_field_errors`` for the whole object — Django's ``__all__`` too),
   keeping Django's error code;
-- a body nested too deeply is refused by the parser (``DepthLimitedJSONParser``) as 400 ``parse_error``.
+- a body nested too deeply is refused by the parser (``DepthLimitedJSONParser``) as 400 ``parse_error``,
+  and so is a form with more fields or files than Django accepts, or a body over its size limit.
 
 Django's ``PermissionDenied`` becomes 403 with the service's reason; ``Http404`` 404 (the package's).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
@@ -52,6 +54,22 @@ def as_drf_error(exc: DjangoValidationError) -> exceptions.APIException:
     return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: get_error_detail(exc)})
 
 
+def _refused_body(exc: Exception) -> str | None:
+    """Why Django's request parser refused a body beyond its limits (None: not such a refusal).
+
+    Raised while DRF parses ``request.data``: a form with more fields or files than settings allow,
+    or a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``. Django answers these 400 on its own pages; inside
+    an API view they would otherwise reach drf-standardized-errors as unknown errors (500).
+    """
+    if isinstance(exc, TooManyFieldsSent):
+        return _("The request has more than %(n)s fields.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+    if isinstance(exc, TooManyFilesSent):
+        return _("The request has more than %(n)s files.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    if isinstance(exc, RequestDataTooBig):
+        return _("The request body is larger than %(n)s bytes.") % {"n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+    return None
+
+
 class ExceptionHandler(StandardExceptionHandler):
     """drf-standardized-errors' handler, taught our domain errors (the one place they are mapped)."""
 
@@ -60,6 +78,9 @@ class ExceptionHandler(StandardExceptionHandler):
             return as_drf_error(exc)
         if isinstance(exc, DjangoPermissionDenied):  # keep the service's reason, if it gave one
             return exceptions.PermissionDenied(str(exc) or None)
+        refused = _refused_body(exc)
+        if refused is not None:
+            return exceptions.ParseError(refused)
         return super().convert_known_exceptions(exc)
 
 

@@ -54,6 +54,7 @@ SERVICE_CODES = frozenset(
         "invalid_latitude",
         "invalid_longitude",
         "invalid_phone",
+        "invalid_region",
         "invalid_transition",
         "lifecycle",
         "link_closed",

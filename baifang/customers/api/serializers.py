@@ -60,6 +60,9 @@ class CustomerSerializer(serializers.ModelSerializer):
             "province",
             "city",
             "district",
+            "province_code",
+            "city_code",
+            "district_code",
             "latitude",
             "longitude",
             "coordinate_system",
@@ -113,7 +116,19 @@ class CustomerSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        extra_kwargs = {"name": {"min_length": 2}}
+        extra_kwargs = {
+            "name": {"min_length": 2},
+            "province_code": {
+                "help_text": "Administrative division code (国家统计局, 2 digits). With codes, the names are the "
+                "dataset's and a city must lie in the province, a district in the city (400 invalid_region); "
+                "with names only, the names are matched to codes where they name a real place."
+            },
+            "city_code": {"help_text": "Division code of the city (4 digits), within province_code."},
+            "district_code": {
+                "help_text": "Division code of the district or county (6 digits; 9 for the towns of 东莞, 中山, "
+                "儋州, 嘉峪关), within city_code."
+            },
+        }
 
     def validate(self, attrs):
         if self.instance is not None:
@@ -163,6 +178,9 @@ class CustomerListSerializer(CustomerSerializer):
             "province",
             "city",
             "district",
+            "province_code",
+            "city_code",
+            "district_code",
             "latitude",
             "longitude",
             "coordinate_system",

@@ -90,6 +90,11 @@ class Customer(TimeStampedModel):
     province = models.CharField(_("province"), max_length=30, blank=True)
     city = models.CharField(_("city"), max_length=30, blank=True)
     district = models.CharField(_("district"), max_length=30, blank=True)
+    # Administrative division codes (国家统计局 区划代码, customers/divisions.py): when a level has a code,
+    # its name above is the dataset's; a level without one keeps its free text.
+    province_code = models.CharField(_("province code"), max_length=2, blank=True, default="")
+    city_code = models.CharField(_("city code"), max_length=4, blank=True, default="")
+    district_code = models.CharField(_("district code"), max_length=12, blank=True, default="")
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
     )
