@@ -74,3 +74,5 @@ OPEN_OPPORTUNITY_STAGES = (
     OpportunityStage.NEGOTIATION,
 )
 CLOSED_OPPORTUNITY_STAGES = (OpportunityStage.WON, OpportunityStage.LOST)
+# The open stages as choices (a new opportunity starts in one of them; the API names them once).
+OPEN_STAGE_CHOICES = [(stage.value, stage.label) for stage in OPEN_OPPORTUNITY_STAGES]

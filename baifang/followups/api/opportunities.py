@@ -23,7 +23,7 @@ from baifang.commerce.models import Product
 from baifang.core.api.fields import BoundedDateField, IdField
 from baifang.customers.access import get_workable_customer
 from baifang.followups import opportunities as svc
-from baifang.followups.choices import OPEN_OPPORTUNITY_STAGES, OpportunityStage
+from baifang.followups.choices import OPEN_STAGE_CHOICES, OpportunityStage
 from baifang.followups.filtersets import LostOrderFilterSet, OpportunityFilterSet
 from baifang.followups.forms import MonthForm
 from baifang.followups.models import LostOrder, LostReason, Opportunity, OpportunityStageChange
@@ -98,7 +98,7 @@ class CreateOpportunitySerializer(serializers.Serializer):
     customer = IdField()
     title = serializers.CharField(max_length=120)
     stage = serializers.ChoiceField(
-        choices=[(s, s.label) for s in OPEN_OPPORTUNITY_STAGES],
+        choices=OPEN_STAGE_CHOICES,
         required=False,
         default=OpportunityStage.CONTACT,
     )
