@@ -133,6 +133,7 @@ class AnalysisForm(MonthForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = OrgUnit.objects.order_by("path")
         self.fields["month"].widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+        self.fields["month"].initial = timezone.localdate()
 
 
 def _record_of(customer, pk):
@@ -366,6 +367,7 @@ def chart_of(groups) -> dict:
         "labels": [str(g["label"]) for g in groups],
         "values": [g["count"] for g in groups],
         "horizontal": True,
+        "minInterval": 1,
         "colour": "#c8372d",
     }
 
