@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from baifang.commerce.models import Product
 from baifang.core.api.fields import BoundedDateField, IdField
+from baifang.core.filtersets import validate_date_in_range
 from baifang.customers.access import get_workable_customer
 from baifang.followups import opportunities as svc
 from baifang.followups.choices import OPEN_STAGE_CHOICES, OpportunityStage
@@ -141,6 +142,11 @@ class RecordLostOrderSerializer(ReportSerializer):
 class AnalysisQuerySerializer(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
     unit = IdField(required=False)
+
+    def validate_month(self, value: str) -> dt.date:
+        day = dt.date(int(value[:4]) or 1, int(value[5:7]), 1)
+        validate_date_in_range(day)  # year 0000 or 9999: 400 date_out_of_range
+        return day
 
 
 class GroupSerializer(serializers.Serializer):
@@ -319,12 +325,7 @@ class LostOrderViewSet(ReadViewSet):
         params = AnalysisQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         query = params.validated_data
-        day = (
-            dt.datetime.strptime(query["month"], "%Y-%m").date()
-            if query.get("month")
-            else timezone.localdate()
-        )
-        first, last = MonthForm.span_of(day)
+        first, last = MonthForm.span_of(query.get("month") or timezone.localdate())
         unit = None
         if query.get("unit"):
             unit = OrgUnit.objects.filter(pk=query["unit"]).first()
