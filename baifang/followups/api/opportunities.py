@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from baifang.commerce.models import Product
 from baifang.core.api.fields import BoundedDateField, IdField
-from baifang.core.filtersets import validate_date_in_range
 from baifang.customers.access import get_workable_customer
 from baifang.followups import opportunities as svc
 from baifang.followups.choices import OPEN_STAGE_CHOICES, OpportunityStage
@@ -63,6 +62,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
+    # blank on the first row (the opportunity was created in that stage)
+    old_status = serializers.ChoiceField(choices=OpportunityStage.choices, allow_blank=True, read_only=True)
     changed_by_name = serializers.CharField(source="changed_by.__str__", read_only=True)
 
     class Meta:
@@ -140,13 +141,11 @@ class RecordLostOrderSerializer(ReportSerializer):
 
 
 class AnalysisQuerySerializer(serializers.Serializer):
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
+    # 1900–2099 by the pattern itself (within DATE_MIN..DATE_MAX): a year 0000 or 9999 is a 400, never a 500.
+    month = serializers.RegexField(
+        r"^(19|20)\d\d-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM; this month if left out"
+    )
     unit = IdField(required=False)
-
-    def validate_month(self, value: str) -> dt.date:
-        day = dt.date(int(value[:4]) or 1, int(value[5:7]), 1)
-        validate_date_in_range(day)  # year 0000 or 9999: 400 date_out_of_range
-        return day
 
 
 class GroupSerializer(serializers.Serializer):
@@ -325,7 +324,8 @@ class LostOrderViewSet(ReadViewSet):
         params = AnalysisQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         query = params.validated_data
-        first, last = MonthForm.span_of(query.get("month") or timezone.localdate())
+        day = dt.date(int(query["month"][:4]), int(query["month"][5:]), 1) if query.get("month") else None
+        first, last = MonthForm.span_of(day or timezone.localdate())
         unit = None
         if query.get("unit"):
             unit = OrgUnit.objects.filter(pk=query["unit"]).first()
