@@ -330,7 +330,8 @@ class LostOrderViewSet(ReadViewSet):
         if query.get("unit"):
             unit = OrgUnit.objects.filter(pk=query["unit"]).first()
             if unit is None:
-                raise ValidationError({"unit": ValidationError(_("No such unit."), code="does_not_exist")})
+                # "invalid": the code an integer query parameter documents (docs/api.md)
+                raise ValidationError({"unit": ValidationError(_("No such unit."), code="invalid")})
         return Response(AnalysisSerializer(svc.analysis(request.user, first, last, unit)).data)
 
     @extend_schema(responses=LostReasonSerializer(many=True), filters=False)
