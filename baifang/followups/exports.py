@@ -71,7 +71,7 @@ def lost_orders_xlsx(figures: dict, rows) -> bytes:
     summary.column_dimensions["A"].width = 28
     summary.column_dimensions["C"].width = 16
 
-    sheet = book.create_sheet(_("Lost orders"))
+    sheet = book.create_sheet(_("Lost-order reports"))
     columns = row_columns()
     _head(sheet, [header for header, _value in columns])
     for row in rows:
