@@ -271,6 +271,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "baifang.customers.choices.CustomerStatus",
         "VisitorKindEnum": "baifang.followups.models.showroom.VisitorKind",
+        "StageEnum": "baifang.tiers.choices.ScreeningStage",
+        "OpportunityStageEnum": "baifang.followups.choices.OpportunityStage",
+        "OpportunityOpenStageEnum": "baifang.followups.choices.OPEN_STAGE_CHOICES",
         "AccessStatusEnum": "baifang.customers.choices.AccessStatus",
         "CareMessageChannelEnum": "baifang.care.choices.MessageChannel",
         "CareFeedbackSourceEnum": "baifang.care.choices.FeedbackSource",

@@ -7,7 +7,11 @@ from baifang.followups.models import (
     CommitmentStatusChange,
     DutySlot,
     FollowUpRecord,
+    LostOrder,
+    LostReason,
     OpenQuestion,
+    Opportunity,
+    OpportunityStageChange,
     QuestionStatusChange,
     Registration,
     Showroom,
@@ -155,3 +159,41 @@ class StageHintAdmin(admin.ModelAdmin):
 @admin.register(TouchReminderRule)
 class TouchReminderRuleAdmin(admin.ModelAdmin):
     list_display = ["tier", "days"]
+
+
+# -- opportunities and lost orders (R-FU-5, R-FU-6) ---------------------------------------------------
+
+
+class OpportunityStageChangeInline(admin.TabularInline):
+    model = OpportunityStageChange
+    extra = 0
+    can_delete = False
+    readonly_fields = [*HISTORY_FIELDS, "record"]
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    """Stages move through the pages (the workflow and its history); the admin reads them."""
+
+    list_display = ["title", "customer", "stage", "expected_amount", "expected_close_on", "owner"]
+    list_filter = ["stage"]
+    search_fields = ["title", "customer__name"]
+    raw_id_fields = ["customer", "owner", "source_record", "created_by"]
+    readonly_fields = ["stage", "closed_at", "created_at", "updated_at"]
+    inlines = [OpportunityStageChangeInline]
+
+
+@admin.register(LostReason)
+class LostReasonAdmin(admin.ModelAdmin):
+    """The lost-order reasons are data: rename, reorder, retire (inactive) or add one here."""
+
+    list_display = ["name", "code", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+
+
+@admin.register(LostOrder)
+class LostOrderAdmin(admin.ModelAdmin):
+    list_display = ["lost_on", "customer", "reason", "competitor", "product", "amount", "rep"]
+    list_filter = ["reason"]
+    search_fields = ["customer__name", "competitor"]
+    raw_id_fields = ["customer", "opportunity", "product", "rep", "recorded_by"]

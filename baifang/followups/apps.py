@@ -27,6 +27,21 @@ class FollowupsConfig(AppConfig):
                 ),
             ),
             nav.NavItem(
+                "opportunities",
+                _("Opportunities"),
+                "followups:opportunities",
+                order=46,
+                active=(
+                    "followups:opportunities",
+                    "followups:opportunity",
+                    "followups:opportunity_edit",
+                    "followups:opportunity_lose",
+                    "followups:opportunity_new",
+                    "followups:lost_orders",
+                    "followups:lost_order_new",
+                ),
+            ),
+            nav.NavItem(
                 "punctuality",
                 _("Punctuality"),
                 "followups:punctuality",

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppointmentStatus(models.TextChoices):
@@ -52,3 +53,26 @@ METHOD_CHANNEL = {
     FollowUpMethod.SMS: "sms",
     FollowUpMethod.OTHER: "other",
 }
+
+
+class OpportunityStage(models.TextChoices):
+    """Where a deal (商机) stands (seed 004 跟单总控表 → 赢单 or 丢单报告, R-FU-6); won and lost are final."""
+
+    CONTACT = "contact", _("Initial contact")
+    NEEDS = "needs", _("Needs confirmed")
+    PROPOSAL = "proposal", _("Proposal and quote")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    WON = "won", _("Won")
+    LOST = "lost", pgettext_lazy("opportunity", "Lost")
+
+
+# Stages a deal is still being followed in (跟单); won and lost end it, nothing reopens it.
+OPEN_OPPORTUNITY_STAGES = (
+    OpportunityStage.CONTACT,
+    OpportunityStage.NEEDS,
+    OpportunityStage.PROPOSAL,
+    OpportunityStage.NEGOTIATION,
+)
+CLOSED_OPPORTUNITY_STAGES = (OpportunityStage.WON, OpportunityStage.LOST)
+# The open stages as choices (a new opportunity starts in one of them; the API names them once).
+OPEN_STAGE_CHOICES = [(stage.value, stage.label) for stage in OPEN_OPPORTUNITY_STAGES]

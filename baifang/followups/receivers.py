@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from baifang.core.widgets import DateInput
+from baifang.customers.signals import detail_tab_context
 from baifang.followups import appointments, services
 from baifang.visits import extensions
 from baifang.visits.signals import checked_in
@@ -20,6 +21,22 @@ from baifang.visits.signals import checked_in
 def fulfil_the_appointment(sender, touch, **kwargs) -> None:
     """A check-in at the customer fulfils the day's appointment (R-VISIT-6)."""
     appointments.fulfil_by_check_in(touch)
+
+
+@receiver(detail_tab_context, dispatch_uid="followups.customer_opportunities")
+def opportunities_panel(sender, *, user, customer, tab, **kwargs) -> dict:
+    """The customer's open opportunities on its page's first tab (R-FU-6)."""
+    if tab != "basic":
+        return {}
+    from baifang.customers.access import can_work_on
+    from baifang.followups.models import Opportunity
+
+    rows = Opportunity.objects.visible_to(user).open().filter(customer=customer).select_related("owner")
+    return {
+        "panels": ["followups/_customer_opportunities.html"],
+        "open_opportunities": list(rows.order_by("expected_close_on", "pk")[:20]),
+        "opportunity_can_work": can_work_on(user, customer),
+    }
 
 
 # -- the today page and the visit page ---------------------------------------------------------------
@@ -99,7 +116,14 @@ def register() -> None:
     extensions.visit_actions.register(
         extensions.Link(
             "question", _("Question to answer later"), "followups:question_new", order=20, mine_only=True
-        )
+        ),
+        extensions.Link(
+            "opportunity",
+            _("Update opportunity"),
+            "followups:opportunity_from_visit",
+            order=25,
+            mine_only=True,
+        ),
     )
     extensions.today_sections.register(
         extensions.Section("appointments", "followups/_today_appointments.html", _today_appointments, 10),

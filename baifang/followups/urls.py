@@ -3,7 +3,7 @@ moved to the ``followups:`` namespace."""
 
 from django.urls import path
 
-from baifang.followups import record_views, showroom_views, views
+from baifang.followups import opportunity_views, record_views, showroom_views, views
 
 app_name = "followups"
 
@@ -25,4 +25,15 @@ urlpatterns = [
     path("customers/<int:customer_pk>/follow-up/", record_views.record_new, name="record_new"),
     path("customers/<int:customer_pk>/stage/", record_views.stage_move, name="stage_move"),
     path("follow-ups/<int:pk>/", record_views.record_detail, name="record"),
+    path("opportunities/", opportunity_views.opportunity_list, name="opportunities"),
+    path("opportunities/<int:pk>/", opportunity_views.opportunity_detail, name="opportunity"),
+    path("opportunities/<int:pk>/edit/", opportunity_views.opportunity_edit, name="opportunity_edit"),
+    path("opportunities/<int:pk>/lose/", opportunity_views.opportunity_lose, name="opportunity_lose"),
+    path(
+        "customers/<int:customer_pk>/opportunity/", opportunity_views.opportunity_new, name="opportunity_new"
+    ),
+    path("customers/<int:customer_pk>/lost-order/", opportunity_views.lost_order_new, name="lost_order_new"),
+    path("<int:pk>/opportunity/", opportunity_views.opportunity_from_visit, name="opportunity_from_visit"),
+    path("lost-orders/", opportunity_views.lost_orders, name="lost_orders"),
+    path("lost-orders/export/", opportunity_views.lost_orders_export, name="lost_orders_export"),
 ]

@@ -267,6 +267,16 @@ def _pages(user) -> list[str]:
         urls.append(reverse("followups:question", args=[question.pk]))
     for appointment in Appointment.objects.order_by("pk")[:1]:
         urls.append(reverse("followups:appointment", args=[appointment.pk]))
+    from baifang.followups.models import Opportunity
+
+    urls += [reverse("followups:opportunities"), reverse("followups:lost_orders")]
+    for opportunity in Opportunity.objects.order_by("stage", "pk")[:2]:  # visible or not: detail or our 404
+        urls += [opportunity.get_absolute_url(), reverse("followups:opportunity_lose", args=[opportunity.pk])]
+    if customer is not None:
+        urls += [
+            reverse("followups:opportunity_new", args=[customer.pk]),
+            reverse("followups:lost_order_new", args=[customer.pk]),
+        ]
     from baifang.complaints.models import Complaint
 
     for complaint in Complaint.objects.order_by("pk"):  # visible or not: detail or our 404 page

@@ -77,6 +77,7 @@ SERVICE_CODES = frozenset(
         "placeholder_syntax",
         "placeholder_unknown",
         "reason_required",
+        "report_required",
         "required",
         "too_far",
         "too_few_recipients",

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from baifang.followups.api import records, views
+from baifang.followups.api import opportunities, records, views
 
 router = SimpleRouter()
 router.register("appointments", views.AppointmentViewSet, basename="appointment")
@@ -10,4 +10,6 @@ router.register("showrooms", views.ShowroomViewSet, basename="showroom")
 router.register("showroom-registrations", views.RegistrationViewSet, basename="showroom-registration")
 router.register("follow-ups", records.FollowUpRecordViewSet, basename="follow-up")
 router.register("stage-moves", records.StageMoveViewSet, basename="stage-move")
+router.register("opportunities", opportunities.OpportunityViewSet, basename="opportunity")
+router.register("lost-orders", opportunities.LostOrderViewSet, basename="lost-order")
 urlpatterns = router.urls

@@ -10,6 +10,12 @@ from baifang.followups.models.followup import (
     OpenQuestion,
     QuestionStatusChange,
 )
+from baifang.followups.models.opportunities import (
+    LostOrder,
+    LostReason,
+    Opportunity,
+    OpportunityStageChange,
+)
 from baifang.followups.models.records import (
     FollowUpRecord,
     StageHint,
@@ -25,6 +31,10 @@ __all__ = [
     "Commitment",
     "CommitmentStatusChange",
     "DutySlot",
+    "LostOrder",
+    "LostReason",
+    "Opportunity",
+    "OpportunityStageChange",
     "OpenQuestion",
     "QuestionStatusChange",
     "Registration",

@@ -1,6 +1,7 @@
 /* A bar chart (ECharts, vendored) for any page: <div data-bar-chart data-source="ID"> reads the JSON
    block #ID: {labels: [...], values: [... or null], unit: "%", max: 100, horizontal: true,
-   thresholds: [{value: 90, colour: "#15803d"}, {value: 75, colour: "#b45309"}], colour: "#c8372d"}.
+   thresholds: [{value: 90, colour: "#15803d"}, {value: 75, colour: "#b45309"}], colour: "#c8372d",
+   minInterval: 1 (counts: no fractional ticks)}.
    A value of null is drawn as no bar (e.g. an item nobody answered). */
 (function () {
   "use strict";
@@ -20,7 +21,7 @@
     var chart = echarts.init(el, null, { renderer: "svg" });
     var category = { type: "category", data: data.labels, inverse: horizontal,
       axisLabel: { fontSize: 11, width: horizontal ? 110 : undefined, overflow: "truncate" } };
-    var value = { type: "value", max: data.max, axisLabel: { fontSize: 10, formatter: "{value}" + (data.unit || "") } };
+    var value = { type: "value", max: data.max, minInterval: data.minInterval, axisLabel: { fontSize: 10, formatter: "{value}" + (data.unit || "") } };
     chart.setOption({
       grid: { left: horizontal ? 120 : 40, right: 36, top: 12, bottom: 24 },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + (data.unit || ""); } },
