@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from baifang.core.widgets import DateInput
 from baifang.customers.signals import detail_tab_context
 from baifang.followups import appointments, services
+from baifang.followups.signals import order_lost
+from baifang.rules import events
+from baifang.rules.choices import EventKind
 from baifang.visits import extensions
 from baifang.visits.signals import checked_in
 
@@ -21,6 +24,18 @@ from baifang.visits.signals import checked_in
 def fulfil_the_appointment(sender, touch, **kwargs) -> None:
     """A check-in at the customer fulfils the day's appointment (R-VISIT-6)."""
     appointments.fulfil_by_check_in(touch)
+
+
+@receiver(order_lost, dispatch_uid="followups.lost_order_return_visit")
+def owe_the_lost_order_return_visit(sender, instance, **kwargs) -> None:
+    """A lost order owes the return visits the customer's "order lost" rules ask (R-FREQ-9, R-FU-5)."""
+    events.happened(
+        instance.customer,
+        EventKind.ORDER_LOST,
+        ref=f"lost_order:{instance.pk}",
+        on=instance.lost_on,
+        by=instance.recorded_by,
+    )
 
 
 @receiver(detail_tab_context, dispatch_uid="followups.customer_opportunities")

@@ -564,3 +564,31 @@ def test_r_fu_5_api_analysis_refuses_months_out_of_range(org):
         answer = api.get("/api/v1/lost-orders/analysis/", {"month": month})
         assert answer.status_code == 400 and answer.json()["errors"][0]["attr"] == "month", month
     assert api.get("/api/v1/lost-orders/analysis/", {"month": "2099-12"}).status_code == 200
+
+
+def test_r_freq_9_a_lost_order_owes_the_return_visit_its_rule_asks(
+    org, customer, django_capture_on_commit_callbacks
+):
+    """R-FREQ-9 / R-FU-5: with an "order lost" return-visit rule, losing an opportunity owes the rep a
+    visit within 5 working days, once, even when the report is announced twice."""
+    from baifang.core.calendar import add_workdays
+    from baifang.rules.choices import EventKind, SpecialTrigger
+    from baifang.rules.models import ReturnVisitRule, SpecialVisit
+
+    rule = ReturnVisitRule(
+        code="lost",
+        name="丢单回访",
+        event=EventKind.ORDER_LOST,
+        channel="visit",
+        offset=5,
+        offset_unit="workdays",
+    )
+    rule.full_clean()
+    rule.save()
+    opportunity = _opportunity(org, customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = svc.lose(org.rep, opportunity, lost_on=TODAY(), reason=reason(), lessons="价格没谈拢")
+    owed = SpecialVisit.objects.filter(customer=customer, trigger=SpecialTrigger.RETURN_VISIT)
+    assert [(v.responsible, v.due_on) for v in owed] == [(org.rep, add_workdays(TODAY(), 5))]
+    order_lost.send(sender=LostOrder, instance=report)  # announced again: nothing more owed
+    assert owed.count() == 1
