@@ -9,14 +9,15 @@ from collections import Counter, defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import ExtractIsoWeekDay, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baifang.core.calendar import add_workdays, is_workday
+from baifang.followups.choices import FollowUpMethod
 from baifang.followups.engine import Reception, next_receiver, position_after
-from baifang.followups.models import DutySlot, Registration, Showroom
+from baifang.followups.models import DutySlot, FollowUpRecord, Registration, Showroom
 
 IDEMPOTENT_ACTION = "showroom_reg"  # fits IdempotencyKey.action (12 characters)
 INFO_MINUTES = 20  # seed 002: 确保20分钟内向客户发送信息
@@ -288,37 +289,77 @@ def daily_activity(registrations, day: dt.date) -> dict:
 def consistency_violations(registrations, today: dt.date | None = None) -> list[dict]:
     """The seed's consistency check (三表一卡逻辑关系), every violation:
 
-    - a registered first-time visitor from before today neither followed (no repeat visit, no visit
-      or call logged with the customer since) nor converted (bought);
+    - a registered first-time visitor from before today neither followed (no repeat visit, no visit,
+      call or follow-up record with the customer since) nor converted (bought);
+    - a follow-up record saying the customer was invited to the showroom (邀约登门) on a day before
+      today with no reception of that customer there that day: the tracking record and the daily
+      activity report disagree;
     - a reception that ended with no information sent within 20 minutes (the follow-up promised by
       the reception rules, with no matching activity).
+
+    A fixed number of queries, whatever the number of registrations.
     """
     from baifang.visits.models import Touch
 
     today = today or timezone.localdate()
     now = timezone.now()
     problems = []
-    old = registrations.filter(first_visit=True, time_in__lt=_start_of(today)).for_lists()
-    for row in old.prefetch_related("returns").order_by("time_in", "pk"):
+    old = list(
+        registrations.filter(first_visit=True, time_in__lt=_start_of(today))
+        .for_lists()
+        .prefetch_related("returns")
+        .order_by("time_in", "pk")
+    )
+    customers = {row.customer_id for row in old if row.customer_id}
+    last_touch = dict(
+        Touch.objects.filter(customer_id__in=customers)
+        .values("customer_id")
+        .annotate(last=Max("started_at"))
+        .values_list("customer_id", "last")
+    )  # a follow-up record is a touch too (FollowUpRecord.touch), so it counts here
+    for row in old:
         returns = list(row.returns.all())
-        if row.bought_on_spot or any(r.bought_on_spot for r in returns):
+        if row.bought_on_spot or any(r.bought_on_spot for r in returns) or returns:
             continue
-        if returns:
-            continue
-        if (
-            row.customer_id
-            and Touch.objects.filter(customer_id=row.customer_id, started_at__gte=row.time_in).exists()
-        ):
+        if row.customer_id and last_touch.get(row.customer_id) and last_touch[row.customer_id] >= row.time_in:
             continue
         problems.append(
             {"kind": "not_followed", "registration": row, "text": _("Neither followed nor converted")}
         )
+    problems += _invitations_not_seen(registrations, today)
     late_info = registrations.filter(info_due_at__lt=now).filter(
         Q(info_sent_at__isnull=True) | Q(info_sent_at__gt=F("info_due_at"))
     )
     for row in late_info.for_lists().order_by("info_due_at", "pk"):
         problems.append(
             {"kind": "no_info", "registration": row, "text": _("No information sent within 20 minutes")}
+        )
+    return problems
+
+
+def _invitations_not_seen(registrations, today: dt.date) -> list[dict]:
+    """Follow-up records of an invited visit (邀约登门) before today with no reception that day (R-FU-2/4)."""
+    by_customer: dict[int, list] = {}
+    for row in registrations.filter(customer__isnull=False).for_lists().order_by("time_in", "pk"):
+        by_customer.setdefault(row.customer_id, []).append(row)
+    if not by_customer:
+        return []
+    problems = []
+    invited = FollowUpRecord.objects.filter(
+        customer_id__in=list(by_customer), method=FollowUpMethod.INVITED, followed_on__lt=today
+    ).order_by("followed_on", "pk")
+    for record in invited:
+        rows = by_customer[record.customer_id]
+        if any(timezone.localdate(r.time_in) == record.followed_on for r in rows):
+            continue
+        before = [r for r in rows if timezone.localdate(r.time_in) <= record.followed_on] or rows
+        problems.append(
+            {
+                "kind": "invited_not_seen",
+                "registration": before[-1],
+                "text": _("Invited to the showroom on %(day)s (follow-up record), but no reception that day")
+                % {"day": record.followed_on},
+            }
         )
     return problems
 

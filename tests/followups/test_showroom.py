@@ -174,3 +174,33 @@ def test_r_fu_4_demo_step_fills_a_showroom_day(org):
     assert yesterday.filter(phone="").exists() and yesterday.filter(first_visit=False).exists()
     assert [r.username for r in svc.duty_order(showroom, DAY)] == ["rep", "teammate"]
     assert "registrations" in line
+
+
+def test_r_fu_4_an_invited_visit_with_no_reception_that_day_is_a_violation(org, room):
+    """The tracking record (客户跟踪记录表) says 邀约登门 on a day the register shows no reception of the
+    customer: the two records disagree (三表一卡逻辑关系). An invitation that came true is no violation."""
+    from baifang.followups.recording import record_follow_up
+
+    showroom, _reps = room
+    customer = CustomerFactory(owner=org.rep)
+    with time_machine.travel(NOW, tick=False):
+        first = walk_in(org.rep, showroom, 9, out=(9, 30), visitor_name="陈先生", phone="139")
+        svc.mark_info_sent(org.rep, first, at=at(9, 45))
+    first.customer = customer
+    first.save()
+    later = DAY + dt.timedelta(days=2)
+    with time_machine.travel(at(18, day=later), tick=False):
+        kept = record_follow_up(org.rep, customer, method="invited", topic="到店试驾", followed_on=later)
+        svc.register(
+            org.rep, showroom, kind="walk_in", time_in=at(15, day=later), time_out=at(16, day=later),
+            received_by=org.rep, visitor_name="陈先生", phone="139", customer=customer,
+        )  # fmt: skip
+        missed = record_follow_up(
+            org.rep, customer, method="invited", topic="到店看车", followed_on=DAY + dt.timedelta(days=1)
+        )
+    with time_machine.travel(at(10, day=later + dt.timedelta(days=1)), tick=False):
+        problems = svc.consistency_violations(Registration.objects.filter(showroom=showroom))
+    invited = [p for p in problems if p["kind"] == "invited_not_seen"]
+    assert len(invited) == 1 and str(missed.followed_on) in invited[0]["text"]
+    assert invited[0]["registration"] == first
+    assert kept.followed_on == later  # the kept invitation is not listed
