@@ -63,7 +63,7 @@ def device_clock(device_time: dt.datetime | None = None, sent_at: dt.datetime | 
         try:
             validate_sane_date(value)
         except ValidationError as exc:
-            raise ValidationError({name: exc.messages}) from exc
+            raise ValidationError({name: exc.error_list}) from exc
     now = timezone.now()
     clock = engine.device_clock(device_time, sent_at, now, 60 * int(conf.setting("CLOCK_SKEW_MAX_MINUTES")))
     days_back = int(conf.setting("TOUCH_MAX_DAYS_BACK"))
