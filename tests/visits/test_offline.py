@@ -265,6 +265,19 @@ def test_r_ux_2_the_day_pages_are_the_reps_own(org, shop, client, clock):
     assert f"/visits/customers/{shop.pk}/check-in/" not in client.get("/visits/offline/day/").json()["pages"]
 
 
+def test_r_ux_2_the_days_plans_are_kept_too(org, shop, client, clock):
+    """The apps above add their pages of the day (extensions.offline_pages): plans adds the rep's plans."""
+    from baifang.plans import services as plan_services
+
+    plan = plan_services.get_or_create_plan(org.rep, "month", NOW.date())
+    client.force_login(org.rep)
+    pages = client.get("/visits/offline/day/").json()["pages"]
+    assert f"/plans/{plan.pk}/" in pages and "/plans/" in pages
+    assert client.get(f"/plans/{plan.pk}/").status_code == 200
+    client.force_login(org.teammate)
+    assert f"/plans/{plan.pk}/" not in client.get("/visits/offline/day/").json()["pages"]
+
+
 def test_r_ux_2_the_day_pages_need_a_sign_in(client):
     response = client.get("/visits/offline/day/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

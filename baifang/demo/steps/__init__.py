@@ -25,6 +25,7 @@ STEPS: tuple[str, ...] = (
     "baifang.demo.steps.appointments",
     "baifang.demo.steps.showroom",
     "baifang.demo.steps.followups",
+    "baifang.demo.steps.offline",
 )
 
 

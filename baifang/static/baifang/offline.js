@@ -178,9 +178,11 @@ window.BaifangOffline = (function () {
 
   /* -- sending the queue -------------------------------------------------------------------------- */
 
+  /* The CSRF cookie; without it (a Secure cookie on plain http), the token the page was rendered with. */
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    if (match) return decodeURIComponent(match[1]);
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
   }
 
   function request(it) {
