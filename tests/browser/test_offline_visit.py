@@ -87,6 +87,9 @@ def test_offline_check_in_and_record_reach_the_server_once_R_UX_2(
     _exactly_once(shop, org)
     # Replaying again (another page load, the timer) sends nothing twice.
     phone.reload(wait_until="load")
+    # online again, the page keeps the day's pages anew: wait until the worker is done (a request
+    # still running when the test ends would hold the test database's tables)
+    phone.wait_for_selector("html[data-offline-ready]", state="attached", timeout=20000)
     phone.evaluate("window.BaifangOffline.replay()")
     assert Touch.objects.count() == 1 and VisitRecord.objects.count() == 1
     context.close()
