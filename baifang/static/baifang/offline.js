@@ -308,7 +308,8 @@ window.BaifangOffline = (function () {
     navigator.serviceWorker.register(text.sw, {scope: "/"}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      if (!navigator.onLine) return null;
+      // The day's pages are kept from the today page (where the day starts), not on every page load.
+      if (!navigator.onLine || !document.querySelector("[data-offline-keep-day]")) return null;
       return fetch(text.dayPages, {credentials: "same-origin", headers: {"Accept": "application/json"}}).then(function (response) {
         return response.ok && !response.redirected ? response.json() : null;
       }).then(function (day) {
