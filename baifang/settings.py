@@ -360,6 +360,8 @@ BAIFANG = {
     # counts (strict defaults; run `baifang recount_touches` after a change).
     "VISIT_SERIOUS_FLAGS": env_list("BAIFANG_VISIT_SERIOUS_FLAGS", ["far", "speed", "reused", "no_location"]),
     "VISIT_SHORT_VISITS_COUNT": env_bool("BAIFANG_VISIT_SHORT_VISITS_COUNT", default=False),
+    # R-UX-2: a phone clock off the server's by more than this (minutes) flags what it sends offline.
+    "CLOCK_SKEW_MAX_MINUTES": env_int("BAIFANG_CLOCK_SKEW_MAX_MINUTES", 5, minimum=1),
     # R-UX-1: a closed page-wide banner (e.g. the calendar warning) shows again after this many days.
     "BANNER_SNOOZE_DAYS": env_int("BAIFANG_BANNER_SNOOZE_DAYS", 14, minimum=1),
     # Backups (issue 18, docs/admin-guide.md "Backup and restore"): the nightly job writes one archive

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from baifang.core import views as core_views
 from baifang.desk import views as desk_views
 from baifang.ops import health
+from baifang.visits import offline
 
 api_v1 = [
     path("", include("baifang.org.api.urls")),
@@ -49,6 +50,9 @@ urlpatterns = [
     path("imports/<int:pk>/", core_views.import_batch, name="import_batch"),
     path("ops/", include("baifang.ops.urls")),
     # For load balancers and monitors: no sign-in, no data (issue 18, docs/admin-guide.md).
+    # Field work offline (R-UX-2): the service worker at the root, so its scope is the whole site.
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="web_manifest"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -31,6 +31,7 @@ class FlagKind(models.TextChoices):
     OUTSIDE_HOURS = engine.OUTSIDE_HOURS, _("Outside business hours")
     LATE_RECORD = engine.LATE_RECORD, _("Record late")
     OVERLAP = engine.OVERLAP, _("Another visit still open")
+    CLOCK = engine.CLOCK, _("Phone clock wrong")
 
 
 class CountState(models.TextChoices):

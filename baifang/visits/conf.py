@@ -5,7 +5,9 @@ Keys (all optional): ``VISIT_RADIUS_M`` (500), ``VISIT_MAX_SPEED_KMH`` (120), ``
 (10 MB) and ``VISIT_PHOTO_MAX_PX`` (longest side after resizing, 1600);
 ``LOCATION_PROPOSAL_MAX_ACCURACY_M`` (100: a check-in this precise proposes the customer's location);
 ``TOUCH_MAX_DAYS_BACK`` (30: a phone/online touch is recorded at most this many days afterwards, R-VISIT-5),
-and ``TOUCH_CLOCK_SKEW_MINUTES`` (5: how far ahead of the server clock a touch may be dated).
+and ``TOUCH_CLOCK_SKEW_MINUTES`` (5: how far ahead of the server clock a touch may be dated);
+``CLOCK_SKEW_MAX_MINUTES`` (5: a phone whose clock disagrees with the server's by more than this when
+it sends a check-in, check-out or record is flagged "phone clock wrong", R-UX-2).
 Appointment, question and commitment settings are in ``baifang.followups.conf``.
 
 What counts as done (R-VISIT-8): ``VISIT_SERIOUS_FLAGS`` (flags that hold a visit for its supervisor's
@@ -34,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "LOCATION_PROPOSAL_MAX_ACCURACY_M": 100,
     "TOUCH_MAX_DAYS_BACK": 30,
     "TOUCH_CLOCK_SKEW_MINUTES": 5,
+    "CLOCK_SKEW_MAX_MINUTES": 5,
     "VISIT_SERIOUS_FLAGS": engine.SERIOUS_FLAGS,
     "VISIT_SHORT_VISITS_COUNT": False,
 }

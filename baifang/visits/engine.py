@@ -24,8 +24,10 @@ OUTSIDE_HOURS = "outside_hours"
 LATE_RECORD = "late_record"
 # Checked in while another on-site visit of the same rep was still open, with a reason (R-VISIT-1).
 OVERLAP = "overlap"
+# The phone's clock disagreed with the server's by more than the company allows (R-UX-2).
+CLOCK = "clock"
 
-KINDS = (NO_LOCATION, FAR, TOO_SHORT, SPEED, REUSED, OUTSIDE_HOURS, LATE_RECORD, OVERLAP)
+KINDS = (NO_LOCATION, FAR, TOO_SHORT, SPEED, REUSED, OUTSIDE_HOURS, LATE_RECORD, OVERLAP, CLOCK)
 
 
 @dataclass(frozen=True)
@@ -226,3 +228,59 @@ def count_state(
     if kinds & policy.serious_flags and decision != ACCEPTED:
         return PENDING_REVIEW
     return COUNTED
+
+
+# -- the phone's clock (R-UX-2) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceClock:
+    """When an act made on a phone happened, on the server's clock, and how wrong the phone's clock was.
+
+    ``skew_seconds`` is the phone's clock minus the server's (positive: the phone is ahead), or None
+    when it cannot be told apart from a late upload.
+    """
+
+    at: dt.datetime
+    device_time: dt.datetime | None
+    skew_seconds: int | None
+    flag: Flag | None
+
+
+def device_clock(
+    device_time: dt.datetime | None,
+    sent_at: dt.datetime | None,
+    received_at: dt.datetime,
+    max_skew_seconds: int,
+) -> DeviceClock:
+    """Place an act queued on a phone on the server's clock (R-UX-2).
+
+    ``device_time`` is the phone's clock when the act happened, ``sent_at`` the phone's clock when it
+    sent the request, ``received_at`` the server's clock on arrival. A late upload (a day offline) is
+    not a wrong clock: the skew is ``sent_at - received_at`` (the phone's clock against ours at the
+    same moment, give or take the transfer), and the act happened at ``device_time - skew``. Without
+    ``sent_at`` only a phone clock ahead of ours is known to be wrong. An act never happened after it
+    arrived. A skew larger than ``max_skew_seconds`` either way is flagged.
+    """
+    if device_time is None:
+        return DeviceClock(received_at, None, None, None)
+    if sent_at is not None:
+        skew = round((sent_at - received_at).total_seconds())
+    elif device_time > received_at:
+        skew = round((device_time - received_at).total_seconds())
+    else:
+        skew = None
+    at = device_time - dt.timedelta(seconds=skew or 0)
+    at = min(at, received_at)
+    flag = None
+    if skew is not None and abs(skew) > max_skew_seconds:
+        flag = Flag(
+            CLOCK,
+            {
+                "skew_minutes": round(skew / 60, 1),
+                "max_minutes": round(max_skew_seconds / 60, 1),
+                "device_time": device_time.isoformat(),
+                "at": at.isoformat(),
+            },
+        )
+    return DeviceClock(at, device_time, skew, flag)

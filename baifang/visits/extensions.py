@@ -16,6 +16,8 @@ promise with its due date (R-VISIT-6, R-VISIT-7, R-FU-1)::
   parameter that carries it (``mine_only``: for its rep).
 - ``today_sections`` / ``visit_sections``: cards; ``context(user, **objects)`` returns the dict the
   template reads (the today page passes ``day``, the visit page ``touch`` and ``record``).
+- ``offline_pages``: pages the phone keeps for a day without network (R-UX-2, ``OfflinePages``):
+  ``urls(user, day)`` returns the paths of the day's pages the app owns (its plan of the day, its map).
 - ``record_parts``: a part of the record form (``RecordPart``): its fields, its fieldset, what it saves
   and what it still misses before the record may be submitted.
 """
@@ -82,6 +84,15 @@ class RecordPart:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class OfflinePages:
+    """Pages of the rep's day kept on the phone for offline use (R-UX-2): ``urls(user, day)`` → paths."""
+
+    key: str
+    urls: Callable[..., list] = field(compare=False)
+    order: int = 100
+
+
 T = TypeVar("T")
 
 
@@ -103,6 +114,7 @@ visit_actions: Registry[Link] = Registry()
 today_sections: Registry[Section] = Registry()
 visit_sections: Registry[Section] = Registry()
 record_parts: Registry[RecordPart] = Registry()
+offline_pages: Registry[OfflinePages] = Registry()
 
 
 def sections(registry: Registry[Section], user, **objects) -> list[dict]:

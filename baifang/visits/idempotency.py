@@ -37,9 +37,14 @@ def _plain(value):
     return str(value)
 
 
+# Left out of the fingerprint: the key itself, and the phone's clock when it sent the request, which
+# changes with every retry of one request queued offline (R-UX-2).
+TRANSPORT_FIELDS = frozenset({"idempotency_key", "sent_at"})
+
+
 def fingerprint(method: str, path: str, data: Mapping | None) -> str:
-    """SHA-256 of the request a key is bound to; the key itself is left out of the body."""
-    body = {name: value for name, value in (data or {}).items() if name != "idempotency_key"}
+    """SHA-256 of the request a key is bound to; the key and the send time are left out of the body."""
+    body = {name: value for name, value in (data or {}).items() if name not in TRANSPORT_FIELDS}
     text = json.dumps([method.upper(), path, body], sort_keys=True, default=_plain, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -49,6 +49,47 @@ RECORD_FIELDS = (
 EXTRA_REQUIREMENTS = ("photos", "customer_signature", "rep_signature")
 
 
+# -- the phone's clock (R-UX-2) -------------------------------------------------------------------
+
+
+def device_clock(device_time: dt.datetime | None = None, sent_at: dt.datetime | None = None):
+    """When an act sent from a phone (perhaps queued offline) happened, and whether its clock is wrong.
+
+    ``device_time`` is the phone's clock at the act, ``sent_at`` its clock when it sent the request;
+    see :func:`engine.device_clock`. Refused when either is no sane date or the act lies further back
+    than ``TOUCH_MAX_DAYS_BACK`` days.
+    """
+    for name, value in (("device_time", device_time), ("sent_at", sent_at)):
+        try:
+            validate_sane_date(value)
+        except ValidationError as exc:
+            raise ValidationError({name: exc.error_list}) from exc
+    now = timezone.now()
+    clock = engine.device_clock(device_time, sent_at, now, 60 * int(conf.setting("CLOCK_SKEW_MAX_MINUTES")))
+    days_back = int(conf.setting("TOUCH_MAX_DAYS_BACK"))
+    if clock.at < now - dt.timedelta(days=days_back):
+        raise ValidationError(
+            {
+                "device_time": ValidationError(
+                    _("What was done on the phone can be sent at most %(days)s days afterwards.")
+                    % {"days": days_back},
+                    code="too_old",
+                )
+            }
+        )
+    return clock
+
+
+def _note_clock(touch: Touch, clock) -> None:
+    """Keep the largest clock error measured for the visit; flag it when beyond the setting (R-UX-2)."""
+    if clock is None or clock.skew_seconds is None:
+        return
+    if touch.clock_skew_seconds is None or abs(clock.skew_seconds) > abs(touch.clock_skew_seconds):
+        touch.clock_skew_seconds = clock.skew_seconds
+        Touch.objects.filter(pk=touch.pk).update(clock_skew_seconds=clock.skew_seconds)
+        _add_flags(touch, [clock.flag])
+
+
 # -- check-in / check-out -------------------------------------------------------------------------
 
 
@@ -144,6 +185,7 @@ def check_in(
     location_error: str = "",
     at: dt.datetime | None = None,
     override_reason: str = "",
+    clock=None,
 ) -> Touch:
     """Start an on-site visit where the phone is; flag what looks wrong (R-VISIT-1, R-VISIT-2).
 
@@ -151,10 +193,11 @@ def check_in(
     impossible coordinates (latitude 91, longitude 500, 0/0) are refused. One visit is open per rep:
     checking in while another is open is refused, unless ``override_reason`` says why, which flags
     the new visit. The customer's appointment of the day is fulfilled (R-VISIT-6); a customer
-    without coordinates gets a proposed location from a precise reading.
+    without coordinates gets a proposed location from a precise reading. ``clock`` (from
+    :func:`device_clock`) places a check-in made offline at the time it happened (R-UX-2).
     """
     check_can_work_on(user, customer)  # a read-only grant never checks in (R-ARCH-8)
-    at = at or timezone.now()
+    at = at or (clock.at if clock is not None else None) or timezone.now()
     policy = conf.policy()
     point = _checked_point(latitude, longitude, coordinate_system)
     override_reason = (override_reason or "").strip()[:200]
@@ -176,6 +219,7 @@ def check_in(
         distance_m=None if distance is None else round(distance),
         min_duration_minutes=rule_minimum_minutes(customer, timezone.localdate(at)),
         overlap_reason=override_reason if already_open is not None else "",
+        device_time=None if clock is None else clock.device_time,
     )
     touch.full_clean(exclude=["customer", "user"], validate_constraints=False)
     try:
@@ -207,6 +251,7 @@ def check_in(
             _overlap_flag(touch, already_open),
         ],
     )
+    _note_clock(touch, clock)
     checked_in.send(sender=Touch, touch=touch)
     locations.propose_from_check_in(touch, {flag.kind for flag in flags})
     touch.refresh_count_state()
@@ -227,8 +272,10 @@ def _overlap_flag(touch: Touch, already_open: Touch | None) -> engine.Flag | Non
 
 
 @transaction.atomic
-def check_out(user, touch: Touch, *, at: dt.datetime | None = None) -> Touch:
-    """End one's own open visit; a visit shorter than the rule's minimum is flagged (R-VISIT-1)."""
+def check_out(user, touch: Touch, *, at: dt.datetime | None = None, clock=None) -> Touch:
+    """End one's own open visit; a visit shorter than the rule's minimum is flagged (R-VISIT-1).
+
+    ``clock`` places a check-out made offline at the time it happened (R-UX-2)."""
     if touch.user_id != user.pk:
         raise PermissionDenied
     # Lock the visit row: two check-outs at once (different keys) must not both succeed.
@@ -237,8 +284,12 @@ def check_out(user, touch: Touch, *, at: dt.datetime | None = None) -> Touch:
     )
     if not touch.is_open_visit:
         raise ValidationError(_("This visit is already checked out."))
-    touch.ended_at = max(at or timezone.now(), touch.started_at)
+    at = at or (clock.at if clock is not None else None) or timezone.now()
+    touch.ended_at = max(at, touch.started_at)
+    if clock is not None:
+        touch.device_ended_at = clock.device_time
     touch.save()
+    _note_clock(touch, clock)
     _add_flags(touch, [engine.too_short_flag(touch.duration_seconds, touch.min_duration_minutes)])
     touch.refresh_count_state()  # counted, or held for review by a serious flag (R-VISIT-8)
     return touch
@@ -279,17 +330,23 @@ def log_touch(
     started_at: dt.datetime | None = None,
     minutes: int | None = None,
     notes: str = "",
+    clock=None,
 ) -> Touch:
-    """Record a phone, online, SMS or email touch with few fields (R-VISIT-5)."""
+    """Record a phone, online, SMS or email touch with few fields (R-VISIT-5).
+
+    Sent from a phone's offline queue, ``clock`` dates it when no time was typed (R-UX-2)."""
     check_can_work_on(user, customer)  # a read-only grant never records touches (R-ARCH-8)
     if channel not in QUICK_CHANNELS:
         raise ValidationError({"channel": _("Use check-in for on-site visits.")})
-    started_at = started_at or timezone.now()
+    started_at = started_at or (clock.at if clock is not None else None) or timezone.now()
     check_touch_time(started_at)
     touch = Touch(customer=customer, user=user, channel=channel, started_at=started_at, notes=notes)
     if minutes:
         touch.ended_at = started_at + dt.timedelta(minutes=minutes)
+    if clock is not None:
+        touch.device_time = clock.device_time
     touch.save()
+    _note_clock(touch, clock)
     return touch
 
 
@@ -328,8 +385,11 @@ def save_record(
     checklist: dict | None = None,
     customer_signature=None,
     rep_signature=None,
+    clock=None,
 ) -> VisitRecord:
-    """Save the rep's record fields; only the rep of the visit, only while draft or returned (R-VISIT-3)."""
+    """Save the rep's record fields; only the rep of the visit, only while draft or returned (R-VISIT-3).
+
+    ``clock``: saved offline on the phone and sent later, when and with which clock (R-UX-2)."""
     if touch.user_id != user.pk:
         raise PermissionDenied
     record = record_for(touch)
@@ -348,8 +408,11 @@ def save_record(
             setattr(record, f"{who}_signature_method", SignatureMethod.TYPED)
         elif not getattr(record, f"{who}_signature"):
             setattr(record, f"{who}_signature_method", SignatureMethod.NONE)
+    if clock is not None and clock.device_time is not None:
+        record.device_time = clock.device_time
     record.full_clean(exclude=["touch"])
     record.save()
+    _note_clock(touch, clock)
     return record
 
 
@@ -389,8 +452,11 @@ def missing_for_submit(record: VisitRecord) -> dict[str, str]:
 
 
 @transaction.atomic
-def submit_record(user, record: VisitRecord) -> VisitRecord:
-    """Hand the record to the supervisor; late after the allowed days is flagged (R-VISIT-4)."""
+def submit_record(user, record: VisitRecord, *, at: dt.datetime | None = None) -> VisitRecord:
+    """Hand the record to the supervisor; late after the allowed days is flagged (R-VISIT-4).
+
+    ``at``: when the rep submitted it on the phone, for a record queued offline (R-UX-2): the days
+    it waited for a network do not make it late."""
     touch = record.touch
     if touch.user_id != user.pk:
         raise PermissionDenied
@@ -400,7 +466,9 @@ def submit_record(user, record: VisitRecord) -> VisitRecord:
     if missing:
         raise ValidationError(missing)
     policy = conf.policy()
-    late = engine.late_record_flag(timezone.localdate(touch.started_at), timezone.localdate(), policy)
+    late = engine.late_record_flag(
+        timezone.localdate(touch.started_at), timezone.localdate(at or timezone.now()), policy
+    )
     record.submit(by=user, late=late is not None)
     _add_flags(touch, [late])
     change = record.status_changes.order_by("-pk").first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baifang.visits import views
+from baifang.visits import offline, views
 
 app_name = "visits"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("review/", views.review_queue, name="review_queue"),
     path("flags/", views.flags, name="flags"),
+    path("offline/", offline.offline_page, name="offline"),
+    path("offline/day/", offline.offline_day, name="offline_day"),
     path("customers/<int:customer_pk>/check-in/", views.check_in, name="check_in"),
     path("customers/<int:customer_pk>/touch/", views.log_touch, name="log_touch"),
     path("<int:pk>/", views.visit_detail, name="detail"),

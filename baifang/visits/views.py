@@ -25,6 +25,7 @@ from baifang.visits.forms import CheckInForm, NoteForm, ReviewForm, TouchForm, V
 from baifang.visits.idempotency import request_fingerprint, run_once
 from baifang.visits.images import signature_from_data_url
 from baifang.visits.models import Touch, VisitRecord
+from baifang.visits.services import RECORD_FIELDS
 
 
 def add_errors(form, exc: ValidationError) -> None:
@@ -95,7 +96,16 @@ def check_in(request, customer_pk):
         else:
             messages.success(request, _("Checked in at %(customer)s.") % {"customer": customer.name})
             return redirect("visits:detail", pk=body["id"])
-    context = {"customer": customer, "form": form, "open_visit": open_visit, **stock.before_visit(customer)}
+    context = {
+        "customer": customer,
+        "form": form,
+        "open_visit": open_visit,
+        # The record form of a visit checked in offline, kept with this page on the phone (R-UX-2).
+        "offline_record_form": VisitRecordForm(auto_id="offline_%s"),
+        "record_fields": RECORD_FIELDS,
+        "checklists": services.active_checklists(),
+        **stock.before_visit(customer),
+    }
     return render(request, "visits/check_in.html", context)
 
 

@@ -27,6 +27,7 @@ STEPS: tuple[str, ...] = (
     "baifang.demo.steps.showroom",
     "baifang.demo.steps.followups",
     "baifang.demo.steps.opportunities",
+    "baifang.demo.steps.offline",
 )
 
 

@@ -9,7 +9,12 @@
     var status = document.getElementById("geo-status");
     var field = function (name) { return checkIn.querySelector("[name=" + name + "]"); };
     var done = false;
-    var send = function () { done = true; checkIn.submit(); };
+    var send = function () {
+      done = true;
+      // No network: the check-in goes to the phone's queue (offline.js, R-UX-2) instead of the server.
+      if (window.BaifangOffline && window.BaifangOffline.submit(checkIn)) return;
+      checkIn.submit();
+    };
     checkIn.addEventListener("submit", function (event) {
       if (done) return;
       event.preventDefault();

@@ -14,6 +14,25 @@ from baifang.visits.services import RECORD_FIELDS
 IDEMPOTENCY_HELP = (
     "Idempotency: a retry with the same key (or Idempotency-Key header) returns the first result."
 )
+DEVICE_TIME_HELP = (
+    "Offline queue (R-UX-2): the phone's clock when the act happened; the server dates the act by it, "
+    "corrected by the clock error measured with sent_at."
+)
+SENT_AT_HELP = (
+    "The phone's clock when it sent this request (each retry sends its own): the server compares it "
+    "with its own clock and flags a difference beyond CLOCK_SKEW_MAX_MINUTES (flag kind clock)."
+)
+
+
+class DeviceClockFields(serializers.Serializer):
+    """What a phone's offline queue sends with each act: when it happened and when it was sent."""
+
+    device_time = serializers.DateTimeField(
+        required=False, allow_null=True, write_only=True, help_text=DEVICE_TIME_HELP
+    )
+    sent_at = serializers.DateTimeField(
+        required=False, allow_null=True, write_only=True, help_text=SENT_AT_HELP
+    )
 
 
 def status_field(choices) -> serializers.CharField:
@@ -57,6 +76,10 @@ class TouchSerializer(serializers.ModelSerializer):
             "distance_m",
             "notes",
             "overlap_reason",
+            "device_time",
+            "device_ended_at",
+            "clock_skew_seconds",
+            "created_at",
             "flags",
             "record_status",
         ]
@@ -69,7 +92,7 @@ class TouchSerializer(serializers.ModelSerializer):
             return None
 
 
-class CheckInSerializer(serializers.Serializer):
+class CheckInSerializer(DeviceClockFields):
     customer = serializers.IntegerField()
     latitude = serializers.DecimalField(
         max_digits=12, decimal_places=9, required=False, allow_null=True, validators=[validate_latitude]
@@ -101,7 +124,7 @@ class CheckInSerializer(serializers.Serializer):
         return attrs
 
 
-class IdempotentSerializer(serializers.Serializer):
+class CheckOutSerializer(DeviceClockFields):
     idempotency_key = serializers.CharField(
         required=False, allow_blank=True, max_length=80, help_text=IDEMPOTENCY_HELP
     )
@@ -114,6 +137,10 @@ class VisitRecordSerializer(serializers.ModelSerializer):
     )
     checklist = FlatDictField(
         child=serializers.ListField(child=serializers.IntegerField(min_value=0)), required=False
+    )
+    device_time = serializers.DateTimeField(required=False, allow_null=True, help_text=DEVICE_TIME_HELP)
+    sent_at = serializers.DateTimeField(
+        required=False, allow_null=True, write_only=True, help_text=SENT_AT_HELP
     )
 
     class Meta:
@@ -135,6 +162,8 @@ class VisitRecordSerializer(serializers.ModelSerializer):
             "review_comment",
             "submit",
             "idempotency_key",
+            "device_time",
+            "sent_at",
         ]
         read_only_fields = [
             "id",
@@ -165,7 +194,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "touch", "width", "height", "created_at"]
 
 
-class QuickTouchSerializer(serializers.Serializer):
+class QuickTouchSerializer(DeviceClockFields):
     customer = serializers.IntegerField()
     channel = serializers.ChoiceField(
         choices=[(c.value, c.label) for c in QUICK_CHANNELS], default=Channel.PHONE

@@ -19,7 +19,7 @@ from baifang.customers.access import get_workable_customer
 from baifang.visits import locations, services
 from baifang.visits.api.serializers import (
     CheckInSerializer,
-    IdempotentSerializer,
+    CheckOutSerializer,
     LocationProposalSerializer,
     NoteSerializer,
     PhotoSerializer,
@@ -93,6 +93,7 @@ class VisitViewSet(
         customer = get_workable_customer(request.user, data["customer"])
 
         def work():
+            clock = services.device_clock(data.get("device_time"), data.get("sent_at"))
             touch = services.check_in(
                 request.user,
                 customer,
@@ -102,21 +103,26 @@ class VisitViewSet(
                 accuracy_m=data.get("accuracy_m"),
                 location_error=data.get("location_error", ""),
                 override_reason=data.get("override_reason", ""),
+                clock=clock if data.get("device_time") else None,
             )
             return 201, TouchSerializer(self.scope(Touch.objects.all()).get(pk=touch.pk)).data
 
         return respond_once(request, IdempotentAction.CHECK_IN, data, work)
 
-    @extend_schema(request=IdempotentSerializer, responses={200: TouchSerializer})
+    @extend_schema(request=CheckOutSerializer, responses={200: TouchSerializer})
     @action(detail=True, methods=["post"], url_path="check-out")
     def check_out(self, request, pk=None):
-        """Check out of one's own open visit; too short is flagged (R-VISIT-1)."""
+        """Check out of one's own open visit; too short is flagged (R-VISIT-1).
+
+        Sent later from a phone's offline queue, ``device_time`` dates the check-out (R-UX-2)."""
         touch = self.get_object()
-        params = IdempotentSerializer(data=request.data)
+        params = CheckOutSerializer(data=request.data)
         params.is_valid(raise_exception=True)
+        data = params.validated_data
 
         def work():
-            services.check_out(request.user, touch)
+            clock = services.device_clock(data.get("device_time"), data.get("sent_at"))
+            services.check_out(request.user, touch, clock=clock if data.get("device_time") else None)
             return 200, TouchSerializer(self.scope(Touch.objects.all()).get(pk=touch.pk)).data
 
         return respond_once(request, IdempotentAction.CHECK_OUT, params.validated_data, work)
@@ -142,9 +148,13 @@ class VisitViewSet(
             submit = data.pop("submit", False)
             data.pop("idempotency_key", None)
             checklist = data.pop("checklist", None)
-            record = services.save_record(request.user, touch, data, checklist=checklist)
+            clock = services.device_clock(data.pop("device_time", None), data.pop("sent_at", None))
+            offline = clock.device_time is not None
+            record = services.save_record(
+                request.user, touch, data, checklist=checklist, clock=clock if offline else None
+            )
             if submit:
-                record = services.submit_record(request.user, record)
+                record = services.submit_record(request.user, record, at=clock.at if offline else None)
             return 200, VisitRecordSerializer(record).data
 
         return respond_once(request, IdempotentAction.RECORD, params.validated_data, work)
@@ -184,6 +194,7 @@ class QuickTouchViewSet(viewsets.GenericViewSet):
         customer = get_workable_customer(request.user, data["customer"])
 
         def work():
+            clock = services.device_clock(data.get("device_time"), data.get("sent_at"))
             touch = services.log_touch(
                 request.user,
                 customer,
@@ -191,6 +202,7 @@ class QuickTouchViewSet(viewsets.GenericViewSet):
                 started_at=data.get("started_at"),
                 minutes=data.get("minutes"),
                 notes=data.get("notes", ""),
+                clock=clock if data.get("device_time") else None,
             )
             return 201, TouchSerializer(Touch.objects.for_lists().get(pk=touch.pk)).data
 

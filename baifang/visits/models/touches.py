@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -41,6 +43,14 @@ LOCATION_ERRORS = {
     "error": _("the phone reported a location error"),
     "unavailable: no geolocation in this browser": _("this browser cannot give a location"),
 }
+
+
+def _local(iso: str | None) -> str:
+    """An ISO time kept in a flag's detail, as local "YYYY-MM-DD HH:MM" (or as kept when unreadable)."""
+    try:
+        return f"{timezone.localtime(dt.datetime.fromisoformat(iso)):%Y-%m-%d %H:%M}"
+    except (TypeError, ValueError):
+        return iso or ""
 
 
 def location_error_text(reported: str) -> str:
@@ -115,6 +125,15 @@ class Touch(models.Model):
     # Why the rep checked in while another visit was still open; such a visit is flagged (R-VISIT-1).
     overlap_reason = models.CharField(_("reason for a second open visit"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Made offline and sent later (R-UX-2): the phone's clock at check-in and check-out, and how far
+    # that clock was off the server's when it sent them (seconds, phone minus server).
+    device_time = models.DateTimeField(_("phone time at check-in"), null=True, blank=True, editable=False)
+    device_ended_at = models.DateTimeField(
+        _("phone time at check-out"), null=True, blank=True, editable=False
+    )
+    clock_skew_seconds = models.IntegerField(
+        _("phone clock off by (s)"), null=True, blank=True, editable=False
+    )
     # What counts as done (R-VISIT-8): decided by ``decide_count_state`` alone, stored so every count
     # (live SQL, kept windows and their triggers, plans) is one comparison.
     count_state = models.CharField(
@@ -314,6 +333,13 @@ class VisitFlag(models.Model):
                 gettext("Checked in while the visit at %(customer)s was still open: %(reason)s")
                 % {"customer": d.get("customer"), "reason": d.get("reason")}
             ),
+            FlagKind.CLOCK: lambda: (
+                gettext(
+                    "The phone's clock was %(minutes)s min off the server's (allowed: %(max)s min); "
+                    "the time was corrected to %(at)s."
+                )
+                % {"minutes": d.get("skew_minutes"), "max": d.get("max_minutes"), "at": _local(d.get("at"))}
+            ),
             FlagKind.LATE_RECORD: lambda: (
                 gettext("Record submitted %(days)s days after the visit; allowed: %(allowed)s days.")
                 % {"days": d.get("days"), "allowed": d.get("allowed")}
@@ -444,6 +470,8 @@ class VisitRecord(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     is_late = models.BooleanField(_("submitted late"), default=False)
+    # Saved on the phone offline and sent later (R-UX-2): the phone's clock when the rep saved it.
+    device_time = models.DateTimeField(_("phone time when saved"), null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
         USER,
         verbose_name=_("reviewed by"),
