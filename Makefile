@@ -60,7 +60,7 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## make bench: every benchmark (needs PostgreSQL for the scale ones); results in benchmarks/results/
-bench: bench-routing bench-customers bench-compliance bench-load bench-plans bench-surveys bench-complaints bench-showroom bench-archive-import bench-care
+bench: bench-routing bench-customers bench-compliance bench-load bench-plans bench-surveys bench-complaints bench-showroom bench-archive-import bench-care bench-commerce
 
 bench-routing: $(VENV)/.installed-dev
 	$(PIP) install -q -e ".[bench]"
@@ -96,6 +96,10 @@ bench-archive-import: $(VENV)/.installed-dev
 ## make bench-care: the daily care job at 200,000 customers / 400,000 contacts, festival window and ordinary day (< 60 s)
 bench-care: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_care.py
+
+## make bench-commerce: one month's import (1,000,000 lines) vs a COPY floor, the nightly triggers, a customer's history, the ageing report (200,000 customers, 12,000,000 lines)
+bench-commerce: $(VENV)/.installed-dev
+	$(PY) benchmarks/bench_commerce.py
 
 ## make bench-load: check-in/out + record submit at 50 concurrent users over HTTP (gunicorn, PostgreSQL), with a retry storm
 bench-load: $(VENV)/.installed-dev
