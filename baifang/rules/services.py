@@ -140,15 +140,19 @@ def raise_special_visit(
             visit.save()
     except IntegrityError:  # a concurrent retry with the same reference won
         return SpecialVisit.objects.get(customer=customer, trigger=trigger, dedup_key=reference)
-    Notification.objects.send(
-        visit.responsible,
-        "special_visit",
-        customer.get_absolute_url() + "?tab=obligations",
-        text=_("Special visit to %(customer)s due by %(due)s: %(trigger)s")
-        % {"customer": customer.name, "due": visit.due_on, "trigger": visit.get_trigger_display()},
-        dedup_key=f"special-visit:{visit.pk}",
-    )
+    Notification.objects.send(visit.responsible, **_notice(visit))
     return visit
+
+
+def _notice(visit: SpecialVisit) -> dict:
+    """What the responsible person is told of a new special visit, once per visit (both raise paths)."""
+    return {
+        "kind": "special_visit",
+        "target": visit.customer.get_absolute_url() + "?tab=obligations",
+        "text": _("Special visit to %(customer)s due by %(due)s: %(trigger)s")
+        % {"customer": visit.customer.name, "due": visit.due_on, "trigger": visit.get_trigger_display()},
+        "dedup_key": f"special-visit:{visit.pk}",
+    }
 
 
 @dataclass(frozen=True)
@@ -250,15 +254,7 @@ def raise_special_visits(
             if (v.customer_id, v.trigger, v.dedup_key) in wanted
         )
     Notification.objects.send_many(
-        Notification.objects.compose(
-            people[v.responsible_id],
-            "special_visit",
-            v.customer.get_absolute_url() + "?tab=obligations",
-            text=_("Special visit to %(customer)s due by %(due)s: %(trigger)s")
-            % {"customer": v.customer.name, "due": v.due_on, "trigger": v.get_trigger_display()},
-            dedup_key=f"special-visit:{v.pk}",
-        )
-        for v in created
+        Notification.objects.compose(people[v.responsible_id], **_notice(v)) for v in created
     )
     result.created = created
     return result
