@@ -169,3 +169,30 @@ def test_r_fu_4_the_rep_choices_are_the_showroom_units_people(org, room):
     stranger = UserFactory(username="stranger", unit=org.sales2, position="field_rep")
     candidates = list(_candidates(room))
     assert org.rep in candidates and org.teammate in candidates and stranger not in candidates
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("time_in", "0411-03-10T15:00+08:00"),
+        ("time_in", "2101-01-01T09:00+08:00"),
+        ("time_out", "1899-12-31T23:00+08:00"),
+    ],
+)
+def test_r_fu_4_a_time_outside_the_calendar_bounds_is_a_400_and_writes_nothing(
+    clock, org, room, field, value
+):
+    """Found by the API fuzzer: a year-0411 time_in was stored and answered back as ``+08:05:43``
+    (Shanghai's local mean time of that year). Every moment the API takes lies within DATE_MIN..DATE_MAX."""
+    body = {
+        "showroom": room.pk,
+        "kind": "call",
+        "time_in": "2026-03-10T15:00+08:00",
+        "visitor_name": "某女士",
+    }
+    body[field] = value
+    response = api_for(org.rep).post("/api/v1/showroom-registrations/", body, format="json")
+    assert response.status_code == 400, response.content
+    error = response.json()["errors"][0]
+    assert error["attr"] == field and error["code"] == "date_out_of_range"
+    assert Registration.objects.count() == 0

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from baifang.complaints.choices import ComplaintChannel, ComplaintStatus, Satisfaction
 from baifang.complaints.models import Complaint, ComplaintCategory, ComplaintHandOn, ComplaintStatusChange
+from baifang.core.api.fields import BoundedDateTimeField
 from baifang.customers.models import Customer
 from baifang.org.models import OrgUnit, User
 
@@ -80,7 +81,7 @@ class IntakeSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=4000)
     complainant = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     complainant_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    received_at = serializers.DateTimeField(required=False)
+    received_at = BoundedDateTimeField(required=False)
     touch = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     intake_key = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 

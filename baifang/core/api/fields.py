@@ -22,6 +22,15 @@ class BoundedDateField(serializers.DateField):
         return super().get_value(dictionary)
 
 
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A moment whose date lies within settings.DATE_MIN..DATE_MAX: a time in year 0411 is a 400, never
+    stored (and never answered back with the zone's local-mean-time offset of that year)."""
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", []), validate_date_in_range]
+        super().__init__(**kwargs)
+
+
 class IdField(serializers.IntegerField):
     """A row id given as a parameter: a whole number the database can hold."""
 

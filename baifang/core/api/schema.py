@@ -101,7 +101,7 @@ def query_parameter_codes(schema: dict) -> set[str]:
         return {"invalid", "null"}
     if kind == "string" and fmt == "date":
         return {"invalid", "required", "null", "date_out_of_range", "datetime"}
-    return {"invalid", "required", "null", "blank", "max_length"}
+    return {"invalid", "required", "null", "blank", "max_length", "null_characters_not_allowed"}
 
 
 class AutoSchema(StandardizedErrorsAutoSchema):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from baifang.core.api.fields import BoundedDateField, FlatListField, IdField
+from baifang.core.api.fields import BoundedDateField, BoundedDateTimeField, FlatListField, IdField
 from baifang.followups import appointments
 from baifang.followups.choices import AppointmentStatus, CommitmentStatus, QuestionStatus
 from baifang.followups.models import (
@@ -105,8 +105,8 @@ class AppointmentDetailSerializer(AppointmentSerializer):
 
 class MakeAppointmentSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField(required=False, allow_null=True)
     place = serializers.CharField(required=False, allow_blank=True, max_length=200)
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -115,13 +115,13 @@ class MakeAppointmentSerializer(serializers.Serializer):
 
 class CustomerToldSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="The reason told to the customer (R-VISIT-6).")
-    told_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: now.")
+    told_at = BoundedDateTimeField(required=False, allow_null=True, help_text="Default: now.")
     told_whom = serializers.CharField(required=False, allow_blank=True, max_length=60)
 
 
 class ChangeAppointmentSerializer(CustomerToldSerializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField(required=False, allow_null=True)
     place = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -282,8 +282,8 @@ class RegisterSerializer(serializers.Serializer):
 
     showroom = IdField()
     kind = serializers.ChoiceField(choices=VisitorKind.choices)
-    time_in = serializers.DateTimeField()
-    time_out = serializers.DateTimeField(required=False, allow_null=True)
+    time_in = BoundedDateTimeField()
+    time_out = BoundedDateTimeField(required=False, allow_null=True)
     received_by = serializers.IntegerField(required=False, help_text="User id; the caller when left out.")
     visitor_name = serializers.CharField(max_length=60)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
@@ -296,4 +296,4 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class FinishReceptionSerializer(serializers.Serializer):
-    time_out = serializers.DateTimeField()
+    time_out = BoundedDateTimeField()

@@ -9,7 +9,7 @@ from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
-from baifang.core.api.fields import BoundedDateField
+from baifang.core.api.fields import BoundedDateField, BoundedDateTimeField
 from baifang.customers.models import Customer
 from baifang.plans import services
 from baifang.plans.choices import CannotFitReason, ItemChannel, ItemSource, PlanKind, PlanStatus
@@ -356,7 +356,7 @@ class UnplannedTouchSerializer(serializers.Serializer):
     customer = serializers.IntegerField(source="customer_id")
     customer_name = serializers.CharField(source="customer.name")
     channel = serializers.CharField()
-    started_at = serializers.DateTimeField()
+    started_at = BoundedDateTimeField()
 
 
 class PlanActualsSerializer(serializers.Serializer):

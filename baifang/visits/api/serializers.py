@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from baifang.core.api.fields import FlatDictField
+from baifang.core.api.fields import BoundedDateTimeField, FlatDictField
 from baifang.core.choices import CoordinateSystem
 from baifang.core.validators import validate_latitude, validate_longitude
 from baifang.visits.choices import QUICK_CHANNELS, Channel, ProposalStatus
@@ -27,12 +27,10 @@ SENT_AT_HELP = (
 class DeviceClockFields(serializers.Serializer):
     """What a phone's offline queue sends with each act: when it happened and when it was sent."""
 
-    device_time = serializers.DateTimeField(
+    device_time = BoundedDateTimeField(
         required=False, allow_null=True, write_only=True, help_text=DEVICE_TIME_HELP
     )
-    sent_at = serializers.DateTimeField(
-        required=False, allow_null=True, write_only=True, help_text=SENT_AT_HELP
-    )
+    sent_at = BoundedDateTimeField(required=False, allow_null=True, write_only=True, help_text=SENT_AT_HELP)
 
 
 def status_field(choices) -> serializers.CharField:
@@ -138,10 +136,8 @@ class VisitRecordSerializer(serializers.ModelSerializer):
     checklist = FlatDictField(
         child=serializers.ListField(child=serializers.IntegerField(min_value=0)), required=False
     )
-    device_time = serializers.DateTimeField(required=False, allow_null=True, help_text=DEVICE_TIME_HELP)
-    sent_at = serializers.DateTimeField(
-        required=False, allow_null=True, write_only=True, help_text=SENT_AT_HELP
-    )
+    device_time = BoundedDateTimeField(required=False, allow_null=True, help_text=DEVICE_TIME_HELP)
+    sent_at = BoundedDateTimeField(required=False, allow_null=True, write_only=True, help_text=SENT_AT_HELP)
 
     class Meta:
         model = VisitRecord
@@ -199,7 +195,7 @@ class QuickTouchSerializer(DeviceClockFields):
     channel = serializers.ChoiceField(
         choices=[(c.value, c.label) for c in QUICK_CHANNELS], default=Channel.PHONE
     )
-    started_at = serializers.DateTimeField(required=False)
+    started_at = BoundedDateTimeField(required=False)
     minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
     notes = serializers.CharField(required=False, allow_blank=True)
     idempotency_key = serializers.CharField(
