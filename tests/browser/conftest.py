@@ -39,6 +39,14 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """No service worker in the default context: the today page registers one that keeps fetching the
+    day's pages after a test has finished, into a live server whose SQLite database is being flushed
+    (seen locking the test database). The offline tests make their own context with it allowed."""
+    return {**browser_context_args, "service_workers": "block"}
+
+
 @pytest.fixture
 def screenshot(page):
     """Save a screenshot under tests/browser/screenshots/ to look at (not committed)."""
