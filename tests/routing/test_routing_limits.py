@@ -23,6 +23,8 @@ from baifang.routing import (
     VrpProblem,
     VrpVehicleType,
     assign_days,
+    call_load,
+    channel_width_cap,
     hhmm,
     path_cost,
     schedule_route,
@@ -119,6 +121,64 @@ def test_other_bad_arguments_name_themselves():  # R-ROUTE-1
         solve_tsp(np.array([[0, -1], [1, 0]]))
     with pytest.raises(ValueError, match="stop_ids"):
         schedule_route(DayRouteRequest(BASE, _stops(3)), ["s0", "nope"])
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_matrices_are_refused_not_cast(bad):  # R-ROUTE-1: NaN used to become a huge int
+    m = np.array([[0.0, 5.0], [bad, 0.0]])
+    with pytest.raises(ValueError, match="finite"):
+        MatrixTravel([BASE, Point(30.3, 120.2)], m)
+    with pytest.raises(ValueError, match="VrpProblem.distances"):
+        VrpProblem(m, np.zeros((2, 2)), [VrpClient(1)], [VrpVehicleType()])
+    with pytest.raises(ValueError, match="matrix"):
+        solve_tsp(m)
+
+
+def test_vrp_problem_indices_and_types_are_checked():  # R-ROUTE-2
+    z = np.zeros((3, 3), dtype=np.int64)
+    with pytest.raises(ValueError, match="VrpClient.location 3"):
+        VrpProblem(z, z, [VrpClient(3)], [VrpVehicleType()])
+    with pytest.raises(ValueError, match="VrpClient.group"):
+        VrpProblem(z, z, [VrpClient(1, group=0)], [VrpVehicleType()])
+    with pytest.raises(ValueError, match="VrpVehicleType locations"):
+        VrpProblem(z, z, [VrpClient(1)], [VrpVehicleType(end_location=5)])
+    with pytest.raises(ValueError, match="durations must have the shape"):
+        VrpProblem(z, np.zeros((2, 2)), [VrpClient(1)], [VrpVehicleType()])
+    with pytest.raises(ValueError, match="non-negative"):
+        VrpProblem(z - 1, z, [VrpClient(1)], [VrpVehicleType()])
+    with pytest.raises(ValueError, match="clients"):
+        VrpProblem(z, z, [1], [VrpVehicleType()])
+
+
+@pytest.mark.parametrize("value", [math.nan, -1, 0, 2.5, True])
+def test_call_load_and_channel_width_refuse_bad_numbers(value):  # R-ROUTE-3, R-ROUTE-4
+    with pytest.raises(ValueError, match="working_days_per_week"):
+        call_load([ContactFrequency("c", calls=1)], working_days_per_week=value)
+    if value not in (0,):  # a capacity of 0 is a valid (if sad) answer
+        with pytest.raises(ValueError, match="visits_per_week_capacity"):
+            channel_width_cap(
+                [TierFrequency("A", 3, visits=1)], visits_per_week_capacity=value if value != 2.5 else -2.5
+            )
+        with pytest.raises(ValueError, match="calls_per_week_capacity"):
+            channel_width_cap(
+                [TierFrequency("A", 3, calls=1)], visits_per_week_capacity=10,
+                calls_per_week_capacity=value if value != 2.5 else -2.5,
+            )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"detour_factor": math.nan}, "detour_factor"),
+        ({"detour_factor": 0.5}, "detour_factor"),
+        ({"speed_kmh": 0}, "speed_kmh"),
+        ({"speed_kmh": math.inf}, "speed_kmh"),
+        ({"speed_kmh": "30"}, "speed_kmh"),
+    ],
+)
+def test_haversine_settings_are_checked(kwargs, name):  # R-ROUTE-1
+    with pytest.raises(ValueError, match=name):
+        HaversineTravel(**kwargs)
 
 
 def test_good_values_still_pass_and_are_normalised():  # R-ROUTE-1
