@@ -87,10 +87,17 @@ class TravelModel(ABC):
 def _haversine_matrix(points: Sequence[Point]) -> np.ndarray:
     lat_deg, lng_deg = wgs84_arrays(points)
     lat, lng = np.radians(lat_deg), np.radians(lng_deg)
-    dphi = lat[:, None] - lat[None, :]
-    dlmb = lng[:, None] - lng[None, :]
-    h = np.sin(dphi / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    # sin((a - b) / 2) = sin(a/2) cos(b/2) - cos(a/2) sin(b/2): outer products instead of n² sines
+    # (1,000 points: 45 ms instead of 115 ms; the time-limit budget counts building the matrix).
+    s_lat, c_lat = np.sin(lat / 2), np.cos(lat / 2)
+    s_lng, c_lng = np.sin(lng / 2), np.cos(lng / 2)
+    half_dphi = s_lat[:, None] * c_lat[None, :] - c_lat[:, None] * s_lat[None, :]
+    half_dlmb = s_lng[:, None] * c_lng[None, :] - c_lng[:, None] * s_lng[None, :]
+    cos_lat = np.cos(lat)
+    h = half_dphi * half_dphi + np.outer(cos_lat, cos_lat) * (half_dlmb * half_dlmb)
+    np.sqrt(h, out=h)
+    np.minimum(h, 1.0, out=h)
+    return (2 * EARTH_RADIUS_M) * np.arcsin(h, out=h)
 
 
 @dataclass(frozen=True)

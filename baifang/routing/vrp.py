@@ -170,6 +170,11 @@ class _Until:
         return time.perf_counter() >= self.deadline
 
 
+def _exhaustive_start_s(clients: int) -> float:
+    """PyVRP's exhaustive first local search from a random solution (measured: 1.2 s at 1,000 clients)."""
+    return 1.3e-6 * clients * clients
+
+
 def build_problem_data(problem: VrpProblem) -> ProblemData:
     """Translate a :class:`VrpProblem` into PyVRP's ``ProblemData`` (no solving)."""
     dist = np.ascontiguousarray(problem.distances, dtype=np.int64)
@@ -250,6 +255,13 @@ def solve_vrp(
         from pyvrp import Route
 
         init = Solution(data, [Route(data, list(cl), vt) for vt, cl in initial_routes if cl])
+    elif _exhaustive_start_s(len(problem.clients)) > time_limit - (time.perf_counter() - started):
+        # PyVRP's own start (a random solution, then an exhaustive local search: 1.2 s at 1,000
+        # clients) cannot be interrupted. When it would not fit, the search starts from the random
+        # solution itself, so the call keeps its limit (with a poorer result at that size).
+        from pyvrp import RandomNumberGenerator
+
+        init = Solution.make_random(data, RandomNumberGenerator(seed=seed))
     stop: StoppingCriterion = _Until(started + time_limit)
     if no_improvement is not None:
         stop = MultipleCriteria([stop, NoImprovement(no_improvement)])
