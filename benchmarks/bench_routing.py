@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -253,12 +254,15 @@ def windowed_day(n: int, share: float, seed: int, tight: bool = False) -> DayRou
     return DayRouteRequest(base, stops, day_start=DAY_START, day_end=day_end, travel=travel, seed=seed)
 
 
-def _pyvrp_alone(req: DayRouteRequest, limit: float, seed: int) -> tuple[int | None, int, float]:
-    """The previous engine's windowed path: PyVRP prize-collecting from scratch (travel, missed, wall)."""
+def _pyvrp_alone(
+    req: DayRouteRequest, limit: float, seed: int, required: bool = False
+) -> tuple[int | None, int, float]:
+    """PyVRP alone from scratch (travel, missed, wall): the previous engine's prize-collecting model
+    (every stop optional with a prize above any detour) or, with ``required``, every stop required."""
     started = time.perf_counter()
     mats = req.travel.matrices([req.start, req.start, *[s.point for s in req.stops]])
     dur = mats.durations
-    prize = int((len(req.stops) + 2) * max(1, int(dur.max())) + 1)
+    prize = 0 if required else int((len(req.stops) + 2) * max(1, int(dur.max())) + 1)
     clients = [
         VrpClient(
             k + 2,
@@ -266,7 +270,7 @@ def _pyvrp_alone(req: DayRouteRequest, limit: float, seed: int) -> tuple[int | N
             s.windows[0].earliest if s.windows else req.day_start,
             s.windows[0].latest if s.windows else req.day_end,
             1,
-            False,
+            required,
             prize,
         )
         for k, s in enumerate(req.stops)
@@ -275,7 +279,7 @@ def _pyvrp_alone(req: DayRouteRequest, limit: float, seed: int) -> tuple[int | N
     sol = solve_vrp(
         VrpProblem(dur, dur, clients, [vehicle]), time_limit=limit, seed=seed, no_improvement=None
     )
-    missed = len(sol.unvisited)
+    missed = len(sol.unvisited) if sol.feasible else len(req.stops)
     return (int(sol.cost) if sol.feasible else None), missed, time.perf_counter() - started
 
 
@@ -295,7 +299,9 @@ def _ortools_day(req: DayRouteRequest, limit: float) -> tuple[int | None, float]
     )
     service = np.array([0, *[s.service_s for s in req.stops]], dtype=np.int64)
     inst = VrpInstance("day", mats.durations, np.zeros(n, dtype=np.int64), n, 1, service, tw, 0.0, 1)
-    cost, _, routes = ortools_vrp(inst, limit - (time.perf_counter() - started), 1)
+    cost, _, routes = ortools_vrp(
+        inst, limit - (time.perf_counter() - started), 1, "PARALLEL_CHEAPEST_INSERTION"
+    )
     if cost is not None and sum(len(r) for r in routes) != n - 1:
         cost = None  # OR-Tools cannot skip stops here: no routes means no solution
     return cost, time.perf_counter() - started
@@ -320,7 +326,9 @@ def bench_windows(
         )  # fmt: skip
         windowless = solve_day_route(plain).travel_s
         alone, alone_missed, alone_wall = _pyvrp_alone(req, limit, seed)
-        ref, ref_missed, ref_wall = _pyvrp_alone(req, ref_limit, seed)
+        required, required_missed, required_wall = _pyvrp_alone(req, limit, seed, required=True)
+        load = os.getloadavg()[0]
+        ref, ref_missed, ref_wall = _pyvrp_alone(req, ref_limit, seed, required=True)
         row = {
             "n": n,
             "windowed_share": share,
@@ -333,7 +341,11 @@ def bench_windows(
             "pyvrp_alone": alone if not alone_missed else None,
             "pyvrp_alone_missed": alone_missed,
             "pyvrp_alone_wall_s": alone_wall,
+            "pyvrp_required": required if not required_missed else None,
+            "pyvrp_required_wall_s": required_wall,
+            "load_before_long": load,
             "pyvrp_long": ref if not ref_missed else None,
+            "pyvrp_long_model": "required",
             "long_limit_s": ref_limit,
             "pyvrp_long_wall_s": ref_wall,
             "windowless_optimum": windowless,
@@ -341,9 +353,10 @@ def bench_windows(
         }
         if ortools:
             row["ortools"], row["ortools_wall_s"] = _ortools_day(req, limit)
-        found = [row[k] for k in ("ours", "pyvrp_alone", "pyvrp_long", "ortools") if row.get(k) is not None]
+        runs = ("ours", "pyvrp_alone", "pyvrp_required", "pyvrp_long", "ortools")
+        found = [row[k] for k in runs if row.get(k) is not None]
         row["reference"] = min(found) if found else None
-        for k in ("ours", "pyvrp_alone", "ortools"):
+        for k in ("ours", "pyvrp_alone", "pyvrp_required", "ortools"):
             if k in row:
                 row[f"{k}_gap"] = None if row[k] is None or not found else gap(row[k], row["reference"])
         rows.append(row)
@@ -417,7 +430,7 @@ def bench_asymmetric(small: int, large: list[int], limit: float, ortools: bool) 
 # --- Time limits at size (issue 16): wall time of a 1 s day route, ours vs a baseline revision ---
 
 _TIMING_CODE = """
-import json, sys, time
+import json, os, sys, time
 from baifang.routing import DayRouteRequest, Stop, TimeWindow, solve_day_route
 from baifang.routing.synthetic import CITY_CENTRES, generate_city_customers
 n, windowed, limit = int(sys.argv[1]), sys.argv[2] == "1", float(sys.argv[3])
@@ -427,9 +440,11 @@ stops = [
     for i, c in enumerate(cs)
 ]
 req = DayRouteRequest(CITY_CENTRES["hangzhou"], stops, time_limit=limit)
-t = time.perf_counter()
+load = os.getloadavg()[0]
+t, c = time.perf_counter(), time.process_time()
 route = solve_day_route(req)
-print(json.dumps({"wall_s": time.perf_counter() - t, "visits": len(route.visits), "solver": route.solver}))
+wall, cpu = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"wall_s": wall, "cpu_s": cpu, "load": load, "visits": len(route.visits), "solver": route.solver}))
 """
 
 
@@ -497,26 +512,26 @@ def _windows_table(rows: list[dict], title: str) -> list[str]:
         long = rows[0]["long_limit_s"]
         out.append(f"\n### {title} (gap to the best of all runs incl. PyVRP {long:g} s, %)\n")
         out.append(
-            "| n | windowed | ours 1 s | solver | ours wall s | PyVRP alone 1 s | OR-Tools 1 s "
-            f"| PyVRP {long:g} s | windowless optimum / reference |"
+            "| n | windowed | ours 1 s | solver | ours wall s | PyVRP prize 1 s | PyVRP required 1 s "
+            f"| OR-Tools 1 s | PyVRP {long:g} s | load | windowless optimum / reference |"
         )
-        out.append("|---|---|---|---|---|---|---|---|---|")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             ref = r["reference"]
             long_gap = None if r["pyvrp_long"] is None or ref is None else gap(r["pyvrp_long"], ref)
             out.append(
                 f"| {r['n']} | {r['windowed']} ({r['windowed_share']:.0%}) | {_fmt(r['ours_gap'])} "
                 f"| {r['ours_solver']} | {r['ours_wall_s']:.2f} | {_fmt(r['pyvrp_alone_gap'])} "
-                f"| {_fmt(r.get('ortools_gap'))} | {_fmt(long_gap)} | "
+                f"| {_fmt(r.get('pyvrp_required_gap'))} | {_fmt(r.get('ortools_gap'))} | {_fmt(long_gap)} "
+                f"| {_fmt(r.get('load_before_long'), 1)} | "
                 f"{_fmt(None if ref is None else r['windowless_optimum'] / ref, 3)} |"
             )
         means = []
-        for k in ("ours_gap", "pyvrp_alone_gap", "ortools_gap"):
+        for k in ("ours_gap", "pyvrp_alone_gap", "pyvrp_required_gap", "ortools_gap"):
             vals = [r.get(k) for r in rows]
             means.append(statistics.mean(vals) if vals and all(v is not None for v in vals) else None)
-        out.append(
-            f"| **mean** | | **{_fmt(means[0])}** | | | **{_fmt(means[1])}** | **{_fmt(means[2])}** | | |"
-        )
+        cells = " | ".join(f"**{_fmt(m)}**" for m in means[1:])
+        out.append(f"| **mean** | | **{_fmt(means[0])}** | | | {cells} | | | |")
         worst = [r["ours_gap"] for r in rows if r["ours_gap"] is not None]
         out.append(f"\nWorst ours: {_fmt(max(worst) if worst else None)} %. — = not every stop visited.")
     return out
@@ -543,14 +558,17 @@ def _other_issue16(results: dict) -> list[str]:
             )
     tl = results.get("time_limits") or []
     if tl:
-        out.append("\n### Time limits: one day route with `time_limit=1` (wall s, visits)\n")
-        out.append("| stops | windows | ours wall s | ours visits | baseline wall s | baseline visits |")
-        out.append("|---|---|---|---|---|---|")
+        out.append("\n### Time limits: one day route with `time_limit=1` (wall and CPU s, visits)\n")
+        out.append(
+            "| stops | windows | ours wall s | ours CPU s | load | ours visits | baseline wall s | baseline visits |"
+        )
+        out.append("|---|---|---|---|---|---|---|---|")
         for r in tl:
             b = r.get("baseline") or {}
             out.append(
                 f"| {r['n']} | {'20 %' if r['windowed'] else 'none'} | {r['ours']['wall_s']:.2f} "
-                f"| {r['ours']['visits']} | {_fmt(b.get('wall_s'))} | {b.get('visits', '—')} |"
+                f"| {_fmt(r['ours'].get('cpu_s'))} | {_fmt(r['ours'].get('load'), 1)} | {r['ours']['visits']} "
+                f"| {_fmt(b.get('wall_s'))} | {b.get('visits', '—')} |"
             )
     return out
 

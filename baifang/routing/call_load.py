@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .geo import Point, point_problem
-from .validation import check_count, check_real
+from .validation import check_count, check_int, check_real
 
 __all__ = [
     "WEEKS_PER_PERIOD",
@@ -154,8 +154,9 @@ def call_load(
     no calls at all, the sectors split the weekly visits). Customers with a call or visit but without
     a valid location are listed in ``unlocated``.
     """
-    if working_days_per_week < 1:
-        raise ValueError("working_days_per_week must be >= 1")
+    working_days_per_week = check_int("working_days_per_week", working_days_per_week, 1)
+    if base is not None and not isinstance(base, Point):
+        raise ValueError(f"base must be a Point or None, got {base!r}")
     days = working_days_per_week
     calls = sum(c.calls_per_week for c in customers)
     visits = sum(c.visits_per_week for c in customers)
@@ -241,6 +242,11 @@ def channel_width_cap(
     cap is ``floor(capacity / load per customer)`` for the tighter of the two capacities.
     ``exceeded`` flags a rep whose actual customer count is above the cap.
     """
+    visits_per_week_capacity = check_real("visits_per_week_capacity", visits_per_week_capacity, 0.0)
+    if calls_per_week_capacity is not None:
+        calls_per_week_capacity = check_real("calls_per_week_capacity", calls_per_week_capacity, 0.0)
+    if not all(isinstance(t, TierFrequency) for t in tiers):
+        raise ValueError("tiers must be TierFrequency objects")
     actual = sum(t.customers for t in tiers)
     visits = sum(t.customers * t.visits / WEEKS_PER_PERIOD[Period(t.period)] for t in tiers)
     calls = sum(t.customers * t.calls / WEEKS_PER_PERIOD[Period(t.period)] for t in tiers)

