@@ -302,12 +302,14 @@ def ensure_sales_bands() -> dict:
     (±30 % of the trailing 3 months) and a tight ±5 % band of every 1000th customer."""
     from baifang.commerce.models import SalesBand
 
-    if SalesBand.objects.exists():
-        return {"generated": False, "bands": SalesBand.objects.count()}
-    SalesBand.objects.create(percent=Decimal(30), trailing_months=3)
+    before = SalesBand.objects.count()
+    if not SalesBand.objects.filter(customer__isnull=True, tier__isnull=True).exists():
+        SalesBand.objects.create(percent=Decimal(30), trailing_months=3)
     _sql("""INSERT INTO commerce_salesband (customer_id, percent, trailing_months)
-            SELECT id, 5, 3 FROM customers_customer WHERE id %% 1000 = 0 AND merged_into_id IS NULL""")
-    return {"generated": True, "bands": SalesBand.objects.count()}
+            SELECT c.id, 5, 3 FROM customers_customer c
+            WHERE c.id % 1000 = 0 AND c.merged_into_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM commerce_salesband b WHERE b.customer_id = c.id)""")
+    return {"generated": SalesBand.objects.count() > before, "bands": SalesBand.objects.count()}
 
 
 # --- 1. import one month --------------------------------------------------------------------------
@@ -535,7 +537,7 @@ def _ageing_floor(today: dt.date) -> tuple[dict, float]:
         )
         rows = cursor.fetchall()
     seconds = time.perf_counter() - started
-    totals = [sum((r[i] for r in rows), Decimal(0)) for i in range(1, 5)]
+    totals = [sum((r[i] for r in rows), Decimal(0)).quantize(Decimal("0.01")) for i in range(1, 5)]
     return {"customers_owing": len(rows), "buckets": [str(t) for t in totals]}, seconds
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DecimalField, Exists, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -201,14 +201,14 @@ def ageing_rows(user, today: dt.date, policy: AgeingPolicy, *, only_over_target:
     )
     if only_over_target:
         rows = rows.filter(over_target__gt=0)
-    return rows.order_by("-b3", "-outstanding", "customer__code", "customer_id")
+    return rows.order_by("-b3", "-outstanding", "customer_id")
 
 
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 
 
 def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(ageing_sql.CENT)
+    return ageing_sql._money(value)  # SQLite sums as floats: exact after rounding to cents
 
 
 def _ageing_of_row(row: dict, today: dt.date) -> engine.Ageing:
@@ -285,31 +285,75 @@ def ageing_report(
     first, and the report's totals over every page.
 
     Finance staff see the whole company (``querysets.sees_all_receivables``); others their visible
-    customers. Five queries whatever the number of customers: the policy, the totals and count, the
-    page, its customers, their credit terms.
+    customers. One pass over the open invoices gives the page *and* the count and totals (window
+    functions over the grouped rows); then the page's customers and their terms. A page past the
+    last one shows the last (one more pass).
     """
     today = today or timezone.localdate()
     policy = AgeingPolicy.current()
     rows = ageing_rows(user, today, policy, only_over_target=only_over_target)
-    summary = rows.order_by().aggregate(
-        count=Count("customer_id"),
-        **{f"t{i}": Sum(b) for i, b in enumerate(BUCKETS)},
-        over=Sum("over_target"),
-    )
-    paginator = Paginator(rows, per_page)
-    paginator.count = summary["count"]  # known already: no second pass over the open invoices
-    shown = paginator.get_page(page)
-    shown.object_list = ageing_page_rows(shown.object_list, today)
-    totals = tuple(_money(summary[f"t{i}"]) for i in range(4))
+    try:
+        number = max(int(page or 1), 1)
+    except (TypeError, ValueError):
+        number = 1
+    found, summary = _page_with_totals(rows, number, per_page)
+    if not found and number > 1:  # past the end: the last page, as Paginator.get_page does
+        count = rows.order_by().count()
+        number = max(1, -(-count // per_page))
+        found, summary = _page_with_totals(rows, number, per_page)
+    paginator = Paginator([], per_page)
+    paginator.count = summary["count"]  # known from the window: no second pass
+    shown = Page(ageing_page_rows(found, today), number, paginator)
+    totals = tuple(summary[f"t{i}"] for i in range(4))
     return AgeingReport(
         page=shown,
         count=summary["count"],
         totals=totals,
         outstanding=sum(totals, Decimal(0)),
-        over_target=_money(summary["over"]),
+        over_target=summary["over"],
         today=today,
         target_days=policy.target_days,
     )
+
+
+def _page_with_totals(rows, number: int, per_page: int) -> tuple[list[dict], dict]:
+    """The page's grouped rows, and the count and totals over all of them, in one statement."""
+    sql, params = rows.order_by().query.sql_with_params()
+    totals = ", ".join(f"SUM(g.{b}) OVER ()" for b in (*BUCKETS, "over_target"))
+    statement = (
+        f"SELECT g.*, COUNT(*) OVER (), {totals} FROM ({sql}) g "  # noqa: S608 (Django's own SQL)
+        "ORDER BY g.b3 DESC, g.outstanding DESC, g.customer_id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, per_page, (number - 1) * per_page])
+        names = [c[0] for c in cursor.description]
+        fetched = cursor.fetchall()
+    width = len(names) - 6
+    found = []
+    for values in fetched:
+        row = dict(zip(names[:width], values[:width], strict=True))
+        for key in (*BUCKETS, "outstanding", "over_target", "overdue"):
+            row[key] = _money(row[key])
+        row["oldest"], row["oldest_due"] = (
+            ageing_sql._date(row["oldest"]),
+            ageing_sql._date(row["oldest_due"]),
+        )
+        found.append(row)
+    if not fetched:
+        return [], {
+            "count": 0,
+            "t0": _money(0),
+            "t1": _money(0),
+            "t2": _money(0),
+            "t3": _money(0),
+            "over": _money(0),
+        }
+    tail = fetched[0][width:]
+    return found, {
+        "count": tail[0],
+        **{f"t{i}": _money(tail[1 + i]) for i in range(4)},
+        "over": _money(tail[5]),
+    }
 
 
 def _cell(value):
