@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 
+from baifang.receivables import open_amounts
 from baifang.receivables.models import AgeingPolicy, CreditTerms, CreditTermsChange, Invoice, Payment
 
 
@@ -16,11 +18,24 @@ class AgeingPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ["number", "source", "customer", "invoiced_on", "due_on", "amount", "new_products"]
+    list_display = [
+        "number",
+        "source",
+        "customer",
+        "invoiced_on",
+        "due_on",
+        "amount",
+        "open_amount",
+        "new_products",
+    ]
     list_filter = ["source", "new_products"]
     search_fields = ["number", "customer__code", "customer__name"]
     raw_id_fields = ["customer", "order", "batch"]
     date_hierarchy = "invoiced_on"
+    readonly_fields = ["open_amount"]
+
+    def delete_queryset(self, request, queryset):
+        _delete_and_refresh(queryset)
 
 
 @admin.register(Payment)
@@ -30,6 +45,17 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["number", "customer__code", "customer__name"]
     raw_id_fields = ["customer", "invoice", "batch"]
     date_hierarchy = "paid_on"
+
+    def delete_queryset(self, request, queryset):
+        _delete_and_refresh(queryset)
+
+
+@transaction.atomic
+def _delete_and_refresh(queryset) -> None:
+    """The admin's bulk delete skips ``Model.delete``: the customers' open amounts are kept here."""
+    customers = set(queryset.values_list("customer_id", flat=True))
+    queryset.delete()
+    open_amounts.refresh(customers)
 
 
 class CreditTermsChangeInline(admin.TabularInline):

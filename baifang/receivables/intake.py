@@ -20,6 +20,7 @@ from baifang.commerce.models import Order, OrderLine
 from baifang.core.intake import Column, Report, Row, RowSchema, parse_day, parse_decimal, parse_text
 from baifang.core.sql import values_in
 from baifang.customers.models import Customer
+from baifang.receivables import open_amounts
 from baifang.receivables.models import DEFAULT_SOURCE, AgeingPolicy, CreditTerms, Invoice, Payment
 
 CHUNK = 2000  # rows per bulk insert
@@ -242,6 +243,7 @@ class InvoiceRows(_ReceivableRows):
                     invoiced_on=row["invoice_date"],
                     due_on=row["due_date"] or row["invoice_date"] + dt.timedelta(days=days),
                     amount=row["amount"],
+                    open_amount=row["amount"],
                     order_id=row["order_id"],
                     new_products=bool(new),
                     fingerprint=fingerprints[number],
@@ -249,6 +251,7 @@ class InvoiceRows(_ReceivableRows):
                 )
             )
         Invoice.objects.bulk_create(invoices, batch_size=CHUNK)
+        open_amounts.refresh(customer_ids)  # an older unallocated payment may settle a new invoice
         return len(invoices)
 
 
@@ -340,4 +343,5 @@ class PaymentRows(_ReceivableRows):
             for number, lines in documents.items()
         ]
         Payment.objects.bulk_create(payments, batch_size=CHUNK)
+        open_amounts.refresh({p.customer_id for p in payments})  # same transaction as the insert
         return len(payments)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,7 @@ from baifang.core.choices import AuditAction
 from baifang.core.models import StatusChange, TimeStampedModel
 from baifang.core.workflow import Transition, Workflow
 from baifang.org.choices import PositionKind
+from baifang.receivables import open_amounts
 from baifang.receivables.choices import OPEN_CREDIT_STATUSES, CreditStatus
 from baifang.receivables.querysets import CreditTermsQuerySet, InvoiceQuerySet, PaymentQuerySet
 
@@ -103,6 +104,13 @@ class Invoice(_Document):
     new_products = models.BooleanField(
         _("new products"), default=False, help_text=_("Excepted from the 90-day target (seed 002).")
     )
+    open_amount = models.DecimalField(
+        _("open amount"),
+        default=Decimal(0),
+        editable=False,
+        help_text=_("What is still owed after every payment received (kept by receivables.open_amounts)."),
+        **MONEY,
+    )
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -130,10 +138,42 @@ class Invoice(_Document):
         indexes = [
             models.Index(fields=["customer", "invoiced_on"], name="receivables_invoice_customer"),
             models.Index(fields=["due_on"], name="receivables_invoice_due"),
+            # The ageing report and the tier fact read only what is still open (R-SCALE-1).
+            models.Index(
+                fields=["customer", "invoiced_on"],
+                include=["due_on", "open_amount", "new_products"],
+                condition=models.Q(open_amount__gt=0),
+                name="receivables_invoice_open",
+            ),
         ]
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            before = _stored_customer(type(self), self.pk)
+            super().save(*args, **kwargs)
+            _refresh_open_amounts({self.customer_id, before})
+            self.open_amount = type(self).objects.filter(pk=self.pk).values_list("open_amount", flat=True)[0]
 
     def get_absolute_url(self) -> str:
         return reverse("receivables:invoice", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            customer = self.customer_id
+            answer = super().delete(*args, **kwargs)  # its payments are PROTECTed: none was allocated
+            _refresh_open_amounts({customer})
+            return answer
+
+
+def _stored_customer(model, pk):
+    """The customer a stored document had before this save (None for a new one)."""
+    if pk is None:
+        return None
+    return model.objects.filter(pk=pk).values_list("customer_id", flat=True).first()
+
+
+def _refresh_open_amounts(customer_ids) -> None:
+    open_amounts.refresh(customer_ids)
 
 
 class Payment(_Document):
@@ -171,6 +211,19 @@ class Payment(_Document):
             ),
         ]
         indexes = [models.Index(fields=["customer", "paid_on"], name="receivables_payment_customer")]
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            before = _stored_customer(type(self), self.pk)
+            super().save(*args, **kwargs)
+            _refresh_open_amounts({self.customer_id, before})
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            customer = self.customer_id
+            answer = super().delete(*args, **kwargs)
+            _refresh_open_amounts({customer})
+            return answer
 
 
 # --- credit terms: a proposal of market + finance, decided by a vice-president (seed 002) ------------

@@ -8,20 +8,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import EmptyResultSet
-from django.db import IntegrityError, transaction
+from django.core.paginator import Page, Paginator
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DecimalField, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from baifang.core.exceptions import InvalidTransition
 from baifang.core.models import Notification
 from baifang.customers.models import Customer
+from baifang.org.models import User
 from baifang.receivables import ageing_sql, engine
 from baifang.receivables.choices import CreditStatus
 from baifang.receivables.models import AgeingPolicy, CreditTerms, Invoice, Payment
-from baifang.receivables.querysets import sees_all_receivables
 
 REMINDER_KIND = "receivables.payment_due"
 
@@ -57,10 +60,26 @@ def _ageing_by_customer(customer_ids, today: dt.date, policy: AgeingPolicy) -> d
 
 
 def overdue_days(customers, today: dt.date) -> dict[int, int]:
-    """The tier fact 逾期天数 (R-TIER-2): per customer with invoices, the most days any open invoice is
-    past its due date (0: nothing overdue); registered with commerce's fact hook in ``ready()``."""
-    ageing = _ageing_by_customer(customers.values("pk"), today, AgeingPolicy.current())
-    return {customer: a.max_days_overdue for customer, a in ageing.items()}
+    """The tier fact 逾期天数 (R-TIER-2): per customer with invoices or payments, the most days any
+    open invoice is past its due date (0: nothing overdue); registered with commerce's fact hook in
+    ``ready()``. One statement: the kept open amounts (the partial index), not every invoice."""
+    documents = Exists(Invoice.objects.filter(customer=OuterRef("pk"), invoiced_on__lte=today)) | Exists(
+        Payment.objects.filter(customer=OuterRef("pk"), paid_on__lte=today)
+    )
+    oldest_due = (
+        Invoice.objects.filter(
+            customer=OuterRef("pk"), open_amount__gt=0, invoiced_on__lte=today, due_on__lt=today
+        )
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    rows = (
+        customers.order_by()
+        .annotate(_oldest_due=Subquery(oldest_due))
+        .filter(documents)
+        .values_list("pk", "_oldest_due")
+    )
+    return {pk: (today - due).days if due is not None else 0 for pk, due in rows}
 
 
 def customer_ageing(customer, today: dt.date | None = None) -> engine.Ageing:
@@ -145,9 +164,97 @@ class AgeingRow:
     days_over_90 = property(lambda self: self.ageing.buckets[3])
 
 
+BUCKETS = ("b0", "b1", "b2", "b3")
+
+
+def ageing_rows(user, today: dt.date, policy: AgeingPolicy, *, only_over_target: bool = False, extra=()):
+    """Per customer the user may see receivables of, what is open by bucket: one grouped query over
+    the open invoices only (kept ``open_amount``, partial index), worst first.
+
+    Each row is a dict: ``customer_id``, ``b0``…``b3``, ``outstanding``, ``over_target``, ``overdue``,
+    ``oldest`` (invoice date), ``oldest_due`` (due date of the oldest overdue one), and ``extra`` values.
+    The bounds are dates: "≤ 30 days old" is "invoiced on or after today − 30" (``engine.bucket_of``).
+    """
+    b30, b60, b90 = (today - dt.timedelta(days=n) for n in engine.BUCKET_LIMITS)
+    over = Q(invoiced_on__lt=today - dt.timedelta(days=policy.target_days))
+    if policy.except_new_products:
+        over &= Q(new_products=False)
+
+    def total(condition=None):
+        return Coalesce(Sum("open_amount", filter=condition), Decimal(0), output_field=MONEY_FIELD)
+
+    rows = (
+        Invoice.objects.visible_to(user)
+        .filter(open_amount__gt=0, invoiced_on__lte=today)
+        .values("customer_id", *extra)
+        .annotate(
+            b0=total(Q(invoiced_on__gte=b30)),
+            b1=total(Q(invoiced_on__lt=b30, invoiced_on__gte=b60)),
+            b2=total(Q(invoiced_on__lt=b60, invoiced_on__gte=b90)),
+            b3=total(Q(invoiced_on__lt=b90)),
+            outstanding=total(),
+            over_target=total(over),
+            overdue=total(Q(due_on__lt=today)),
+            oldest=Min("invoiced_on"),
+            oldest_due=Min("due_on", filter=Q(due_on__lt=today)),
+        )
+    )
+    if only_over_target:
+        rows = rows.filter(over_target__gt=0)
+    return rows.order_by("-b3", "-outstanding", "customer_id")
+
+
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _money(value) -> Decimal:
+    return ageing_sql._money(value)  # SQLite sums as floats: exact after rounding to cents
+
+
+def _ageing_of_row(row: dict, today: dt.date) -> engine.Ageing:
+    buckets = tuple(_money(row[b]) for b in BUCKETS)
+    oldest_due = row["oldest_due"]
+    return engine.Ageing(
+        buckets=buckets,
+        outstanding=_money(row["outstanding"]),
+        over_target=_money(row["over_target"]),
+        overdue=_money(row["overdue"]),
+        oldest_days=(today - row["oldest"]).days,
+        max_days_overdue=(today - oldest_due).days if oldest_due is not None else 0,
+    )
+
+
+def approved_limits(customer_ids=None) -> dict[int, Decimal]:
+    """The credit limit of the newest approved terms per customer (one query)."""
+    rows = CreditTerms.objects.filter(status=CreditStatus.APPROVED)
+    if customer_ids is not None:
+        rows = rows.filter(customer__in=list(customer_ids))
+    limits = {}
+    for customer_id, limit in rows.order_by("decided_at", "pk").values_list("customer_id", "credit_limit"):
+        limits[customer_id] = limit  # the newest wins
+    return limits
+
+
+def ageing_page_rows(rows, today: dt.date) -> list[AgeingRow]:
+    """A page of ``ageing_rows`` as ``AgeingRow``s: two queries (the customers, their terms)."""
+    rows = list(rows)
+    ids = [r["customer_id"] for r in rows]
+    customers = Customer.objects.select_related("owner").in_bulk(ids)
+    limits = approved_limits(ids)
+    return [
+        AgeingRow(
+            customers[r["customer_id"]],
+            _ageing_of_row(r, today),
+            limits.get(r["customer_id"], customers[r["customer_id"]].credit_limit),
+        )
+        for r in rows
+    ]
+
+
 @dataclass
 class AgeingReport:
-    rows: list[AgeingRow]
+    page: Page  # its object_list: the page's AgeingRows
+    count: int  # customers in the report (every page)
     totals: tuple[Decimal, Decimal, Decimal, Decimal]
     outstanding: Decimal
     over_target: Decimal
@@ -155,53 +262,98 @@ class AgeingReport:
     target_days: int
 
     @property
+    def rows(self) -> list[AgeingRow]:
+        return self.page.object_list
+
+    @property
     def labels(self):
         return engine.BUCKET_LABELS
 
 
-def ageing_report(user, today: dt.date | None = None, *, only_over_target: bool = False) -> AgeingReport:
-    """Every customer the user may see receivables of with something outstanding, worst first.
+PAGE_SIZE = 50
+
+
+def ageing_report(
+    user,
+    today: dt.date | None = None,
+    *,
+    only_over_target: bool = False,
+    page: int | str | None = 1,
+    per_page: int = PAGE_SIZE,
+) -> AgeingReport:
+    """One page of the customers the user may see receivables of with something outstanding, worst
+    first, and the report's totals over every page.
 
     Finance staff see the whole company (``querysets.sees_all_receivables``); others their visible
-    customers. Three queries whatever the number of customers (the ageing, customers, credit terms).
+    customers. One pass over the open invoices gives the page *and* the count and totals (window
+    functions over the grouped rows); then the page's customers and their terms. A page past the
+    last one shows the last (one more pass).
     """
     today = today or timezone.localdate()
     policy = AgeingPolicy.current()
-    # One statement, computed by the database (ageing_sql: the engine's answer without its loop).
-    if sees_all_receivables(user):
-        ageings = ageing_sql.ageing_of(None, today, policy)
-    else:
-        try:
-            scope = Invoice.objects.visible_to(user).values("customer_id").query.sql_with_params()
-        except EmptyResultSet:  # nobody signed in, or no customer visible
-            scope = None
-        ageings = ageing_sql.ageing_of(scope, today, policy) if scope is not None else {}
-    customers = Customer.objects.select_related("owner").in_bulk(
-        [pk for pk, a in ageings.items() if a.has_debt]
-    )
-    terms = {}
-    for _pk, customer_id, limit in (
-        CreditTerms.objects.filter(customer__in=list(customers), status=CreditStatus.APPROVED)
-        .order_by("decided_at", "pk")
-        .values_list("pk", "customer_id", "credit_limit")
-    ):
-        terms[customer_id] = limit
-    rows = [
-        AgeingRow(customer, ageings[pk], terms.get(pk, customer.credit_limit))
-        for pk, customer in customers.items()
-    ]
-    if only_over_target:
-        rows = [r for r in rows if r.ageing.over_target > 0]
-    rows.sort(key=lambda r: (-r.ageing.buckets[3], -r.ageing.outstanding, r.customer.code))
-    totals = tuple(sum((r.ageing.buckets[i] for r in rows), Decimal(0)) for i in range(4))
+    rows = ageing_rows(user, today, policy, only_over_target=only_over_target)
+    try:
+        number = max(int(page or 1), 1)
+    except (TypeError, ValueError):
+        number = 1
+    found, summary = _page_with_totals(rows, number, per_page)
+    if not found and number > 1:  # past the end: the last page, as Paginator.get_page does
+        count = rows.order_by().count()
+        number = max(1, -(-count // per_page))
+        found, summary = _page_with_totals(rows, number, per_page)
+    paginator = Paginator([], per_page)
+    paginator.count = summary["count"]  # known from the window: no second pass
+    shown = Page(ageing_page_rows(found, today), number, paginator)
+    totals = tuple(summary[f"t{i}"] for i in range(4))
     return AgeingReport(
-        rows=rows,
+        page=shown,
+        count=summary["count"],
         totals=totals,
         outstanding=sum(totals, Decimal(0)),
-        over_target=sum((r.ageing.over_target for r in rows), Decimal(0)),
+        over_target=summary["over"],
         today=today,
         target_days=policy.target_days,
     )
+
+
+def _page_with_totals(rows, number: int, per_page: int) -> tuple[list[dict], dict]:
+    """The page's grouped rows, and the count and totals over all of them, in one statement."""
+    sql, params = rows.order_by().query.sql_with_params()
+    totals = ", ".join(f"SUM(g.{b}) OVER ()" for b in (*BUCKETS, "over_target"))
+    statement = (
+        f"SELECT g.*, COUNT(*) OVER (), {totals} FROM ({sql}) g "  # noqa: S608 (Django's own SQL)
+        "ORDER BY g.b3 DESC, g.outstanding DESC, g.customer_id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, per_page, (number - 1) * per_page])
+        names = [c[0] for c in cursor.description]
+        fetched = cursor.fetchall()
+    width = len(names) - 6
+    found = []
+    for values in fetched:
+        row = dict(zip(names[:width], values[:width], strict=True))
+        for key in (*BUCKETS, "outstanding", "over_target", "overdue"):
+            row[key] = _money(row[key])
+        row["oldest"], row["oldest_due"] = (
+            ageing_sql._date(row["oldest"]),
+            ageing_sql._date(row["oldest_due"]),
+        )
+        found.append(row)
+    if not fetched:
+        return [], {
+            "count": 0,
+            "t0": _money(0),
+            "t1": _money(0),
+            "t2": _money(0),
+            "t3": _money(0),
+            "over": _money(0),
+        }
+    tail = fetched[0][width:]
+    return found, {
+        "count": tail[0],
+        **{f"t{i}": _money(tail[1 + i]) for i in range(4)},
+        "over": _money(tail[5]),
+    }
 
 
 def _cell(value):
@@ -212,10 +364,21 @@ def _cell(value):
     return value
 
 
-def ageing_xlsx(report: AgeingReport) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Receivables ageing")
+EXPORT_VALUES = ("customer__code", "customer__name", "customer__credit_limit", "customer__owner_id")
+
+
+def ageing_xlsx(user, today: dt.date | None = None, *, only_over_target: bool = False) -> tuple[bytes, int]:
+    """Every row of the report (not one page) as a write-only workbook, read in chunks from the
+    grouped query: a fixed number of queries, memory per chunk. Returns the file and its row count."""
+    today = today or timezone.localdate()
+    policy = AgeingPolicy.current()
+    rows = ageing_rows(user, today, policy, only_over_target=only_over_target, extra=EXPORT_VALUES)
+    limits = approved_limits()
+    owners = {u.pk: str(u) for u in User.objects.filter(pk__in=Customer.objects.values("owner_id"))}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Receivables ageing"))
+    sheet.column_dimensions["B"].width = 28
+    sheet.freeze_panes = "A2"
     header = [
         _("Customer code"),
         _("Customer"),
@@ -226,38 +389,38 @@ def ageing_xlsx(report: AgeingReport) -> bytes:
         _("Credit limit"),
         _("Limit exceeded"),
     ]
-    sheet.append(header)
-    for cell in sheet[1]:
+    cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=title)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEF2F7")
-    for row in report.rows:
+        cells.append(cell)
+    sheet.append(cells)
+    totals = [Decimal(0)] * 4
+    over_total = Decimal(0)
+    count = 0
+    for row in rows.iterator(chunk_size=2000):
+        ageing = _ageing_of_row(row, today)
+        limit = limits.get(row["customer_id"], row["customer__credit_limit"])
         sheet.append(
             [
-                _cell(row.customer.code),
-                _cell(row.customer.name),
-                _cell(str(row.customer.owner) if row.customer.owner_id else ""),
-                *[_cell(b) for b in row.ageing.buckets],
-                _cell(row.ageing.outstanding),
-                _cell(row.ageing.over_target),
-                _cell(row.limit) if row.limit is not None else "",
-                _("Yes") if row.exceeded else "",
+                _cell(row["customer__code"]),
+                _cell(row["customer__name"]),
+                _cell(owners.get(row["customer__owner_id"], "")),
+                *[_cell(b) for b in ageing.buckets],
+                _cell(ageing.outstanding),
+                _cell(ageing.over_target),
+                _cell(limit) if limit is not None else "",
+                _("Yes") if limit is not None and ageing.outstanding > limit else "",
             ]
         )
-    sheet.append(
-        [
-            "",
-            _("Total"),
-            "",
-            *[_cell(t) for t in report.totals],
-            _cell(report.outstanding),
-            _cell(report.over_target),
-        ]
-    )
-    sheet.freeze_panes = "A2"
-    sheet.column_dimensions["B"].width = 28
+        totals = [t + b for t, b in zip(totals, ageing.buckets, strict=True)]
+        over_total += ageing.over_target
+        count += 1
+    sheet.append(["", _("Total"), "", *[_cell(t) for t in totals], _cell(sum(totals)), _cell(over_total)])
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), count
 
 
 def panel_context(customer, today: dt.date | None = None) -> dict:

@@ -81,26 +81,32 @@ def payment_list(request):
 def ageing(request):
     """Who owes what for how long: the visible customers (finance: the whole company), worst first."""
     only_over = request.GET.get("over") == "1"
-    report = services.ageing_report(request.user, only_over_target=only_over)
-    page = Paginator(report.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    report = services.ageing_report(
+        request.user, only_over_target=only_over, page=request.GET.get("page"), per_page=PAGE_SIZE
+    )
     return render(
         request,
         "receivables/ageing.html",
-        {"report": report, "page": page, "only_over": only_over, "query": "over=1" if only_over else ""},
+        {
+            "report": report,
+            "page": report.page,
+            "only_over": only_over,
+            "query": "over=1" if only_over else "",
+        },
     )
 
 
 @login_required
 def ageing_export(request):
-    report = services.ageing_report(request.user, only_over_target=request.GET.get("over") == "1")
+    content, count = services.ageing_xlsx(request.user, only_over_target=request.GET.get("over") == "1")
     audit.record(
         AuditAction.EXPORT,
         user=request.user,
         object_type="receivables.ageing",
-        message=f"{len(report.rows)} customers' ageing exported",
+        message=f"{count} customers' ageing exported",
     )
     response = HttpResponse(
-        services.ageing_xlsx(report),
+        content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from baifang.commerce.models import Order
 from baifang.org.models import User
-from baifang.receivables import services
+from baifang.receivables import open_amounts, services
 from baifang.receivables.models import AgeingPolicy, CreditTerms, Invoice, Payment
 
 DAYS = 180
@@ -73,6 +73,7 @@ def populate(today: dt.date) -> str:
             )
         )
     Payment.objects.bulk_create(payments, batch_size=2000)
+    open_amounts.refresh({i.customer_id for i in invoices})  # bulk inserts skip Model.save
     people = {u.username: u for u in User.objects.filter(username__in=["market", "finance", "deputy"])}
     proposals = 0
     if len(people) == 3 and rep_customers:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,7 +16,7 @@ from baifang.customers.models import Customer
 from baifang.receivables import services
 from baifang.receivables.api import serializers as s
 from baifang.receivables.filtersets import CreditTermsFilterSet, InvoiceFilterSet, PaymentFilterSet
-from baifang.receivables.models import CreditTerms, Invoice, Payment
+from baifang.receivables.models import AgeingPolicy, CreditTerms, Invoice, Payment
 
 
 class InvoiceViewSet(BulkIntakeMixin, ScopedReadOnlyViewSet):
@@ -106,15 +107,30 @@ class CreditTermsViewSet(
     reject = _step("reject")
 
 
-class AgeingView(APIView):
-    """The ageing of every customer the caller may see receivables of, with something outstanding."""
+class AgeingView(generics.ListAPIView):
+    """The ageing of every customer the caller may see receivables of, with something outstanding,
+    worst first, paginated (``?over=1``: only those over the target). Computed in SQL over the open
+    invoices: the page, its customers and their terms, whatever the number of customers."""
 
-    @extend_schema(responses={200: s.AgeingSerializer(many=True)})
-    def get(self, request):
-        report = services.ageing_report(
-            request.user, only_over_target=request.query_params.get("over") == "1"
+    serializer_class = s.AgeingSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        return services.ageing_rows(
+            self.request.user,
+            today,
+            AgeingPolicy.current(),
+            only_over_target=self.request.query_params.get("over") == "1",
         )
-        return Response(s.AgeingSerializer(report.rows, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("over", str, enum=["1"], description="only customers over the target")]
+    )
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = services.ageing_page_rows(page, timezone.localdate())
+        return self.get_paginated_response(s.AgeingSerializer(rows, many=True).data)
 
 
 class CustomerAgeingView(APIView):
