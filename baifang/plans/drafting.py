@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from dataclasses import replace
 
 from django.db import models
 from django.utils import timezone
@@ -225,6 +226,28 @@ def _last_touch_order(user, customer_ids) -> list[int]:
     return sorted(customer_ids, key=lambda c: (last.get(c) or floor, c))
 
 
+def _first_visit_by(needs: list[gen.Need], by: dt.date) -> tuple[list[gen.Need], list[int]]:
+    """The company's "first visit of the month by day N" (R-FREQ-3) as a deadline on each customer's
+    earliest visit need that is open by then, so a visit that cannot be placed by the deadline is
+    placed later and shown as late, not listed as could-not-fit beside the visit that was placed
+    (issue 17). Returns the needs and the customers who still need a visit of their own by ``by``
+    (their visit needs all open after it)."""
+    earliest: dict[int, int] = {}
+    for index, need in enumerate(needs):
+        if need.plan_channel != "visit" or need.earliest > by:
+            continue
+        held = earliest.get(need.customer_id)
+        if held is None or (need.earliest, need.latest) < (needs[held].earliest, needs[held].latest):
+            earliest[need.customer_id] = index
+    needs = list(needs)
+    for index in earliest.values():
+        need = needs[index]
+        if by < need.latest and (need.first_by is None or by < need.first_by):
+            needs[index] = replace(need, first_by=by)
+    visiting = {n.customer_id for n in needs if n.plan_channel == "visit"}
+    return needs, sorted(visiting - set(earliest))
+
+
 def build_request(plan, *, today: dt.date | None = None) -> gen.GenerateRequest:
     """The generator's input for a month plan."""
     user, start, end = plan.owner, plan.period_start, plan.period_end
@@ -263,7 +286,7 @@ def build_request(plan, *, today: dt.date | None = None) -> gen.GenerateRequest:
     if policy.first_visit_by_day:
         by = min(start.replace(day=policy.first_visit_by_day), end)
         if by >= first:
-            visiting = sorted({n.customer_id for n in needs if n.plan_channel == "visit"})
+            needs, visiting = _first_visit_by(needs, by)
             needs += [
                 gen.Need(
                     f"first:{cid}",
@@ -342,6 +365,12 @@ def write_generated(
     plan.items.filter(day__gte=first).exclude(pk__in=[i.pk for i in kept]).delete()
     plan.unplanned.all().delete()
     manual = {(i.customer_id, i.day, i.channel): i for i in kept}
+    # A first visit placed after its deadline (R-FREQ-3, issue 17) is planned, late: the item says so.
+    late_by = {
+        (late.customer_id, late.planned_on, channel): late.first_by
+        for late in result.late
+        for channel in late.channels
+    }
     new_items, touched = [], []
     for item in result.items:
         info = customers.get(item.customer_id)
@@ -351,6 +380,7 @@ def write_generated(
             if kept is not None:
                 kept.sequence, kept.start_time = item.sequence, _time(item.start_s)
                 kept.end_time = _time(item.end_s)
+                kept.missed_deadline = late_by.get((item.customer_id, item.day, item.channel))
                 touched.append(kept)
             continue
         new_items.append(
@@ -370,6 +400,7 @@ def write_generated(
                 distance_m=item.distance_m,
                 earliest=item.earliest,
                 latest=item.latest,
+                missed_deadline=late_by.get((item.customer_id, item.day, item.channel)),
                 appointment_by=item.day - dt.timedelta(days=info.lead_days)
                 if info and info.lead_days
                 else None,
@@ -377,7 +408,7 @@ def write_generated(
         )
     PlanItem.objects.bulk_create(new_items, batch_size=500)
     if touched:
-        PlanItem.objects.bulk_update(touched, ["sequence", "start_time", "end_time"])
+        PlanItem.objects.bulk_update(touched, ["sequence", "start_time", "end_time", "missed_deadline"])
     UnplannedNeed.objects.bulk_create(
         [
             UnplannedNeed(

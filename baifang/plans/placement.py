@@ -136,7 +136,9 @@ def late_firsts(needs: Sequence[Need], items: Sequence[PlannedItem]) -> list[Lat
             and need.earliest <= it.day <= need.latest
         )
         if days and days[0] > need.first_by:
-            late.append(LateFirst(need.key, need.customer_id, need.first_by, days[0], need.label))
+            late.append(
+                LateFirst(need.key, need.customer_id, need.first_by, days[0], need.label, need.channels)
+            )
     return late
 
 

@@ -129,6 +129,7 @@ class LateFirst:
     first_by: dt.date
     planned_on: dt.date
     label: str = ""
+    channels: frozenset[str] = frozenset()  # the touches that would have met it (the late item is one)
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,8 @@ def update_item(item: PlanItem, *, by, lock_version: int | None, **values) -> Pl
     for name, value in values.items():
         setattr(item, name, value)
     item.edited = True  # a generated item the rep moved or changed is kept on regeneration
+    if item.missed_deadline is not None and item.day <= item.missed_deadline:
+        item.missed_deadline = None  # moved onto or before its deadline: no longer late
     item.full_clean(exclude=["plan"])
     item.save()
     if item.day != old_day:  # both days are routed again: order, times and travel follow

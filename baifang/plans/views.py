@@ -187,6 +187,7 @@ def detail(request, pk: int):
         "can_edit": actions.edit,
         "history": plan.status_changes.select_related("changed_by"),
         "unplanned": plan.unplanned.select_related("customer"),
+        "late_count": sum(1 for item in items if item.missed_deadline),
         "decision_form": DecisionForm(initial={"version": plan.version}) if actions.approve else None,
         "diff": services.diff(plan) if plan.version else None,
         "show_diff": plan.version and (actions.approve or plan.owner_id == request.user.pk),
@@ -220,9 +221,10 @@ def generate(request, pk: int):
             request,
             _(
                 "%(n)d items planned, %(kept)d of them kept as you added, moved or changed them; "
+                "%(late)d first visits planned after their deadline (marked late); "
                 "%(m)d obligations could not fit (listed below with the reason)."
             )
-            % {"n": len(result.items), "kept": kept, "m": len(result.cannot_fit)},
+            % {"n": len(result.items), "kept": kept, "late": len(result.late), "m": len(result.cannot_fit)},
         )
 
     return _posted(request, plan, LockForm, act)

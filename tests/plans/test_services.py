@@ -119,6 +119,38 @@ def test_regenerating_keeps_hand_added_items(org, territory, december):
     assert december.items.filter(customer=extra, channel="visit").count() == 1  # the kept visit covers it
 
 
+def test_a_first_visit_that_misses_the_tenth_is_planned_late_and_marked_not_unplaceable_R_FREQ_3(org, clock):
+    """Issue 17: twelve monthly customers, one visit a day, first visits due by the 10th (8 working
+    days): eight fit before it, four are planned later and marked late with the deadline, none is
+    listed as could-not-fit; moving one onto an earlier day clears its mark."""
+    from tests.conftest import client_for
+
+    territory = make_territory(org, a=0, b=12, c=0)
+    PlanPolicy.objects.create(first_visit_by_day=10)
+    WorkPattern.objects.create(user=org.rep, max_visits_per_day=1, min_visits_per_day=0)
+    plan = services.get_or_create_plan(org.rep, PlanKind.MONTH, DECEMBER)
+    result = services.generate_month(plan, by=org.rep, lock_version=plan.lock_version)
+    deadline = dt.date(2026, 12, 10)
+    firsts = {c.pk: visits_of(plan, c)[0] for c in territory.b_customers}
+    assert sum(1 for day in firsts.values() if day <= deadline) == 8  # one a day, Dec 1–4 and 7–10
+    late = plan.items.exclude(missed_deadline=None)  # the visit only, never the same day's call
+    assert {i.customer_id: i.day for i in late} == {c: d for c, d in firsts.items() if d > deadline}
+    assert late.count() == 4 == len(result.late)
+    assert set(late.values_list("missed_deadline", flat=True)) == {deadline}
+    assert not plan.unplanned.filter(customer__in=territory.b_customers).exists()
+
+    page = client_for(org.rep).get(plan.get_absolute_url()).content.decode()
+    assert page.count('class="badge badge-warn late-mark"') == 4
+    assert '<div class="stat" id="late-count">4</div>' in page
+
+    moved = late.order_by("day").first()
+    plan.refresh_from_db()
+    services.update_item(moved, by=org.rep, lock_version=plan.lock_version, day=dt.date(2026, 12, 9))
+    moved.refresh_from_db()
+    assert moved.missed_deadline is None
+    assert plan.items.exclude(missed_deadline=None).count() == 3
+
+
 def test_capacity_shortfall_is_listed_with_the_reason(org, clock):
     make_territory(org, a=6)  # six weekly visits, one visit a day: the 4-day first week cannot hold them
     WorkPattern.objects.create(user=org.rep, max_visits_per_day=1, min_visits_per_day=0)

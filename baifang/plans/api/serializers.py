@@ -109,6 +109,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
             "source",
             "reason",
             "appointment_by",
+            "missed_deadline",
             "travel_minutes",
             "distance_m",
             "earliest",

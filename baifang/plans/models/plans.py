@@ -375,6 +375,15 @@ class PlanItem(models.Model):
     distance_m = models.PositiveIntegerField(_("distance from the previous stop (m)"), default=0)
     earliest = models.DateField(_("may move from"), null=True, blank=True)
     latest = models.DateField(_("may move until"), null=True, blank=True)
+    missed_deadline = models.DateField(
+        _("late for its deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The first visit was due by this day (R-FREQ-3) but no earlier day had room: it is planned, "
+            "late, not left out."
+        ),
+    )
     edited = models.BooleanField(
         _("changed by hand"),
         default=False,
