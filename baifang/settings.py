@@ -336,6 +336,9 @@ TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}
 BAIFANG = {
     # R-ARCH-5: new customers are registered within this many Chinese working days.
     "REGISTRATION_WORKDAYS": env_int("BAIFANG_REGISTRATION_WORKDAYS", 5, minimum=1),
+    # Issue 17: lists count exactly up to this many rows; past it the count is labelled approximate
+    # and the customer list pages by keyset ("load more").
+    "LIST_COUNT_CAP": env_int("BAIFANG_LIST_COUNT_CAP", 10_000, minimum=1),
     # R-ARCH-8: default validity of an approved archive-access request, in days.
     "ACCESS_GRANT_DAYS": env_int("BAIFANG_ACCESS_GRANT_DAYS", 7, minimum=1),
     # R-FREQ-6: the company's home city and province, for "same city / same province / elsewhere" rules.

@@ -191,14 +191,41 @@ def time_request(client, url: str, *, api: bool, warmups: int, runs: int) -> dic
 
 
 def cases(visible: int) -> list[tuple[str, dict]]:
-    """The four list requests; page 500 falls back to the last page for small scopes."""
+    """The list requests; page 500 falls back to the last page for small scopes, and "cursor 500" is
+    the keyset page at the same depth (the cursor a client walking there would hold)."""
     last_html = max(1, math.ceil(visible / HTML_PAGE_SIZE))
     return [
         ("page 1", {}),
         ("page 500", {"page": min(500, last_html)}),
+        ("cursor 500", {"cursor": 500}),
         ("filtered", {"status": "active", "market_type": "city"}),
         ("searched", {"q": SEARCH_WORD}),
     ]
+
+
+def deep_cursor(user, page: int, page_size: int) -> str:
+    """The cursor after the last row before page ``page`` (newest first), or the last page's."""
+    from baifang.core import keyset
+    from baifang.customers.models import Customer
+
+    ids = Customer.objects.visible_to(user).order_by("-id").values_list("id", flat=True)
+    total = ids.count()
+    offset = min((page - 1) * page_size, max(0, (total - 1) // page_size * page_size))
+    if offset == 0:
+        return ""
+    return keyset.encode([ids[offset - 1]], ("-id",))
+
+
+def data_checksum() -> str:
+    """md5 over every customer's id, code, owner and unit: the same seed must give the same data."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT md5(string_agg(id::text || ':' || code || ':' || COALESCE(owner_id::text, '') || ':' "
+            "|| COALESCE(unit_id::text, ''), ',' ORDER BY id)) FROM customers_customer"
+        )
+        return cursor.fetchone()[0]
 
 
 def run(args) -> dict:
@@ -220,6 +247,9 @@ def run(args) -> dict:
                 query = dict(params)
                 if kind == "api" and "page" in query:  # the API pages by 50: same rows region
                     query["page"] = min(500, max(1, math.ceil(visible / API_PAGE_SIZE)))
+                if "cursor" in query:
+                    size = API_PAGE_SIZE if kind == "api" else HTML_PAGE_SIZE
+                    query["cursor"] = deep_cursor(user, query["cursor"], size)
                 url = f"{path}?{urlencode(query)}" if query else path
                 result = time_request(client, url, api=kind == "api", warmups=warmups, runs=runs)
                 result.update(persona=username, visible=visible, case=case, kind=kind)
@@ -252,7 +282,9 @@ def main(argv=None) -> int:
     setup_django(args.database_url)
     generation = ensure_data(args.customers, args.reps, args.seed)
     vacuum()
+    load_before = os.getloadavg()
     measured = run(args)
+    measured["load_average"] = {"before": load_before, "after": os.getloadavg()}
     table = markdown_table(measured["rows"])
     print()
     print(table)
@@ -265,6 +297,7 @@ def main(argv=None) -> int:
         ._replace(netloc=urlparse(args.database_url).hostname or "")
         .geturl(),
         "customers": Customer.objects.count(),
+        "data_checksum": data_checksum(),
         "contacts": Contact.objects.count(),
         "reps": args.reps,
         "seed": args.seed,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from baifang.core import keyset
 from baifang.customers import services
 from baifang.customers.access import get_customer_for_user, get_editable_customer
 from baifang.customers.exceptions import NearDuplicateCustomer
@@ -60,15 +63,63 @@ def tab_context_from_above(user, customer, tab: str) -> dict:
     return context
 
 
+class _KnownCount(Paginator):
+    """A paginator told the count it would otherwise ask the database for a second time."""
+
+    def __init__(self, object_list, per_page, *, known_count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = known_count
+
+
 @login_required
 def customer_list(request):
-    """Visible customers with filters, search, sort and pagination (R-ORG-4)."""
+    """Visible customers with filters, search, sort and pagination (R-ORG-4).
+
+    Up to ``LIST_COUNT_CAP`` customers the list is paged by number with the exact count. A larger
+    set, sorted by a non-null column (the default newest first, code, name), is walked by keyset
+    (issue 17): "load more" appends the next rows found through the index, whatever the depth, and
+    the count is shown as approximate ("约 20 万"). Other sorts of a large set keep page numbers.
+    """
     base = Customer.objects.visible_to(request.user).with_list_data()
     filterset = CustomerFilterSet(request.GET, queryset=base, request=request)
-    table = CustomerTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    qs = filterset.qs
+    counted = keyset.capped_count(qs, settings.BAIFANG["LIST_COUNT_CAP"])
+    sort = request.GET.get("sort") or "-id"
+    ordering = None
+    if "cursor" in request.GET or (not counted.exact and "page" not in request.GET):  # ?page= links stay
+        ordering = keyset.keyset_ordering(Customer, CustomerTable.ordering_for(sort))
+    context = {"filter": filterset, "count": counted, "count_label": keyset.about(counted)}
+    if ordering is None:
+        if not counted.exact:
+            counted = keyset.Count(qs.count(), True)  # a sort keyset cannot walk: numbered pages
+            context.update(count=counted, count_label=keyset.about(counted))
+        table = CustomerTable(qs)
+        RequestConfig(
+            request,
+            paginate={"per_page": PAGE_SIZE, "paginator_class": _KnownCount, "known_count": counted.value},
+        ).configure(table)
+    else:
+        try:
+            page = keyset.page(qs, ordering, request.GET.get("cursor") or None, PAGE_SIZE)
+        except keyset.BadCursor:  # a sort header kept an old cursor, or a hand-edited one: start over
+            page = keyset.page(qs, ordering, None, PAGE_SIZE)
+        table = CustomerTable(page.rows)
+        table.show_ordered(sort)
+        more = request.GET.copy()
+        more["cursor"] = page.next_cursor or ""
+        first = request.GET.copy()
+        first.pop("cursor", None)
+        context.update(
+            table=table,
+            next_query=more.urlencode() if page.next_cursor else None,
+            first_query=first.urlencode(),
+            walked=bool(request.GET.get("cursor")),
+        )
+        if request.htmx and request.htmx.target == CustomerTable.tbody_id:
+            return render(request, "customers/_more_rows.html", context)
+    context["table"] = table
     template = "customers/_list_results.html" if request.htmx else "customers/list.html"
-    return render(request, template, {"filter": filterset, "table": table})
+    return render(request, template, context)
 
 
 @login_required

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from baifang.core.api.pagination import KeysetOrPagePagination
 from baifang.core.api.serializers import ImportBatchSerializer
 from baifang.core.api.viewsets import ScopedViewSetMixin
 from baifang.customers import services, signals
@@ -69,6 +70,7 @@ class CustomerViewSet(
 
     queryset = Customer.objects.all()
     filterset_class = CustomerFilterSet
+    pagination_class = KeysetOrPagePagination  # ?cursor= walks 200,000 customers by keyset (issue 17)
     ordering_fields = ["name", "code", "id", "annual_value", "first_contact_on"]
 
     def scope(self, queryset):
