@@ -100,25 +100,33 @@ def has_trigram(text: str) -> bool:
     return _TRIGRAM.search(text) is not None
 
 
-def indexed_matches(text: str):
-    """The ids of the complaints the search finds, one indexed branch per column (PostgreSQL)."""
-    from baifang.complaints.models import Complaint
+def customers_named(text: str):
+    """Customers whose name contains ``text``: pg_trgm's index for a term with a trigram, else the grams."""
     from baifang.customers.models import Customer
 
-    complaints = Complaint.objects.order_by()
     customers = Customer.objects.order_by()
-    customers = (
-        customers.filter(name__icontains=text)
-        if has_trigram(text)
-        else customers.filter(_contains("name", text))
-    )
-    branches = [
+    if has_trigram(text):
+        return customers.filter(name__icontains=text)
+    return customers.filter(_contains("name", text))
+
+
+def branches(text: str) -> list:
+    """One complaint queryset per way a complaint can match, each served by its own index (PostgreSQL)."""
+    from baifang.complaints.models import Complaint
+
+    complaints = Complaint.objects.order_by()
+    found = [
         complaints.filter(_contains("subject", text)),
         complaints.filter(_contains("complainant", text)),
-        complaints.filter(customer__in=customers.values("pk")),
+        complaints.filter(customer__in=customers_named(text).values("pk")),
     ]
     pk = reference_pk(text)
     if pk is not None:
-        branches.append(complaints.filter(pk=pk))
-    first, *others = (branch.values("pk") for branch in branches)
+        found.append(complaints.filter(pk=pk))
+    return found
+
+
+def indexed_matches(text: str):
+    """The ids of the complaints the search finds: the branches united (PostgreSQL)."""
+    first, *others = (branch.values("pk") for branch in branches(text))
     return first.union(*others, all=True)
