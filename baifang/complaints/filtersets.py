@@ -6,10 +6,12 @@ import datetime as dt
 
 import django_filters
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baifang.complaints.choices import Ageing, ComplaintChannel, ComplaintStatus
+from baifang.complaints.forms import RemoteSelect
 from baifang.complaints.models import Complaint, ComplaintCategory
 from baifang.core.filtersets import BaseFilterSet
 from baifang.org.models import OrgUnit, User
@@ -48,7 +50,11 @@ class ComplaintFilterSet(BaseFilterSet):
         label=_("Days since receipt"), choices=Ageing.choices, method="filter_ageing", empty_label=_("All")
     )
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=User.objects.filter(is_active=True), empty_label=_("All")
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True),
+        empty_label=_("All"),
+        # A thousand people: the page holds the chosen one and finds others as one types.
+        widget=RemoteSelect(source=reverse_lazy("complaints:owner_choices"), find_label=_("Find an owner")),
     )
     responsible_unit = django_filters.ModelChoiceFilter(
         label=_("Responsible unit"), queryset=OrgUnit.objects.all(), empty_label=_("All")
@@ -76,18 +82,7 @@ class ComplaintFilterSet(BaseFilterSet):
             self.form.fields[name].widget.input_type = "date"
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = (
-            Q(subject__icontains=value) | Q(customer__name__icontains=value) | Q(complainant__icontains=value)
-        )
-        reference = value.upper().removeprefix("TS")
-        if "-" in reference and reference.rsplit("-", 1)[1].isdigit():
-            condition |= Q(pk=int(reference.rsplit("-", 1)[1]))
-        elif value.isdigit() and len(value) < 18:
-            condition |= Q(pk=int(value))
-        return queryset.filter(condition)
+        return queryset.search(value)
 
     def filter_state(self, queryset, name, value):
         if value == "open":

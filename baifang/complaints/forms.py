@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from baifang.complaints.choices import ComplaintChannel, Satisfaction
@@ -155,3 +156,43 @@ STEP_FORMS = {
     "ask_satisfaction": SatisfactionForm,
     "close": CloseForm,
 }
+
+
+class RemoteSelect(forms.Select):
+    """A select of many people that holds only the chosen one; a search box beside it fills it from
+    ``source`` (htmx, a few matches at a time) instead of rendering a thousand options on every page."""
+
+    def __init__(self, *, source, find_label, attrs=None):
+        super().__init__(attrs)
+        self.source = source
+        self.find_label = find_label
+
+    def optgroups(self, name, value, attrs=None):
+        iterator = self.choices  # a ModelChoiceIterator: iterating it would read every row
+        field = iterator.field
+        chosen = [v for v in value if v and str(v).isdecimal() and len(str(v)) < 19]
+        choices = [("", field.empty_label)] if field.empty_label is not None else []
+        if chosen:
+            choices += [
+                (obj.pk, field.label_from_instance(obj)) for obj in field.queryset.filter(pk__in=chosen)
+            ]
+        self.choices = choices
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = iterator
+
+    def render(self, name, value, attrs=None, renderer=None):
+        select = super().render(name, value, attrs, renderer)
+        target = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        # form="": the box belongs to no form, so it is never sent with the filters.
+        finder = format_html(
+            '<input type="search" class="remote-select-find" name="term" form="" autocomplete="off"'
+            ' placeholder="{label}" aria-label="{label}" hx-get="{source}" hx-target="#{target}"'
+            ' hx-include="#{target}"'
+            ' hx-trigger="input changed delay:300ms, search" hx-sync="this:replace">',
+            label=self.find_label,
+            source=self.source,
+            target=target,
+        )
+        return format_html('<div class="remote-select">{}{}</div>', finder, select)

@@ -8,7 +8,7 @@ quality department sees the product-quality complaints it must act on).
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connections, models
 
 from baifang.org.choices import PositionKind
 
@@ -62,6 +62,19 @@ class ComplaintQuerySet(models.QuerySet):
         from baifang.complaints.choices import ComplaintStatus
 
         return self.exclude(status=ComplaintStatus.CLOSED)
+
+    def search(self, text: str):
+        """Subject, complainant or customer name containing ``text`` (any case), or its number (R-COMP-1).
+
+        PostgreSQL takes the indexed branches, SQLite the plain condition: the same rows (search.py)."""
+        from baifang.complaints import search
+
+        text = (text or "").strip()
+        if not text:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(pk__in=search.indexed_matches(text))
+        return self.filter(search.plain_condition(text))
 
     def for_list(self):
         return self.select_related("customer", "category", "owner", "routed_unit", "responsible_unit")

@@ -311,6 +311,25 @@ def valid_counts(user, year: int, *, flagged_only: bool = False) -> list[ValidCo
     return rows
 
 
+OWNER_CHOICES = 20  # matches shown while typing in the owner filter
+
+
+def owners_matching(user, term: str, *, chosen: int | None = None) -> list:
+    """The owner filter's choices for a typed name or username: active people who own a complaint
+    ``user`` sees, and ``user`` (at most OWNER_CHOICES, by username; an empty term lists the first).
+    ``chosen`` (the owner filtered by now) comes first when it is one of them, matching or not."""
+    from baifang.org.models import User
+
+    owners = Complaint.objects.visible_to(user).order_by().values("owner_id")
+    people = User.objects.filter(is_active=True).filter(models.Q(pk__in=owners) | models.Q(pk=user.pk))
+    if term:
+        named = models.Q(display_name__icontains=term) | models.Q(username__icontains=term)
+        people = people.filter(named | models.Q(pk=chosen) if chosen else named)
+    found = list(people.order_by("username")[: OWNER_CHOICES + 1])
+    first = [p for p in found if p.pk == chosen]
+    return (first + [p for p in found if p.pk != chosen])[:OWNER_CHOICES]
+
+
 def years_with_complaints(user) -> list[int]:
     years = (
         valid_complaints(Complaint.objects.visible_to(user))

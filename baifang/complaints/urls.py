@@ -7,6 +7,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.complaint_list, name="list"),
     path("export/", views.complaint_export, name="export"),
+    path("owners/", views.owner_choices, name="owner_choices"),
     path("new/", views.complaint_create, name="create"),
     path("report/", views.valid_report, name="report"),
     path("<int:pk>/", views.complaint_detail, name="detail"),

@@ -3,6 +3,7 @@ valid-complaint counts per unit and person (R-COMP-1..4)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -46,17 +47,30 @@ def _filtered(request):
 @login_required
 def complaint_list(request):
     filterset = _filtered(request)
-    qs = (
-        filterset.qs.for_list().order_by("-received_at", "-id")
-        if filterset.is_valid()
-        else Complaint.objects.none()
+    qs = filterset.qs if filterset.is_valid() else Complaint.objects.none()
+    # Page the ids, then join the page's rows only: the planner often misjudges a search's matches
+    # and would join all of them before sorting (docs/complaints.md, "Search").
+    ids = qs.order_by("-received_at", "-id").values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    complaints = list(
+        Complaint.objects.for_list().filter(pk__in=page.object_list).order_by("-received_at", "-id")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    for complaint in page:
+    for complaint in complaints:
         complaint.age = complaint.age_days(now)
     template = "complaints/_list_results.html" if request.htmx else "complaints/list.html"
-    return render(request, template, {"filter": filterset, "page": page, "complaints": page.object_list})
+    return render(request, template, {"filter": filterset, "page": page, "complaints": complaints})
+
+
+@login_required
+def owner_choices(request):
+    """The owner filter's options for what was typed in its search box (the list page, htmx)."""
+    term = request.GET.get("term", "").strip()[: settings.SEARCH_MAX_LENGTH]
+    owner = request.GET.get("owner", "")
+    chosen = int(owner) if owner.isascii() and owner.isdigit() and len(owner) < 19 else None
+    people = services.owners_matching(request.user, term, chosen=chosen)
+    context = {"people": people, "term": term, "chosen": chosen}
+    return render(request, "complaints/_owner_choices.html", context)
 
 
 @login_required
