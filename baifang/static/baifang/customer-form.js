@@ -116,9 +116,7 @@
   var status = mapBox.querySelector("[data-location-status]");
   var tiles = picker.tiles || {};
   var map = L.map("location-map", {attributionControl: !!tiles.url});
-  if (tiles.url) {
-    L.tileLayer(tiles.url, {attribution: window.Baifang.escapeHtml(tiles.attribution || ""), maxZoom: 19}).addTo(map);
-  }
+  if (window.Baifang.mapBase) { window.Baifang.mapBase(map, tiles, picker.boundaries); }
   L.control.scale({imperial: false}).addTo(map);
   var marker = null;
   function place(point) {

@@ -1,30 +1,114 @@
-/* The route map (/map/): customers by tier colour, the suggested route, from the json_script block "map-data". */
+/* The route map (/map/, docs/maps.md): customers by tier colour (clustered when many), the suggested
+   route with numbered stops that never cover each other or a cluster, and a legend. Data comes from the
+   json_script block "map-data"; every word shown comes from the template (data-label-* on #map). */
 (function () {
   "use strict";
-  var holder = document.getElementById("map-data");
-  if (!holder || !window.L) { return; }
+  var holder = document.getElementById("map-data"), box = document.getElementById("map");
+  if (!holder || !box || !window.L) { return; }
   var data = JSON.parse(holder.textContent);
+  var label = function (name) { return box.getAttribute("data-label-" + name) || ""; };
   var text = window.Baifang.textNode, esc = window.Baifang.escapeHtml;
-  var map = L.map("map", {zoomControl: true, attributionControl: !!data.tiles.url});
-  if (data.tiles.url) { L.tileLayer(data.tiles.url, {attribution: esc(data.tiles.attribution), maxZoom: 19}).addTo(map); }
+  var map = L.map(box, {zoomControl: true, attributionControl: !!data.tiles.url});
+  window.Baifang.mapBase(map, data.tiles, box.getAttribute("data-boundaries-url"));
   L.control.scale({imperial: false}).addTo(map);
+  map.createPane("stops").style.zIndex = 660;  // above markers (600) and cluster icons
+
+  var routed = {};
+  if (data.route) { data.route.visits.forEach(function (v) { routed[v.id] = true; }); }
+  var STOP = 24, CLUSTER = 40, GAP = 4;
+
+  /* Customers: in a cluster group (leaflet.markercluster); the route's own customers are its stops. */
+  var clusters = window.L.markerClusterGroup ? L.markerClusterGroup({
+    maxClusterRadius: 45, showCoverageOnHover: false, spiderfyOnMaxZoom: true, chunkedLoading: true,
+    iconCreateFunction: function (cluster) {
+      return L.divIcon({className: "cluster-icon", html: "<span>" + cluster.getChildCount() + "</span>", iconSize: [CLUSTER, CLUSTER]});
+    }
+  }) : L.featureGroup();
   var bounds = [];
   data.customers.forEach(function (c) {
-    L.circleMarker([c.lat, c.lng], {radius: 5, color: "#fff", weight: 1, fillColor: c.colour, fillOpacity: 0.9})
-      .bindTooltip(text(c.name)).on("click", function () { window.location = c.url; }).addTo(map);
     bounds.push([c.lat, c.lng]);
+    if (routed[c.id]) { return; }
+    L.marker([c.lat, c.lng], {
+      icon: L.divIcon({className: "customer-dot", html: '<span style="background:' + esc(c.colour) + '"></span>', iconSize: [12, 12]}),
+      keyboard: false
+    }).bindTooltip(text(c.name)).on("click", function () { window.location = c.url; }).addTo(clusters);
   });
+  clusters.addTo(map);
+
+  /* The route: line, base, numbered stops (each stop keeps its point; its label moves when crowded). */
+  var stops = [];
   if (data.route) {
     var b = data.route.base, line = [[b.lat, b.lng]];
-    L.marker([b.lat, b.lng], {icon: L.divIcon({className: "base-icon", html: "⌂", iconSize: [26, 26]})}).bindTooltip(text(b.label)).addTo(map);
+    L.marker([b.lat, b.lng], {pane: "stops", icon: L.divIcon({className: "base-icon", html: "⌂", iconSize: [26, 26]})}).bindTooltip(text(b.label)).addTo(map);
     data.route.visits.forEach(function (v) {
       line.push([v.lat, v.lng]);
-      L.marker([v.lat, v.lng], {icon: L.divIcon({className: "stop-icon", html: esc(v.seq), iconSize: [24, 24]})})
-        .bindTooltip(text(v.name + " " + v.arrival)).addTo(map);
+      var marker = L.marker([v.lat, v.lng], {pane: "stops", zIndexOffset: 1000 + v.seq}).bindTooltip(text(v.seq + ". " + v.name + " " + v.arrival));
+      marker.on("click", function () { window.location = v.url; });
+      stops.push({visit: v, marker: marker, leader: L.polyline([], {pane: "stops", color: "#1f6feb", weight: 1, opacity: 0.8, interactive: false})});
     });
     line.push([b.lat, b.lng]);
     L.polyline(line, {color: "#1f6feb", weight: 3, opacity: 0.8}).addTo(map);
     bounds = bounds.concat(line);
+    stops.forEach(function (s) { s.leader.addTo(map); s.marker.addTo(map); });
   }
-  if (bounds.length) { map.fitBounds(bounds, {padding: [20, 20]}); } else { map.setView([30.27, 120.15], 11); }
+
+  /* Greedy placement in screen pixels: stops in route order, each at its point when free, else on the
+     first free spot of rings around it; visible cluster icons count as taken. */
+  var RINGS = [0, 30, 56, 84, 112], ANGLES = 12;
+  function place() {
+    var taken = [];
+    if (clusters.eachLayer && clusters._featureGroup) {
+      clusters._featureGroup.eachLayer(function (l) {
+        if (l instanceof L.MarkerCluster) { taken.push({p: map.latLngToLayerPoint(l.getLatLng()), r: CLUSTER / 2}); }
+      });
+    }
+    var fits = function (p) { return taken.every(function (t) { return t.p.distanceTo(p) >= t.r + STOP / 2 + GAP; }); };
+    stops.forEach(function (s) {
+      var at = map.latLngToLayerPoint(s.marker.getLatLng()), spot = at;
+      search: for (var i = 0; i < RINGS.length; i++) {
+        for (var k = 0; k < (RINGS[i] ? ANGLES : 1); k++) {
+          var a = (k / ANGLES) * 2 * Math.PI - Math.PI / 2, p = at.add([Math.round(RINGS[i] * Math.cos(a)), Math.round(RINGS[i] * Math.sin(a))]);
+          if (fits(p)) { spot = p; break search; }
+        }
+      }
+      taken.push({p: spot, r: STOP / 2});
+      var dx = spot.x - at.x, dy = spot.y - at.y;
+      s.marker.setIcon(L.divIcon({className: "stop-icon" + (dx || dy ? " stop-moved" : ""), html: esc(s.visit.seq), iconSize: [STOP, STOP], iconAnchor: [STOP / 2 - dx, STOP / 2 - dy]}));
+      s.leader.setLatLngs(dx || dy ? [s.marker.getLatLng(), map.layerPointToLatLng(spot)] : []);
+    });
+  }
+
+  /* The legend: tier colours, customers grouped, route, stops, base, boundaries (words from the template). */
+  var legend = L.control({position: "bottomleft"});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("details", "map-legend");
+    if (window.innerWidth > 640) { div.open = true; }
+    var summary = L.DomUtil.create("summary", "", div);
+    summary.appendChild(text(label("legend")));
+    var list = L.DomUtil.create("ul", "", div);
+    var row = function (cls, html, words) {
+      var li = L.DomUtil.create("li", "", list), key = L.DomUtil.create("span", "legend-key " + cls, li);
+      key.innerHTML = html;
+      li.appendChild(text(words));
+    };
+    (data.legend || []).forEach(function (t) { row("legend-tier", '<span style="background:' + esc(t.colour) + '"></span>', t.name); });
+    row("legend-tier", '<span style="background:#94a3b8"></span>', label("untiered"));
+    row("legend-cluster", "<span>8</span>", label("cluster"));
+    if (data.route) {
+      row("legend-route", "<span></span>", label("route"));
+      row("legend-stop", "<span>1</span>", label("stops"));
+      row("legend-base", "<span>⌂</span>", label("base"));
+    }
+    if (!data.tiles.url) { row("legend-boundary", "<span></span>", label("boundaries")); }
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  legend.addTo(map);
+
+  map.on("zoomend viewreset", place);
+  if (clusters.on) { clusters.on("animationend", place); }
+  if (bounds.length) { map.fitBounds(bounds, {padding: [24, 24]}); } else { map.setView([30.27, 120.15], 11); }
+  place();
+  window.setTimeout(place, 400);  // after the first clustering pass
 })();
