@@ -8,7 +8,7 @@
   var data = JSON.parse(holder.textContent);
   var label = function (name) { return box.getAttribute("data-label-" + name) || ""; };
   var text = window.Baifang.textNode, esc = window.Baifang.escapeHtml;
-  var map = L.map(box, {zoomControl: true, attributionControl: !!data.tiles.url});
+  var map = L.map(box, {zoomControl: true, attributionControl: !!data.tiles.url, maxZoom: data.tiles.max_zoom || 18});
   window.Baifang.mapBase(map, data.tiles, box.getAttribute("data-boundaries-url"));
   L.control.scale({imperial: false}).addTo(map);
   map.createPane("stops").style.zIndex = 660;  // above markers (600) and cluster icons
@@ -19,7 +19,7 @@
 
   /* Customers: in a cluster group (leaflet.markercluster); the route's own customers are its stops. */
   var clusters = window.L.markerClusterGroup ? L.markerClusterGroup({
-    maxClusterRadius: 45, showCoverageOnHover: false, spiderfyOnMaxZoom: true, chunkedLoading: true,
+    maxClusterRadius: 45, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
     iconCreateFunction: function (cluster) {
       return L.divIcon({className: "cluster-icon", html: "<span>" + cluster.getChildCount() + "</span>", iconSize: [CLUSTER, CLUSTER]});
     }
@@ -39,12 +39,14 @@
   var stops = [];
   if (data.route) {
     var b = data.route.base, line = [[b.lat, b.lng]];
-    L.marker([b.lat, b.lng], {pane: "stops", icon: L.divIcon({className: "base-icon", html: "⌂", iconSize: [26, 26]})}).bindTooltip(text(b.label)).addTo(map);
+    stops.push({cls: "base-icon", html: "⌂", marker: L.marker([b.lat, b.lng], {pane: "stops", zIndexOffset: 1000}).bindTooltip(text(b.label)),
+                leader: L.polyline([], {color: "#1f2933", weight: 1, dashArray: "2 3", interactive: false})});
     data.route.visits.forEach(function (v) {
       line.push([v.lat, v.lng]);
       var marker = L.marker([v.lat, v.lng], {pane: "stops", zIndexOffset: 1000 + v.seq}).bindTooltip(text(v.seq + ". " + v.name + " " + v.arrival));
       marker.on("click", function () { window.location = v.url; });
-      stops.push({visit: v, marker: marker, leader: L.polyline([], {pane: "stops", color: "#1f6feb", weight: 1, opacity: 0.8, interactive: false})});
+      stops.push({cls: "stop-icon", html: esc(v.seq), marker: marker,
+                  leader: L.polyline([], {color: "#1f2933", weight: 1, dashArray: "2 3", interactive: false})});
     });
     line.push([b.lat, b.lng]);
     L.polyline(line, {color: "#1f6feb", weight: 3, opacity: 0.8}).addTo(map);
@@ -52,7 +54,7 @@
     stops.forEach(function (s) { s.leader.addTo(map); s.marker.addTo(map); });
   }
 
-  /* Greedy placement in screen pixels: stops in route order, each at its point when free, else on the
+  /* Greedy placement in screen pixels: the base, then the stops in route order, each at its point when free, else on the
      first free spot of rings around it; visible cluster icons count as taken. */
   var RINGS = [0, 30, 56, 84, 112], ANGLES = 12;
   function place() {
@@ -73,7 +75,7 @@
       }
       taken.push({p: spot, r: STOP / 2});
       var dx = spot.x - at.x, dy = spot.y - at.y;
-      s.marker.setIcon(L.divIcon({className: "stop-icon" + (dx || dy ? " stop-moved" : ""), html: esc(s.visit.seq), iconSize: [STOP, STOP], iconAnchor: [STOP / 2 - dx, STOP / 2 - dy]}));
+      s.marker.setIcon(L.divIcon({className: s.cls + (dx || dy ? " stop-moved" : ""), html: s.html, iconSize: [STOP, STOP], iconAnchor: [STOP / 2 - dx, STOP / 2 - dy]}));
       s.leader.setLatLngs(dx || dy ? [s.marker.getLatLng(), map.layerPointToLatLng(spot)] : []);
     });
   }
