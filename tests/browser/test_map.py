@@ -69,7 +69,9 @@ def _overlaps(boxes) -> list[tuple[int, int]]:
 
 
 @pytest.mark.parametrize("viewport", [(375, 812), (1280, 900)], ids=["phone", "desktop"])
-def test_route_map_boundaries_clusters_legend_offline(transactional_db, org, territory, live_server, browser, viewport):
+def test_route_map_boundaries_clusters_legend_offline(
+    transactional_db, org, territory, live_server, browser, viewport
+):
     width, height = viewport
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
     tried = []
