@@ -1,6 +1,8 @@
 /* What every map draws under its points (docs/maps.md): the configured tiles (a preset or the company's
    own server, with its label overlays), or, with no tiles, the bundled province boundaries — nothing
-   is ever fetched from another host. Baifang.mapBase(map, tiles, boundariesUrl) returns the layer. */
+   is ever fetched from another host. Baifang.mapBase(map, tiles, boundariesUrl) returns the layer;
+   Baifang.mapLegend(map, rows) adds the legend every map has: rows are [css class, key html, words],
+   the words coming from the template (data-label-* attributes of the map's element). */
 (function () {
   "use strict";
   window.Baifang.mapBase = function (map, tiles, boundariesUrl) {
@@ -30,5 +32,25 @@
         map.getContainer().setAttribute("data-boundaries", String(geo.features.length));
       });
     return layer;
+  };
+
+  window.Baifang.mapLegend = function (map, rows) {
+    var box = map.getContainer(), legend = L.control({position: "bottomleft"});
+    var label = function (name) { return box.getAttribute("data-label-" + name) || ""; };
+    legend.onAdd = function () {
+      var div = L.DomUtil.create("details", "map-legend");
+      if (window.innerWidth > 640) { div.open = true; }  // closed on a phone: one tap opens it
+      L.DomUtil.create("summary", "", div).appendChild(window.Baifang.textNode(label("legend")));
+      var list = L.DomUtil.create("ul", "", div);
+      rows.forEach(function (row) {
+        var li = L.DomUtil.create("li", "", list), key = L.DomUtil.create("span", "legend-key " + row[0], li);
+        key.innerHTML = row[1];
+        li.appendChild(window.Baifang.textNode(row[3] !== undefined ? row[3] : label(row[2])));
+      });
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    return legend.addTo(map);
   };
 })();

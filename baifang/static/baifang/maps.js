@@ -6,7 +6,6 @@
   var holder = document.getElementById("map-data"), box = document.getElementById("map");
   if (!holder || !box || !window.L) { return; }
   var data = JSON.parse(holder.textContent);
-  var label = function (name) { return box.getAttribute("data-label-" + name) || ""; };
   var text = window.Baifang.textNode, esc = window.Baifang.escapeHtml;
   var map = L.map(box, {zoomControl: true, attributionControl: !!data.tiles.url, maxZoom: data.tiles.max_zoom || 18});
   window.Baifang.mapBase(map, data.tiles, box.getAttribute("data-boundaries-url"));
@@ -81,32 +80,13 @@
   }
 
   /* The legend: tier colours, customers grouped, route, stops, base, boundaries (words from the template). */
-  var legend = L.control({position: "bottomleft"});
-  legend.onAdd = function () {
-    var div = L.DomUtil.create("details", "map-legend");
-    if (window.innerWidth > 640) { div.open = true; }
-    var summary = L.DomUtil.create("summary", "", div);
-    summary.appendChild(text(label("legend")));
-    var list = L.DomUtil.create("ul", "", div);
-    var row = function (cls, html, words) {
-      var li = L.DomUtil.create("li", "", list), key = L.DomUtil.create("span", "legend-key " + cls, li);
-      key.innerHTML = html;
-      li.appendChild(text(words));
-    };
-    (data.legend || []).forEach(function (t) { row("legend-tier", '<span style="background:' + esc(t.colour) + '"></span>', t.name); });
-    row("legend-tier", '<span style="background:#94a3b8"></span>', label("untiered"));
-    row("legend-cluster", "<span>8</span>", label("cluster"));
-    if (data.route) {
-      row("legend-route", "<span></span>", label("route"));
-      row("legend-stop", "<span>1</span>", label("stops"));
-      row("legend-base", "<span>⌂</span>", label("base"));
-    }
-    if (!data.tiles.url) { row("legend-boundary", "<span></span>", label("boundaries")); }
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
-  };
-  legend.addTo(map);
+  var rows = (data.legend || []).map(function (t) { return ["legend-tier", '<span style="background:' + esc(t.colour) + '"></span>', "", t.name]; });
+  rows.push(["legend-tier", '<span style="background:#94a3b8"></span>', "untiered"], ["legend-cluster", "<span>8</span>", "cluster"]);
+  if (data.route) {
+    rows.push(["legend-route", "<span></span>", "route"], ["legend-stop", "<span>1</span>", "stops"], ["legend-base", "<span>⌂</span>", "base"]);
+  }
+  if (!data.tiles.url) { rows.push(["legend-boundary", "<span></span>", "boundaries"]); }
+  window.Baifang.mapLegend(map, rows);
 
   map.on("zoomend viewreset", place);
   if (clusters.on) { clusters.on("animationend", place); }
