@@ -139,3 +139,32 @@ def test_route_map_boundaries_clusters_legend_offline(
     assert tried == []  # nothing even tried to leave 127.0.0.1
     assert errors == []
     context.close()
+
+
+def test_location_picker_has_the_boundaries_and_a_legend_offline(transactional_db, org, live_server, browser):
+    """The customer form's map (R-ARCH-1 location) has the same base and a legend, and fetches nothing else."""
+    customer = CustomerFactory(owner=org.rep, latitude=30.27, longitude=120.15, coordinate_system="WGS84")
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    tried = []
+
+    def only_local(route):
+        if route.request.url.startswith((live_server.url, "data:")):
+            route.continue_()
+        else:
+            tried.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    login(page, live_server, "rep")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/edit/")
+    expect(page.locator("#location-map[data-boundaries='34']")).to_have_count(1)
+    legend = page.locator("#location-map .map-legend")
+    expect(legend).to_be_visible()
+    legend.locator("summary").click()
+    with translation.override("zh-hans"):
+        expect(legend).to_contain_text(translation.gettext("Location"))
+    assert tried == []
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    page.locator("#location-map").screenshot(path=f"{SCREENSHOTS}/picker-375.png")
+    context.close()
