@@ -35,7 +35,7 @@
   clusters.addTo(map);
 
   /* The route: line, base, numbered stops (each stop keeps its point; its label moves when crowded). */
-  var stops = [];
+  var stops = [], routeBounds = [];
   if (data.route) {
     var b = data.route.base, line = [[b.lat, b.lng]];
     stops.push({cls: "base-icon", html: "⌂", marker: L.marker([b.lat, b.lng], {pane: "stops", zIndexOffset: 1000}).bindTooltip(text(b.label)),
@@ -49,7 +49,7 @@
     });
     line.push([b.lat, b.lng]);
     L.polyline(line, {color: "#1f6feb", weight: 3, opacity: 0.8}).addTo(map);
-    bounds = bounds.concat(line);
+    routeBounds = line;
     stops.forEach(function (s) { s.leader.addTo(map); s.marker.addTo(map); });
   }
 
@@ -90,7 +90,9 @@
 
   map.on("zoomend viewreset", place);
   if (clusters.on) { clusters.on("animationend", place); }
-  if (bounds.length) { map.fitBounds(bounds, {padding: [24, 24]}); } else { map.setView([30.27, 120.15], 11); }
+  // The day's route when there is one (the rest of the territory is around it), else every customer.
+  var focus = data.route && data.route.visits.length ? routeBounds : bounds.concat(routeBounds);
+  if (focus.length) { map.fitBounds(focus, {padding: [24, 24], maxZoom: 15}); } else { map.setView([30.27, 120.15], 11); }
   place();
   window.setTimeout(place, 400);  // after the first clustering pass
 })();
