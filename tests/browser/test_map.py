@@ -168,3 +168,18 @@ def test_location_picker_has_the_boundaries_and_a_legend_offline(transactional_d
     os.makedirs(SCREENSHOTS, exist_ok=True)
     page.locator("#location-map").screenshot(path=f"{SCREENSHOTS}/picker-375.png")
     context.close()
+
+
+def test_an_empty_map_still_has_its_base_and_legend(transactional_db, org, live_server, browser):
+    """A rep with no located customer and no route: the boundaries, the legend, no script error."""
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(live_server.url) else r.abort())
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server, org.teammate.username)
+    page.goto(f"{live_server.url}/map/")
+    expect(page.locator("#map[data-boundaries='34']")).to_have_count(1)
+    expect(page.locator(".map-legend")).to_be_visible()
+    assert page.locator(".stop-icon, .cluster-icon, .customer-dot").count() == 0 and errors == []
+    context.close()

@@ -92,7 +92,8 @@
   if (clusters.on) { clusters.on("animationend", place); }
   // The day's route when there is one (the rest of the territory is around it), else every customer.
   var focus = data.route && data.route.visits.length ? routeBounds : bounds.concat(routeBounds);
-  if (focus.length) { map.fitBounds(focus, {padding: [24, 24], maxZoom: 15}); } else { map.setView([30.27, 120.15], 11); }
+  // The padding leaves room for stops moved out of a crowd.
+  if (focus.length) { map.fitBounds(focus, {padding: [56, 56], maxZoom: 15}); } else { map.setView([30.27, 120.15], 11); }
   place();
   window.setTimeout(place, 400);  // after the first clustering pass
 })();
