@@ -8,13 +8,21 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test test-pg test-fast fuzz bench bench-routing bench-customers bench-compliance bench-load bench-plans bench-surveys bench-complaints bench-showroom bench-archive-import bench-care lint fmt worker messages clean
 
+# Each step prints a line before it starts and its time when done: the first `make run` installs for a
+# minute or two, and pip -q alone would say nothing meanwhile.
+STEP = @printf '==> %s\n' 
+TIMED = t0=$$(date +%s); trap 'printf "    (%s s)\n" $$(( $$(date +%s) - t0 ))' EXIT;
+
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	$(STEP) "Creating the virtual environment $(VENV) with $(PYTHON) — 创建虚拟环境"
+	@$(TIMED) $(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
-	touch $@
+	$(STEP) "[install 1/2] Upgrading pip — 升级 pip"
+	@$(TIMED) $(PIP) install -q --upgrade pip
+	$(STEP) "[install 2/2] Installing Baifang and its dependencies from pyproject.toml (first time: a minute or two) — 安装依赖"
+	@$(TIMED) $(PIP) install -q -e .
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(PIP) install -q -e ".[dev]"
@@ -22,8 +30,11 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 
 ## make run: install, migrate SQLite, load demo data on first run, serve on http://127.0.0.1:8000
 run: $(VENV)/.installed
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py bootstrap
+	$(STEP) "[run 1/3] Migrating the SQLite database (first time: about a minute) — 初始化数据库"
+	@$(TIMED) $(PY) manage.py migrate --noinput -v0
+	$(STEP) "[run 2/3] Demo data on the first run, then the logins — 演示数据与登录账号"
+	@$(TIMED) $(PY) manage.py bootstrap
+	$(STEP) "[run 3/3] Serving http://127.0.0.1:8000/ (Ctrl-C stops) — 启动服务"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## make worker: background jobs and the daily schedule (huey)

@@ -15,7 +15,8 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from baifang.core.env import csp_source_of, env_bool, env_choice, env_int, env_list, env_str
+from baifang.core.env import env_bool, env_choice, env_int, env_list, env_str
+from baifang.core.tiles import resolve_tiles
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("BAIFANG_DATA_DIR", str(BASE_DIR.parent / "var")))
@@ -344,11 +345,17 @@ BAIFANG = {
     # R-FREQ-6: the company's home city and province, for "same city / same province / elsewhere" rules.
     "HOME_PROVINCE": env_str("BAIFANG_HOME_PROVINCE", "浙江省"),
     "HOME_CITY": env_str("BAIFANG_HOME_CITY", "杭州市"),
-    # Map tiles URL template (R-UX-1: default none, points are drawn on a plain background).
-    "MAP_TILES_URL": env_str("BAIFANG_MAP_TILES_URL", ""),
-    # Datum of the tiles (Chinese providers use GCJ-02 or BD-09); points are converted to it.
-    "MAP_TILES_CRS": env_choice("BAIFANG_MAP_TILES_CRS", ("WGS84", "GCJ02", "BD09"), "GCJ02"),
-    "MAP_TILES_ATTRIBUTION": env_str("BAIFANG_MAP_TILES_ATTRIBUTION", ""),
+    # Map tiles (docs/maps.md): empty (the default: nothing is fetched, the maps draw the bundled
+    # province boundaries), a preset (amap, amap-satellite, tencent, tianditu, tianditu-satellite, osm)
+    # or a company's own URL template; BAIFANG_MAP_TILES_URL is the older name of the same setting.
+    # The datum of a preset is the preset's; a custom URL's is BAIFANG_MAP_TILES_CRS (default GCJ02).
+    "MAP_TILES": resolve_tiles(
+        env_str("BAIFANG_MAP_TILES", "") or env_str("BAIFANG_MAP_TILES_URL", ""),
+        crs=env_str("BAIFANG_MAP_TILES_CRS") or None,
+        attribution=env_str("BAIFANG_MAP_TILES_ATTRIBUTION"),
+        key=env_str("BAIFANG_MAP_TILES_KEY", ""),
+        subdomains=env_str("BAIFANG_MAP_TILES_SUBDOMAINS") or None,
+    ),
     # A rep's working day for route suggestions, in minutes since midnight (08:30–18:00).
     "DAY_START_MINUTES": env_int("BAIFANG_DAY_START_MINUTES", 510, minimum=0),
     "DAY_END_MINUTES": env_int("BAIFANG_DAY_END_MINUTES", 1080, minimum=1),
@@ -380,13 +387,12 @@ BAIFANG = {
 
 # --- browser safety (R-SEC-2, R-UX-1): no inline script, nothing from the internet --------------
 # Inline style attributes stay allowed (templates and Leaflet use them); script never runs inline.
-_MAP_TILES_SOURCE = csp_source_of(BAIFANG["MAP_TILES_URL"])
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", *([_MAP_TILES_SOURCE] if _MAP_TILES_SOURCE else [])],
+        "img-src": [SELF, "data:", *BAIFANG["MAP_TILES"].csp_sources()],  # the tiles' hosts, if any
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "object-src": [NONE],

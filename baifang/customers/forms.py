@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from baifang.core.choices import CoordinateSystem
@@ -190,12 +191,13 @@ class CustomerForm(forms.ModelForm):
 
     def location_picker(self) -> dict:
         """What the map picker draws: the tiles (none by default, R-UX-1) and the stored point in their datum."""
-        tiles_url = settings.BAIFANG["MAP_TILES_URL"]
-        crs = settings.BAIFANG["MAP_TILES_CRS"] if tiles_url else CoordinateSystem.WGS84
+        tiles = settings.BAIFANG["MAP_TILES"]  # none by default: WGS-84 over the bundled boundaries
+        crs = tiles.crs
         point = self.instance.point if self.instance.pk else None
         shown = point.to_crs(crs) if point is not None else None
         return {
-            "tiles": {"url": tiles_url, "attribution": settings.BAIFANG["MAP_TILES_ATTRIBUTION"]},
+            "tiles": tiles.as_json(),
+            "boundaries": static("vendor/china-boundaries/provinces.geojson") if not tiles.enabled else "",
             "crs": str(crs),
             "crs_label": str(CoordinateSystem(crs).label),
             "point": [round(shown.lat, 6), round(shown.lng, 6)] if shown else None,

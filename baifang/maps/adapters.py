@@ -138,7 +138,7 @@ def suggested_day(
 
 
 def display_point(point: Point) -> tuple[float, float]:
-    """Coordinates as the map draws them: the tile provider's datum, or WGS-84 without tiles."""
-    crs = settings.BAIFANG["MAP_TILES_CRS"] if settings.BAIFANG["MAP_TILES_URL"] else "WGS84"
-    shown = point.to_crs(crs)
+    """Coordinates as the map draws them: in the tiles' datum (WGS-84 without tiles, as the bundled
+    province boundaries are), docs/maps.md."""
+    shown = point.to_crs(settings.BAIFANG["MAP_TILES"].crs)
     return round(shown.lat, 6), round(shown.lng, 6)

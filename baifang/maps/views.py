@@ -133,10 +133,7 @@ def map_data(request, rep: User, day: dt.date) -> dict:
         "legend": legend,
         "scheme": scheme.name if scheme else "",
         "route": route,
-        "tiles": {
-            "url": settings.BAIFANG["MAP_TILES_URL"],
-            "attribution": settings.BAIFANG["MAP_TILES_ATTRIBUTION"],
-        },
+        "tiles": settings.BAIFANG["MAP_TILES"].as_json(),
         "message": "" if route else _("No route: the rep has no located customers due, or no start point."),
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -163,7 +164,12 @@ def _day_map(plan: Plan, items: list) -> dict | None:
             )
     if not stops:
         return None
-    data = {"stops": stops, "base": None, "base_label": label}
+    data = {
+        "stops": stops,
+        "base": None,
+        "base_label": label,
+        "tiles": settings.BAIFANG["MAP_TILES"].as_json(),
+    }
     if base is not None:
         lat, lng = display_point(base)
         data["base"] = {"lat": lat, "lng": lng}

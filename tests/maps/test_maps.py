@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from baifang.core.tiles import resolve_tiles
 from baifang.maps.adapters import business_window, display_point, rep_base, suggested_day
 from baifang.presets import loader
 from baifang.routing import OSRM_FALLBACK_NOTE, Point
@@ -77,13 +78,12 @@ def test_suggested_day_routes_due_customers_and_explains_the_rest(org, territory
 
 def test_display_point_without_tiles_is_wgs84(settings):
     """Without tiles the map draws WGS-84; GCJ-02 points are shifted back (a few hundred metres in Hangzhou)."""
-    settings.BAIFANG = {**settings.BAIFANG, "MAP_TILES_URL": ""}
+    settings.BAIFANG = {**settings.BAIFANG, "MAP_TILES": resolve_tiles("")}
     lat, lng = display_point(Point(30.27, 120.15, "GCJ02"))
     assert lat != 30.27 and abs(lat - 30.27) < 0.01 and abs(lng - 120.15) < 0.01
     settings.BAIFANG = {
         **settings.BAIFANG,
-        "MAP_TILES_URL": "http://tiles.intranet/{z}/{x}/{y}.png",
-        "MAP_TILES_CRS": "GCJ02",
+        "MAP_TILES": resolve_tiles("http://tiles.intranet/{z}/{x}/{y}.png", crs="GCJ02"),
     }
     assert display_point(Point(30.27, 120.15, "GCJ02")) == (30.27, 120.15)
 

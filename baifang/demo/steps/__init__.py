@@ -31,13 +31,23 @@ STEPS: tuple[str, ...] = (
 )
 
 
+def step(dotted: str, today: dt.date):
+    """One step as a callable (the first run prints each with its time): runs it in its own transaction
+    and returns its console line."""
+
+    def run() -> str:
+        module = importlib.import_module(dotted)
+        with transaction.atomic():
+            return module.populate(today)
+
+    return run
+
+
 def run_all(today: dt.date, log=lambda line: None) -> list[str]:
     """Run every step in order; returns the lines they reported."""
     lines = []
     for dotted in STEPS:
-        module = importlib.import_module(dotted)
-        with transaction.atomic():
-            line = module.populate(today)
+        line = step(dotted, today)()
         lines.append(line)
         log(line)
     return lines

@@ -116,8 +116,9 @@
   var status = mapBox.querySelector("[data-location-status]");
   var tiles = picker.tiles || {};
   var map = L.map("location-map", {attributionControl: !!tiles.url});
-  if (tiles.url) {
-    L.tileLayer(tiles.url, {attribution: window.Baifang.escapeHtml(tiles.attribution || ""), maxZoom: 19}).addTo(map);
+  if (window.Baifang.mapBase) {
+    window.Baifang.mapBase(map, tiles, picker.boundaries);
+    window.Baifang.mapLegend(map, [["legend-point", "<span></span>", "point"]].concat(tiles.url ? [] : [["legend-boundary", "<span></span>", "boundaries"]]));
   }
   L.control.scale({imperial: false}).addTo(map);
   var marker = null;

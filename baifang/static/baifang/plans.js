@@ -32,7 +32,9 @@
   if (mapData && window.L) {
     var data = JSON.parse(mapData.textContent);
     var text = window.Baifang.textNode, esc = window.Baifang.escapeHtml;
-    var map = L.map("plan-map", {attributionControl: false});
+    var tiles = data.tiles || {}, box = document.getElementById("plan-map");
+    var map = L.map("plan-map", {attributionControl: !!tiles.url, maxZoom: tiles.max_zoom || 18});
+    if (window.Baifang.mapBase) { window.Baifang.mapBase(map, tiles, box.getAttribute("data-boundaries-url")); }
     L.control.scale({imperial: false}).addTo(map);
     var line = [];
     if (data.base) {
@@ -46,5 +48,11 @@
     if (data.base) { line.push([data.base.lat, data.base.lng]); }
     L.polyline(line, {color: "#1f6feb", weight: 3, opacity: 0.8}).addTo(map);
     map.fitBounds(line, {padding: [20, 20]});
+    if (window.Baifang.mapLegend) {
+      var rows = [["legend-route", "<span></span>", "route"], ["legend-stop", "<span>1</span>", "stops"]];
+      if (data.base) { rows.push(["legend-base", "<span>⌂</span>", "base"]); }
+      if (!tiles.url) { rows.push(["legend-boundary", "<span></span>", "boundaries"]); }
+      window.Baifang.mapLegend(map, rows);
+    }
   }
 })();

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -24,25 +26,44 @@ class Command(BaseCommand):
         from baifang.org.models import User
 
         if not demo_data_exists() and not User.objects.exists():
-            self.stdout.write("First run: creating a demo company (杭州) with its customer archive…")
-            call_command("demo", customers=customers, reps=reps, seed=1, verbosity=0)
-            rated = load_rules_and_rate()
-            touches = record_recent_touches()
-            from baifang.rules import tallies
-
-            tallies.refresh()  # kept compliance windows, as the nightly job would build them
-            plans = draft_next_month_plans()
             self.stdout.write(
-                f"Loaded the distribution preset, rated {rated} customers, recorded {touches} touches, "
-                f"drafted {plans} monthly plans for next month."
+                "First run: creating a demo company (杭州) with its customer archive — 首次运行：创建演示公司…"
             )
             from baifang.demo import steps
+            from baifang.rules import tallies
 
-            steps.run_all(timezone.localdate(), log=self.stdout.write)
+            today = timezone.localdate()
+            first_run = [
+                (
+                    f"demo company: people, {customers} customers and their contacts",
+                    lambda: _quiet("demo", customers=customers, reps=reps, seed=1, verbosity=0),
+                ),
+                ("distribution preset and every customer rated", lambda: f"{load_rules_and_rate()} rated"),
+                ("a month of recent visits and calls", lambda: f"{record_recent_touches()} touches"),
+                ("kept compliance windows (the nightly job)", tallies.refresh),
+                ("next month's plans for rep and rep2", lambda: f"{draft_next_month_plans()} plans"),
+                *((f"demo data: {name.rsplit('.', 1)[-1]}", steps.step(name, today)) for name in steps.STEPS),
+            ]
+            started = time.monotonic()
+            for number, (label, run) in enumerate(first_run, 1):
+                self.stdout.write(f"[{number:2}/{len(first_run)}] {label} …", ending="")
+                self.stdout.flush()
+                began = time.monotonic()
+                result = run()
+                said = f" {result}" if isinstance(result, str) and result else ""
+                self.stdout.write(f" done in {time.monotonic() - began:.1f} s.{said}")
+            self.stdout.write(f"Demo data ready in {time.monotonic() - started:.0f} s — 演示数据已就绪。")
         self.stdout.write(personas_table())
         self.stdout.write(
             "\nOpen http://127.0.0.1:8000/ and log in — 打开浏览器访问 http://127.0.0.1:8000/ 登录。\n"
         )
+
+
+def _quiet(command: str, **options) -> str:
+    """Run a management command and return what it printed, as one line."""
+    out = io.StringIO()
+    call_command(command, stdout=out, **options)
+    return " ".join(out.getvalue().split())
 
 
 def load_rules_and_rate() -> int:
