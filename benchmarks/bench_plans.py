@@ -301,7 +301,9 @@ def database_sample(url: str, sample: int, month: dt.date) -> dict:
             read = time.perf_counter()
             result = gen.generate(req)
             solved = time.perf_counter()
-            drafting.write_generated(plan, result, {c.id: c for c in req.customers})
+            drafting.write_generated(
+                plan, result, {c.id: c for c in req.customers}, first=max(plan.period_start, req.today)
+            )
             done = time.perf_counter()
             transaction.set_rollback(True)
         rows.append(
