@@ -25,6 +25,7 @@ its window or reported in ``cannot_fit`` with a reason; a customer is never twic
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from baifang.plans.day_state import State
 from baifang.plans.placement import enforce_caps, fill, late_firsts, place_need, relocate, retry, sort_needs
@@ -81,4 +82,37 @@ def generate(request: GenerateRequest) -> GeneratedPlan:
             call.sequence = len(state.visits[i]) + k + 1
     items.sort(key=lambda it: (it.day, it.sequence, it.customer_id))
     late = tuple(late_firsts(request.needs, items))
+    cannot = settle_cannot_fit(request.needs, items, cannot)
     return GeneratedPlan(tuple(items), tuple(cannot), tuple(totals), time.perf_counter() - started, late)
+
+
+def settle_cannot_fit(needs, items, cannot: list[CannotFit]) -> list[CannotFit]:
+    """The cannot-fit list net of what the final plan holds (issue 17: cannot fit means cannot fit).
+
+    A need is listed when its placement finds no room; a later step can still put a matching touch in
+    its window (a top-up to the daily minimum picks that customer, a relocation frees a day). Each
+    entry is cut to what is really missing: the need's count less the matching touches of the final
+    items in its window, as the plan vs. need check counts them; an entry with nothing missing goes.
+    """
+    by_key = {need.key: need for need in needs}
+    short: dict[str, int] = {}
+    settled = []
+    for entry in cannot:
+        need = by_key.get(entry.need_key)
+        if need is None:
+            settled.append(entry)
+            continue
+        if entry.need_key not in short:
+            have = sum(
+                1
+                for it in items
+                if it.customer_id == need.customer_id
+                and it.channel in need.channels
+                and need.earliest <= it.day <= need.latest
+            )
+            short[entry.need_key] = max(0, need.count - have)
+        missing = min(entry.missing, short[entry.need_key])
+        if missing > 0:
+            short[entry.need_key] -= missing
+            settled.append(replace(entry, missing=missing) if missing != entry.missing else entry)
+    return settled

@@ -205,6 +205,29 @@ def test_first_visits_that_miss_the_tenth_are_late_not_cannot_fit():
     assert all(entry.first_by == DEC[9] and entry.planned_on > DEC[9] for entry in plan.late)
 
 
+def test_a_need_covered_by_a_later_step_is_not_left_listed_as_cannot_fit():
+    """Issue 17 (found by the property test above in CI): a special visit listed as cannot fit while
+    a top-up to the daily minimum then put that customer's visit inside its window. The list is
+    settled against the final items: nothing covered stays listed, a partly covered need lists the rest."""
+    from baifang.plans.generate import CannotFit, PlannedItem, Reason, settle_cannot_fit
+
+    special = Need("x:6", 6, NeedKind.SPECIAL, VISIT, "visit", 1, DEC[0], DEC[3])
+    weekly = Need("w:7", 7, NeedKind.RULE, VISIT, "visit", 2, DEC[0], DEC[6])
+    other = Need("w:8", 8, NeedKind.RULE, VISIT, "visit", 1, DEC[0], DEC[6])
+    items = [
+        PlannedItem(6, DEC[3], "visit", NeedKind.FILL),  # the top-up that covers the special visit
+        PlannedItem(7, DEC[2], "visit", NeedKind.RULE),
+        PlannedItem(8, DEC[9], "visit", NeedKind.RULE),  # outside its window: still missing
+    ]
+    cannot = [
+        CannotFit("x:6", 6, Reason.CAPACITY, 1),
+        CannotFit("w:7", 7, Reason.CAPACITY, 2),
+        CannotFit("w:8", 8, Reason.CAPACITY, 1),
+    ]
+    settled = settle_cannot_fit([special, weekly, other], items, cannot)
+    assert [(c.need_key, c.missing) for c in settled] == [("w:7", 1), ("w:8", 1)]
+
+
 @settings(max_examples=30)
 @given(territories())
 def test_no_item_on_a_non_working_day_and_visits_only_on_visit_days(request):
