@@ -10,6 +10,7 @@ company
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -24,7 +25,13 @@ from tests.factories import CustomerFactory, OrgUnitFactory, UserFactory
 
 # Shared CI machines are noisy: a per-example deadline would make property tests flaky, not stricter.
 hypothesis_settings.register_profile("baifang", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-hypothesis_settings.load_profile("baifang")
+# CI (``.ci/run`` sets BAIFANG_CI=1) runs the same examples every time, so a landing never depends on
+# the random draw; new examples are searched on every developer run (two CI runs in a row found a
+# new counter-example each, see the plan tests), and failures found there are kept as @example.
+hypothesis_settings.register_profile(
+    "baifang-ci", parent=hypothesis_settings.get_profile("baifang"), derandomize=True
+)
+hypothesis_settings.load_profile("baifang-ci" if os.environ.get("BAIFANG_CI") else "baifang")
 
 
 @pytest.fixture(autouse=True)
