@@ -133,6 +133,24 @@ def test_r_obl_3_delivery_that_differs_from_its_order(catalogue, shops):
     assert "o2" in visit.note and "10" in visit.note and "8" in visit.note
 
 
+def test_r_obl_3_delivery_differences_summed_over_split_deliveries_and_extra_products(catalogue, shops):
+    """The database pre-filter (ordered minus delivered per order and product) finds exactly the
+    orders the exact comparison finds: two deliveries that add up are no difference, a product
+    delivered but never ordered is one, and so is a later delivery that overshoots."""
+    zh, hhl = catalogue["zh"], catalogue["hhl"]
+    split = order(shops["b"], "s1", dt.date(2026, 11, 20), {zh: Decimal("10.5")})
+    deliver(split, "s1-a", dt.date(2026, 11, 21), {zh: Decimal("4.25")})
+    deliver(split, "s1-b", dt.date(2026, 11, 22), {zh: Decimal("6.25")})
+    extra = order(shops["a"], "e1", dt.date(2026, 11, 20), {zh: Decimal(3)})
+    deliver(extra, "e1-a", dt.date(2026, 11, 21), {zh: Decimal(3), hhl: Decimal(1)})
+    over = order(shops["a"], "v1", dt.date(2026, 11, 20), {hhl: Decimal(2)})
+    deliver(over, "v1-a", dt.date(2026, 11, 21), {hhl: Decimal(2)})
+    deliver(over, "v1-b", dt.date(2026, 11, 23), {hhl: Decimal("0.001")})
+    triggers.raise_automatic_special_visits(TODAY)
+    mismatches = SpecialVisit.objects.filter(trigger=SpecialTrigger.ORDER_MISMATCH)
+    assert set(mismatches.values_list("dedup_key", flat=True)) == {"order:e1", "order:v1"}
+
+
 def test_r_obl_3_the_special_visit_shows_its_numbers_on_the_due_list(client, history, org):
     triggers.raise_automatic_special_visits(TODAY)
     client.force_login(org.rep)
