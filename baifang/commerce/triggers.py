@@ -220,14 +220,16 @@ def delivery_findings(customers, today: dt.date, window_days: int = DELIVERY_WIN
     ):
         delivered[oid][pid] += qty
     orders = Order.objects.in_bulk(order_ids)
-    products = {}
+    diffs = {
+        oid: engine.delivery_differences(ordered.get(oid, {}), dict(delivered.get(oid, {})))
+        for oid in order_ids
+    }
+    products = Product.objects.in_bulk({pid for diff in diffs.values() for pid in diff})  # one query
     findings = []
     for oid in sorted(order_ids):
-        diff = engine.delivery_differences(ordered.get(oid, {}), dict(delivered.get(oid, {})))
+        diff = diffs[oid]
         if not diff:
             continue
-        missing = [pid for pid in diff if pid not in products]
-        products.update(Product.objects.in_bulk(missing))
         parts = "；".join(
             _("%(product)s ordered %(ordered)s, delivered %(delivered)s")
             % {"product": products[pid].name, "ordered": _fmt(o), "delivered": _fmt(d)}
@@ -256,15 +258,18 @@ def _orders_whose_lines_differ(delivered_orders) -> set[int]:
     that the exact comparison then drops.
     """
     sql, params = delivered_orders.query.sql_with_params()
+    lines, delivery_lines, deliveries = (
+        connection.ops.quote_name(model._meta.db_table) for model in (OrderLine, DeliveryLine, Delivery)
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT DISTINCT order_id FROM (
                     SELECT ol.order_id AS order_id, ol.product_id AS product_id, SUM(ol.quantity) AS q
-                    FROM commerce_orderline ol WHERE ol.order_id IN ({sql})
+                    FROM {lines} ol WHERE ol.order_id IN ({sql})
                     GROUP BY ol.order_id, ol.product_id
                     UNION ALL
                     SELECT d.order_id, dl.product_id, -SUM(dl.quantity)
-                    FROM commerce_deliveryline dl JOIN commerce_delivery d ON d.id = dl.delivery_id
+                    FROM {delivery_lines} dl JOIN {deliveries} d ON d.id = dl.delivery_id
                     WHERE d.order_id IN ({sql})
                     GROUP BY d.order_id, dl.product_id
                 ) AS sides

@@ -103,14 +103,7 @@ def settle_cannot_fit(needs, items, cannot: list[CannotFit]) -> list[CannotFit]:
             settled.append(entry)
             continue
         if entry.need_key not in short:
-            have = sum(
-                1
-                for it in items
-                if it.customer_id == need.customer_id
-                and it.channel in need.channels
-                and need.earliest <= it.day <= need.latest
-            )
-            short[entry.need_key] = max(0, need.count - have)
+            short[entry.need_key] = max(0, need.count - sum(1 for it in items if need.covers(it)))
         missing = min(entry.missing, short[entry.need_key])
         if missing > 0:
             short[entry.need_key] -= missing

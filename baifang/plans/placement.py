@@ -128,13 +128,7 @@ def late_firsts(needs: Sequence[Need], items: Sequence[PlannedItem]) -> list[Lat
     for need in needs:
         if need.first_by is None or need.count <= 0:
             continue
-        days = sorted(
-            it.day
-            for it in items
-            if it.customer_id == need.customer_id
-            and it.channel in need.channels
-            and need.earliest <= it.day <= need.latest
-        )
+        days = sorted(it.day for it in items if need.covers(it))
         if days and days[0] > need.first_by:
             late.append(
                 LateFirst(need.key, need.customer_id, need.first_by, days[0], need.label, need.channels)

@@ -68,6 +68,14 @@ class Need:
     label: str = ""
     first_by: dt.date | None = None  # the first touch of the window is due by this day
 
+    def covers(self, item) -> bool:
+        """An item (planned or fixed) of this need's customer and channels inside its window."""
+        return (
+            item.customer_id == self.customer_id
+            and item.channel in self.channels
+            and self.earliest <= item.day <= self.latest
+        )
+
 
 @dataclass(frozen=True)
 class FixedItem:

@@ -4,8 +4,16 @@ Strict: a ``page`` or ``page_size`` that is not a whole number in range is a fie
 (R-UX-1), never silently replaced by the default; a page past the last one stays a 404.
 """
 
+from collections import OrderedDict
+
+from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from baifang.core import keyset
 
 
 class StandardPagination(PageNumberPagination):
@@ -51,11 +59,6 @@ class KeysetOrPagePagination(StandardPagination):
     cursor_query_param = "cursor"
 
     def paginate_queryset(self, queryset, request, view=None):
-        from django.conf import settings
-        from django.utils.translation import gettext as _
-
-        from baifang.core import keyset
-
         self.cursor_mode = self.cursor_query_param in request.query_params
         self.count_exact = True
         if not self.cursor_mode:
@@ -95,8 +98,6 @@ class KeysetOrPagePagination(StandardPagination):
             return super().get_next_link()
         if self.next_cursor is None:
             return None
-        from rest_framework.utils.urls import replace_query_param
-
         return replace_query_param(
             self.request.build_absolute_uri(), self.cursor_query_param, self.next_cursor
         )
@@ -107,10 +108,6 @@ class KeysetOrPagePagination(StandardPagination):
         return None  # a cursor walks forward; the first page is ?cursor=
 
     def get_paginated_response(self, data):
-        from collections import OrderedDict
-
-        from rest_framework.response import Response
-
         if not getattr(self, "cursor_mode", False):
             self.count = self.page.paginator.count
         return Response(
